@@ -1,0 +1,42 @@
+#include "core/cluster.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace capsim {
+
+ClusterLayout::ClusterLayout(const ClusterSpec& spec) : spec_(spec) {
+  std::size_t nodes = 0;
+  for (const auto& group : spec_.node_groups) nodes += static_cast<std::size_t>(group.count);
+  group_.reserve(nodes);
+  rack_.reserve(nodes);
+  for (std::size_t g = 0; g < spec_.node_groups.size(); ++g) {
+    const NodeGroupSpec& group = spec_.node_groups[g];
+    CAPSIM_CHECK(group.nodes_per_rack > 0 && group.count >= 0 && group.gpus_per_node >= 0);
+    for (std::int64_t i = 0; i < group.count; ++i) {
+      if (i % group.nodes_per_rack == 0) ++rack_count_;
+      group_.push_back(static_cast<std::int32_t>(g));
+      rack_.push_back(rack_count_ - 1);
+    }
+    total_gpus_ += group.count * group.gpus_per_node;
+  }
+}
+
+std::int64_t ClusterLayout::gpus_of_type(GpuTypeId type) const {
+  std::int64_t total = 0;
+  for (const auto& group : spec_.node_groups) {
+    if (group.gpu_type == type) total += group.count * group.gpus_per_node;
+  }
+  return total;
+}
+
+std::int64_t ClusterLayout::largest_pool_gpus(GpuTypeId type) const {
+  if (type != kAnyGpuType) return gpus_of_type(type);
+  std::map<GpuTypeId, std::int64_t> per_type;
+  for (const auto& group : spec_.node_groups) per_type[group.gpu_type] += group.count * group.gpus_per_node;
+  std::int64_t largest = 0;
+  for (const auto& [unused, gpus] : per_type) largest = std::max(largest, gpus);
+  return largest;
+}
+
+}  // namespace capsim

@@ -1,0 +1,72 @@
+// The cluster as a scenario describes it (node groups of one GPU type each,
+// racks) and as simulators see it (a dense table of nodes).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/gpu_catalog.hpp"
+
+namespace capsim {
+
+using NodeId = std::int32_t;
+using RackId = std::int32_t;
+
+// `count` nodes of one kind. CPU and memory of 0 mean "not modelled": jobs'
+// CPU and memory requests are then not checked against these nodes.
+struct NodeGroupSpec {
+  std::string name;
+  GpuTypeId gpu_type = 0;
+  std::int32_t gpus_per_node = 8;
+  std::int64_t count = 0;
+  std::int64_t cpu_milli = 0;
+  std::int64_t memory_mib = 0;
+  std::int32_t nodes_per_rack = 32;  // a rack holds nodes of one group
+  SourceLocation where;
+
+  friend bool operator==(const NodeGroupSpec&, const NodeGroupSpec&) = default;
+};
+
+struct ClusterSpec {
+  std::vector<NodeGroupSpec> node_groups;
+  friend bool operator==(const ClusterSpec&, const ClusterSpec&) = default;
+};
+
+// Every node of a cluster, ids dense from 0 in node-group order; racks are
+// numbered the same way, each group starting a new rack.
+class ClusterLayout {
+ public:
+  explicit ClusterLayout(const ClusterSpec& spec);
+
+  std::size_t node_count() const { return group_.size(); }
+  std::size_t rack_count() const { return static_cast<std::size_t>(rack_count_); }
+  std::int32_t group_of(NodeId node) const { return group_[idx(node)]; }
+  GpuTypeId gpu_type_of(NodeId node) const { return spec_.node_groups[idx_group(node)].gpu_type; }
+  std::int32_t gpus_of(NodeId node) const { return spec_.node_groups[idx_group(node)].gpus_per_node; }
+  std::int64_t cpu_milli_of(NodeId node) const { return spec_.node_groups[idx_group(node)].cpu_milli; }
+  std::int64_t memory_mib_of(NodeId node) const { return spec_.node_groups[idx_group(node)].memory_mib; }
+  RackId rack_of(NodeId node) const { return rack_[idx(node)]; }
+  const ClusterSpec& spec() const { return spec_; }
+
+  std::int64_t total_gpus() const { return total_gpus_; }
+  // GPUs of one type over all groups (0 when the cluster has none).
+  std::int64_t gpus_of_type(GpuTypeId type) const;
+  // The most GPUs one job can be given on this cluster when restricted to
+  // `type` (kAnyGpuType: the largest single-type pool), since a job's GPUs are
+  // all of one type.
+  std::int64_t largest_pool_gpus(GpuTypeId type = kAnyGpuType) const;
+
+ private:
+  static std::size_t idx(NodeId node) { return static_cast<std::size_t>(node); }
+  std::size_t idx_group(NodeId node) const { return static_cast<std::size_t>(group_[idx(node)]); }
+
+  ClusterSpec spec_;
+  std::vector<std::int32_t> group_;
+  std::vector<RackId> rack_;
+  std::int32_t rack_count_ = 0;
+  std::int64_t total_gpus_ = 0;
+};
+
+}  // namespace capsim

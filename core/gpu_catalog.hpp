@@ -1,0 +1,58 @@
+// The GPU catalog: per GPU type its memory, relative training speed, power and
+// price. A built-in catalog covers the common data-centre GPUs; a scenario can
+// add types or override figures (scenario key `gpu_catalog`).
+// Every built-in figure names its public source in gpu_catalog.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace capsim {
+
+// Index of a GPU type in its catalog; stable for the catalog's lifetime.
+using GpuTypeId = std::int32_t;
+inline constexpr GpuTypeId kAnyGpuType = -1;
+
+struct GpuType {
+  std::string name;             // canonical name, e.g. "A100-80GB"
+  std::int64_t memory_mib = 0;  // GPU memory
+  // Training throughput relative to a V100 (1.0) for a typical mixed-precision
+  // training job: the native engine's speed factor for the GPU type.
+  double relative_speed = 1.0;
+  double idle_watts = 0;    // powered on, no work
+  double peak_watts = 0;    // board power at full load (TDP)
+  double usd_per_hour = 0;  // on-demand price of one GPU-hour
+  std::string source;       // where the figures come from
+
+  friend bool operator==(const GpuType&, const GpuType&) = default;
+};
+
+class GpuCatalog {
+ public:
+  // An empty catalog.
+  GpuCatalog() = default;
+  // The built-in catalog (K80, P100, V100, V100-32GB, T4, L4, A100-40GB,
+  // A100-80GB, H100, H200).
+  static GpuCatalog builtin();
+
+  // Looks a type up by name, ignoring case ("a100-80gb" finds "A100-80GB").
+  std::optional<GpuTypeId> find(std::string_view name) const;
+  const GpuType& at(GpuTypeId id) const { return types_.at(static_cast<std::size_t>(id)); }
+  std::size_t size() const { return types_.size(); }
+  const std::vector<GpuType>& types() const { return types_; }
+
+  // Adds a type, or replaces the one with the same name (ignoring case).
+  GpuTypeId upsert(GpuType type);
+  // Comma-separated names, for error messages.
+  std::string names() const;
+
+  friend bool operator==(const GpuCatalog&, const GpuCatalog&) = default;
+
+ private:
+  std::vector<GpuType> types_;
+};
+
+}  // namespace capsim

@@ -1,0 +1,47 @@
+// A training job as a workload source describes it, and the interface of
+// workload sources (synthetic generators, trace readers).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "core/gpu_catalog.hpp"
+#include "core/time.hpp"
+
+namespace capsim {
+
+// How a job ended in the trace it comes from: a job that failed after T
+// seconds in the trace runs T seconds and is recorded as failed.
+enum class JobOutcome : std::uint8_t { kCompleted = 0, kFailed = 1, kKilled = 2 };
+std::string_view to_string(JobOutcome outcome);
+
+struct JobSpec {
+  std::string name;  // the trace's id, or a generated one
+  Time submit;
+  std::int32_t gpus = 1;             // whole GPUs, all of one type
+  std::int64_t cpu_milli = 0;        // over the whole job; 0: none asked for
+  std::int64_t memory_mib = 0;       // over the whole job; 0: none asked for
+  GpuTypeId gpu_type = kAnyGpuType;  // required GPU type, or any
+  Duration duration;                 // run time as recorded, on `recorded_on`
+  // Work in reference GPU-microseconds: duration x gpus x relative speed of
+  // the GPU type the duration was recorded on. The native engine divides it
+  // by the rate of the job's allocation (GPUs x their relative speed).
+  double work = 0;
+  std::string user;
+  JobOutcome outcome = JobOutcome::kCompleted;
+  SourceLocation origin;  // where the job was read from (trace row, scenario entry)
+};
+
+// A stream of jobs in non-decreasing submit order. Sources stream: a trace
+// larger than memory is read as the simulation consumes it.
+class JobSource {
+ public:
+  virtual ~JobSource() = default;
+  // Fills `job` with the next job and returns true, or returns false at the
+  // end. Throws InputError on bad data, naming its file, line and field.
+  virtual bool next(JobSpec& job) = 0;
+};
+
+}  // namespace capsim

@@ -1,0 +1,539 @@
+#include "core/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/csv_trace.hpp"
+
+namespace capsim {
+
+namespace {
+
+constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMaxNodesPerGroup = 10'000'000;
+constexpr std::int64_t kMaxClusterGpus = std::numeric_limits<std::int32_t>::max();
+constexpr std::int32_t kMaxGpusPerNode = 1024;
+
+std::string item_field(const std::string& list_field, std::size_t index) {
+  return list_field + "[" + std::to_string(index) + "]";
+}
+
+GpuTypeId read_gpu_type(const ConfigNode& node, const std::string& field, const GpuCatalog& catalog) {
+  const std::string name = read_string(node, field);
+  if (auto id = catalog.find(name)) return *id;
+  throw InputError(node.where(), field, "a GPU type of the catalog (" + catalog.names() + ")", node.describe());
+}
+
+// --- gpu_catalog ------------------------------------------------------------
+
+void parse_catalog(const ConfigNode& node, const std::string& field, GpuCatalog& catalog) {
+  const auto& items = read_list(node, field, "GPU types");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string f = item_field(field, i);
+    MapReader map(*items[i], f,
+                  {"name", "base", "memory", "relative_speed", "idle_watts", "peak_watts", "usd_per_hour", "source"});
+    const std::string name = read_name(map.required("name", "a GPU type name"), map.field("name"));
+    GpuType type;
+    type.name = name;
+    bool known = false;
+    if (auto existing = catalog.find(name)) {
+      type = catalog.at(*existing);
+      known = true;
+    }
+    if (const ConfigNode* base = map.optional("base")) {
+      type = catalog.at(read_gpu_type(*base, map.field("base"), catalog));
+      type.name = name;
+      known = true;
+    }
+    const auto figure = [&](std::string_view key, double min, double max, double& out) {
+      if (const ConfigNode* value = map.optional(key)) {
+        out = read_number(*value, map.field(key), min, max);
+      } else if (!known) {
+        throw InputError(map.node().where(), map.field(key),
+                         "a value for a new GPU type (or `base:` naming a type to start from)", "a missing key");
+      }
+    };
+    if (const ConfigNode* memory = map.optional("memory")) {
+      type.memory_mib = read_memory_mib(*memory, map.field("memory"));
+    } else if (!known) {
+      throw InputError(map.node().where(), map.field("memory"),
+                       "a value for a new GPU type (or `base:` naming a type to start from)", "a missing key");
+    }
+    figure("relative_speed", 1e-6, 1e6, type.relative_speed);
+    figure("idle_watts", 0, 1e6, type.idle_watts);
+    figure("peak_watts", 0, 1e6, type.peak_watts);
+    figure("usd_per_hour", 0, 1e6, type.usd_per_hour);
+    if (type.idle_watts > type.peak_watts) {
+      const ConfigNode* idle = map.optional("idle_watts");
+      throw InputError(idle ? idle->where() : map.node().where(), map.field("idle_watts"),
+                       "idle power at most the peak power (" + std::to_string(type.peak_watts) + " W)",
+                       std::to_string(type.idle_watts) + " W");
+    }
+    if (const ConfigNode* source = map.optional("source"))
+      type.source = read_string(*source, map.field("source"));
+    else if (!known || map.has("base"))
+      type.source = "scenario " + map.node().where().to_string();
+    catalog.upsert(std::move(type));
+  }
+}
+
+// --- cluster ----------------------------------------------------------------
+
+ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
+  MapReader map(node, "cluster", {"nodes_per_rack", "node_groups"});
+  std::int32_t default_per_rack = 32;
+  if (const ConfigNode* value = map.optional("nodes_per_rack")) {
+    default_per_rack = static_cast<std::int32_t>(read_int(*value, map.field("nodes_per_rack"), 1, 1'000'000));
+  }
+  const std::string groups_field = map.field("node_groups");
+  const ConfigNode& groups_node = map.required("node_groups", "a list of node groups");
+  const auto& groups = read_list(groups_node, groups_field, "node groups");
+  if (groups.empty()) throw InputError(groups_node.where(), groups_field, "at least one node group", "an empty list");
+
+  ClusterSpec spec;
+  std::int64_t total_gpus = 0;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const std::string f = item_field(groups_field, i);
+    MapReader group(*groups[i], f, {"name", "gpu", "gpus_per_node", "count", "cpus", "memory", "nodes_per_rack"});
+    NodeGroupSpec g;
+    g.where = groups[i]->where();
+    g.gpu_type = read_gpu_type(group.required("gpu", "a GPU type of the catalog"), group.field("gpu"), catalog);
+    g.name = group.has("name") ? read_name(*group.optional("name"), group.field("name"))
+                               : catalog.at(g.gpu_type).name + "-" + std::to_string(i);
+    for (const auto& other : spec.node_groups) {
+      if (other.name == g.name) {
+        throw InputError(group.has("name") ? group.optional("name")->where() : g.where, group.field("name"),
+                         "a name not used by another node group", quote_for_message(g.name));
+      }
+    }
+    g.gpus_per_node = static_cast<std::int32_t>(read_int(group.required("gpus_per_node", "a number of GPUs per node"),
+                                                         group.field("gpus_per_node"), 0, kMaxGpusPerNode));
+    g.count = read_int(group.required("count", "a number of nodes"), group.field("count"), 0, kMaxNodesPerGroup);
+    if (const ConfigNode* cpus = group.optional("cpus")) {
+      g.cpu_milli = std::llround(read_number(*cpus, group.field("cpus"), 0.001, 1e7) * 1000);
+    }
+    if (const ConfigNode* memory = group.optional("memory"))
+      g.memory_mib = read_memory_mib(*memory, group.field("memory"));
+    g.nodes_per_rack = default_per_rack;
+    if (const ConfigNode* per_rack = group.optional("nodes_per_rack")) {
+      g.nodes_per_rack = static_cast<std::int32_t>(read_int(*per_rack, group.field("nodes_per_rack"), 1, 1'000'000));
+    }
+    total_gpus += g.count * g.gpus_per_node;
+    if (total_gpus > kMaxClusterGpus) {
+      throw InputError(group.required("count", "").where(), group.field("count"),
+                       "a cluster of at most " + std::to_string(kMaxClusterGpus) + " GPUs", "more");
+    }
+    spec.node_groups.push_back(std::move(g));
+  }
+  if (total_gpus == 0) {
+    throw InputError(groups_node.where(), groups_field, "a cluster with at least one GPU", "no GPUs");
+  }
+  return spec;
+}
+
+// --- workload ---------------------------------------------------------------
+
+std::vector<double> read_profile(const ConfigNode& node, const std::string& field, std::size_t size) {
+  const std::string expected = std::to_string(size) + " non-negative numbers, not all zero";
+  const auto& items = read_list(node, field, expected);
+  if (items.size() != size) {
+    throw InputError(node.where(), field, "a list of " + expected, "a list of " + std::to_string(items.size()));
+  }
+  std::vector<double> values;
+  double sum = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    values.push_back(read_number(*items[i], item_field(field, i), 0, 1e12));
+    sum += values.back();
+  }
+  if (sum <= 0) throw InputError(node.where(), field, "a list of " + expected, "all zeros");
+  return values;
+}
+
+// The limit on GPUs one job may ask for on this cluster, for messages.
+std::string pool_description(const ClusterSpec& cluster, const GpuCatalog& catalog, GpuTypeId type) {
+  ClusterLayout layout(cluster);
+  const std::int64_t gpus = layout.largest_pool_gpus(type);
+  std::string text = "at most " + std::to_string(gpus) + " GPUs, ";
+  if (type == kAnyGpuType) return text + "the largest pool of one GPU type in the cluster";
+  return text + "the cluster's " + catalog.at(type).name + " GPUs";
+}
+
+SyntheticWorkloadSpec parse_synthetic(const MapReader& parent, const ConfigNode& node, const GpuCatalog& catalog,
+                                      const ClusterSpec& cluster) {
+  const std::string field = parent.field("synthetic");
+  MapReader map(node, field,
+                {"preset", "jobs_per_hour", "span", "jobs", "daily_profile", "weekly_profile", "gpus", "max_gpus",
+                 "durations", "duration_scale", "min_duration", "max_duration", "gpu_type", "recorded_on", "users"});
+  SyntheticWorkloadSpec spec;
+  spec.daily_profile.assign(24, 1.0);
+  spec.weekly_profile.assign(7, 1.0);
+  bool preset = false;
+  if (const ConfigNode* value = map.optional("preset")) {
+    const std::string name = read_string(*value, map.field("preset"));
+    if (name != "philly-2017") throw InputError(value->where(), map.field("preset"), "philly-2017", value->describe());
+    spec = SyntheticWorkloadSpec::philly_2017();
+    preset = true;
+  }
+  const auto required_without_preset = [&](std::string_view key, std::string_view expected) -> const ConfigNode* {
+    const ConfigNode* value = map.optional(key);
+    if (!value && !preset) {
+      throw InputError(node.where(), map.field(key), std::string(expected) + " (or `preset: philly-2017`)",
+                       "a missing key");
+    }
+    return value;
+  };
+
+  if (const ConfigNode* value = required_without_preset("jobs_per_hour", "a mean arrival rate")) {
+    spec.jobs_per_hour = read_number(*value, map.field("jobs_per_hour"), 1e-6, 1e9);
+  }
+  if (const ConfigNode* value = map.optional("span")) spec.span = read_duration(*value, map.field("span"));
+  if (const ConfigNode* value = map.optional("jobs")) spec.max_jobs = read_int(*value, map.field("jobs"), 1, kMaxInt);
+  if (!map.has("span") && !map.has("jobs") && !preset) {
+    throw InputError(node.where(), map.field("span"), "how long jobs arrive (span) or how many (jobs)", "neither");
+  }
+  if (map.has("jobs") && !map.has("span")) spec.span = Duration::days(365 * 100);
+  if (spec.span <= Duration()) {
+    throw InputError(map.optional("span")->where(), map.field("span"), "a positive duration", "0");
+  }
+  if (const ConfigNode* value = map.optional("daily_profile")) {
+    spec.daily_profile = read_profile(*value, map.field("daily_profile"), 24);
+  }
+  if (const ConfigNode* value = map.optional("weekly_profile")) {
+    spec.weekly_profile = read_profile(*value, map.field("weekly_profile"), 7);
+  }
+  if (const ConfigNode* value = required_without_preset("gpus", "a map from GPU count to weight")) {
+    const std::string f = map.field("gpus");
+    if (value->kind() != ConfigNode::Kind::kMap || value->entries().empty()) {
+      throw InputError(value->where(), f, "a map from GPU count to weight, such as {1: 0.9, 8: 0.1}",
+                       value->describe());
+    }
+    spec.gpu_weights.clear();
+    for (const auto& entry : value->entries()) {
+      std::int64_t gpus = 0;
+      if (!parse_int(entry.key, gpus) || gpus < 1 || gpus > 1'000'000) {
+        throw InputError(entry.key_where, f, "GPU counts from 1 to 1000000 as keys", quote_for_message(entry.key));
+      }
+      const double weight = read_number(*entry.value, f + "." + entry.key, 0, 1e12);
+      if (weight > 0) spec.gpu_weights.emplace_back(static_cast<std::int32_t>(gpus), weight);
+    }
+    std::sort(spec.gpu_weights.begin(), spec.gpu_weights.end());
+    if (spec.gpu_weights.empty()) throw InputError(value->where(), f, "at least one positive weight", "none");
+  }
+  if (const ConfigNode* value = map.optional("max_gpus")) {
+    const auto max_gpus = read_int(*value, map.field("max_gpus"), 1, 1'000'000);
+    std::erase_if(spec.gpu_weights, [&](const auto& w) { return w.first > max_gpus; });
+    if (spec.gpu_weights.empty()) {
+      throw InputError(value->where(), map.field("max_gpus"), "a limit that keeps some GPU counts", value->describe());
+    }
+  }
+  if (const ConfigNode* value = required_without_preset("durations", "a list of duration classes")) {
+    const std::string f = map.field("durations");
+    const auto& items = read_list(*value, f, "duration classes {max_gpus, median, sigma}");
+    if (items.empty()) throw InputError(value->where(), f, "at least one duration class", "an empty list");
+    spec.duration_classes.clear();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string cf = item_field(f, i);
+      MapReader cls(*items[i], cf, {"max_gpus", "median", "sigma"});
+      DurationClass c;
+      c.max_gpus = static_cast<std::int32_t>(
+          read_int(cls.required("max_gpus", "the largest GPU count of the class"), cls.field("max_gpus"), 1, 1 << 30));
+      const Duration median = read_duration(cls.required("median", "the median run time"), cls.field("median"));
+      if (median <= Duration()) {
+        throw InputError(cls.optional("median")->where(), cls.field("median"), "a positive duration", "0");
+      }
+      c.log_mean = std::log(median.to_seconds());
+      c.log_sigma =
+          read_number(cls.required("sigma", "the standard deviation of ln(run time)"), cls.field("sigma"), 0, 20);
+      if (!spec.duration_classes.empty() && c.max_gpus <= spec.duration_classes.back().max_gpus) {
+        throw InputError(items[i]->where(), cls.field("max_gpus"), "classes in increasing max_gpus order",
+                         std::to_string(c.max_gpus));
+      }
+      spec.duration_classes.push_back(c);
+    }
+    if (spec.gpu_weights.back().first > spec.duration_classes.back().max_gpus) {
+      throw InputError(
+          value->where(), f,
+          "a class for every GPU count drawn (up to " + std::to_string(spec.gpu_weights.back().first) + ")",
+          "classes up to " + std::to_string(spec.duration_classes.back().max_gpus));
+    }
+  }
+  if (const ConfigNode* value = map.optional("duration_scale")) {
+    spec.duration_scale = read_number(*value, map.field("duration_scale"), 1e-6, 1e6);
+  }
+  if (const ConfigNode* value = map.optional("min_duration")) {
+    spec.min_duration = read_duration(*value, map.field("min_duration"));
+  }
+  if (const ConfigNode* value = map.optional("max_duration")) {
+    spec.max_duration = read_duration(*value, map.field("max_duration"));
+    if (spec.max_duration < spec.min_duration || spec.max_duration <= Duration()) {
+      throw InputError(value->where(), map.field("max_duration"),
+                       "a positive duration not below min_duration (" + format_duration(spec.min_duration) + ")",
+                       value->describe());
+    }
+  }
+  if (const ConfigNode* value = map.optional("gpu_type")) {
+    spec.gpu_type = read_gpu_type(*value, map.field("gpu_type"), catalog);
+  }
+  GpuTypeId recorded_on = *catalog.find("V100");
+  if (const ConfigNode* value = map.optional("recorded_on")) {
+    recorded_on = read_gpu_type(*value, map.field("recorded_on"), catalog);
+  }
+  spec.recorded_speed = catalog.at(recorded_on).relative_speed;
+  if (const ConfigNode* value = map.optional("users")) {
+    spec.users = static_cast<std::int32_t>(read_int(*value, map.field("users"), 0, 10'000'000));
+  }
+
+  // A job asking for more GPUs than the cluster can ever give is an error in
+  // the scenario, not a job that waits forever.
+  const ClusterLayout layout(cluster);
+  const std::int64_t largest = layout.largest_pool_gpus(spec.gpu_type);
+  if (spec.gpu_weights.back().first > largest) {
+    const ConfigNode* where = map.optional("max_gpus");
+    if (!where) where = map.optional("gpus");
+    throw InputError(where ? where->where() : node.where(), map.field(map.has("max_gpus") ? "max_gpus" : "gpus"),
+                     pool_description(cluster, catalog, spec.gpu_type) + " (set max_gpus to leave larger jobs out)",
+                     "jobs of up to " + std::to_string(spec.gpu_weights.back().first) + " GPUs");
+  }
+  return spec;
+}
+
+std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field, const GpuCatalog& catalog,
+                                const ClusterSpec& cluster) {
+  const auto& items = read_list(node, field, "jobs");
+  const ClusterLayout layout(cluster);
+  const double reference_speed = catalog.at(*catalog.find("V100")).relative_speed;
+  std::vector<JobSpec> jobs;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string f = item_field(field, i);
+    MapReader map(*items[i], f,
+                  {"id", "submit", "gpus", "duration", "gpu_type", "user", "state", "cpus", "memory", "recorded_on"});
+    JobSpec job;
+    job.origin = items[i]->where();
+    job.name = map.has("id") ? read_name(*map.optional("id"), map.field("id")) : "job-" + std::to_string(i);
+    job.submit = Time::zero() + read_duration(map.required("submit", "a submit time"), map.field("submit"));
+    job.gpus =
+        static_cast<std::int32_t>(read_int(map.required("gpus", "a number of GPUs"), map.field("gpus"), 1, 1'000'000));
+    job.duration = read_duration(map.required("duration", "a run time"), map.field("duration"));
+    if (const ConfigNode* value = map.optional("gpu_type")) {
+      job.gpu_type = read_gpu_type(*value, map.field("gpu_type"), catalog);
+    }
+    double speed = reference_speed;
+    if (const ConfigNode* value = map.optional("recorded_on")) {
+      speed = catalog.at(read_gpu_type(*value, map.field("recorded_on"), catalog)).relative_speed;
+    }
+    job.work = static_cast<double>(job.duration.count_us()) * job.gpus * speed;
+    if (const ConfigNode* value = map.optional("user")) job.user = read_name(*value, map.field("user"));
+    if (const ConfigNode* value = map.optional("state")) {
+      const std::string state = read_string(*value, map.field("state"));
+      if (state == "completed")
+        job.outcome = JobOutcome::kCompleted;
+      else if (state == "failed")
+        job.outcome = JobOutcome::kFailed;
+      else if (state == "killed")
+        job.outcome = JobOutcome::kKilled;
+      else
+        throw InputError(value->where(), map.field("state"), "completed, failed or killed", value->describe());
+    }
+    if (const ConfigNode* value = map.optional("cpus")) {
+      job.cpu_milli = std::llround(read_number(*value, map.field("cpus"), 0, 1e9) * 1000);
+    }
+    if (const ConfigNode* value = map.optional("memory")) job.memory_mib = read_memory_mib(*value, map.field("memory"));
+    if (job.gpus > layout.largest_pool_gpus(job.gpu_type)) {
+      throw InputError(map.optional("gpus")->where(), map.field("gpus"),
+                       pool_description(cluster, catalog, job.gpu_type), std::to_string(job.gpus));
+    }
+    jobs.push_back(std::move(job));
+  }
+  std::stable_sort(jobs.begin(), jobs.end(), [](const JobSpec& a, const JobSpec& b) { return a.submit < b.submit; });
+  return jobs;
+}
+
+WorkloadSpec parse_workload(const ConfigNode& node, const GpuCatalog& catalog, const ClusterSpec& cluster,
+                            const std::filesystem::path& base_dir) {
+  MapReader map(node, "workload", {"synthetic", "trace", "jobs"});
+  WorkloadSpec workload;
+  if (const ConfigNode* value = map.optional("synthetic")) {
+    workload.synthetic = parse_synthetic(map, *value, catalog, cluster);
+  }
+  if (const ConfigNode* value = map.optional("trace")) {
+    MapReader trace(*value, map.field("trace"), {"format", "path", "recorded_on"});
+    TraceSourceSpec spec;
+    spec.where = value->where();
+    const ConfigNode& format = trace.required("format", "a trace format (csv)");
+    spec.format = read_string(format, trace.field("format"));
+    if (spec.format != "csv") {
+      throw InputError(format.where(), trace.field("format"), "a trace format this version reads: csv",
+                       format.describe());
+    }
+    const ConfigNode& path = trace.required("path", "the path of the trace file");
+    const std::filesystem::path relative = read_string(path, trace.field("path"));
+    spec.path = relative.is_absolute() ? relative : base_dir / relative;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(spec.path, ec)) {
+      throw InputError(path.where(), trace.field("path"), "an existing trace file (relative to the scenario's folder)",
+                       quote_for_message(spec.path.string()));
+    }
+    spec.recorded_on = *catalog.find("V100");
+    if (const ConfigNode* recorded = trace.optional("recorded_on")) {
+      spec.recorded_on = read_gpu_type(*recorded, trace.field("recorded_on"), catalog);
+    }
+    workload.trace = spec;
+  }
+  if (const ConfigNode* value = map.optional("jobs")) {
+    workload.jobs = parse_jobs(*value, map.field("jobs"), catalog, cluster);
+  }
+  if (!workload.synthetic && !workload.trace && workload.jobs.empty()) {
+    throw InputError(node.where(), "workload", "at least one of synthetic, trace or jobs", "none");
+  }
+  return workload;
+}
+
+// --- policies and run -------------------------------------------------------
+
+PolicySpec parse_policy(const MapReader& parent, std::string_view key, std::string default_name) {
+  PolicySpec spec;
+  spec.field = parent.field(key);
+  spec.name = std::move(default_name);
+  spec.where = parent.node().where();
+  const ConfigNode* value = parent.optional(key);
+  if (!value) return spec;
+  spec.where = value->where();
+  if (value->kind() == ConfigNode::Kind::kScalar) {
+    spec.name = read_name(*value, spec.field);
+    return spec;
+  }
+  if (value->kind() != ConfigNode::Kind::kMap) {
+    throw InputError(value->where(), spec.field, "a policy name, or a map with `name:` and the policy's parameters",
+                     value->describe());
+  }
+  const ConfigNode::Entry* name = value->find("name");
+  if (!name) throw InputError(value->where(), spec.field + ".name", "the policy's name", "a missing key");
+  spec.name = read_name(*name->value, spec.field + ".name");
+  for (const auto& entry : parent.node().entries()) {
+    if (entry.key == key) spec.params = entry.value;
+  }
+  return spec;
+}
+
+RunSpec parse_run(const ConfigNode* node) {
+  RunSpec run;
+  if (!node) return run;
+  MapReader map(*node, "run", {"seed", "horizon", "metrics_interval", "engine", "output_dir"});
+  if (const ConfigNode* value = map.optional("seed")) {
+    run.seed = static_cast<std::uint64_t>(read_int(*value, map.field("seed"), 0, kMaxInt));
+  }
+  if (const ConfigNode* value = map.optional("horizon")) {
+    run.horizon = read_duration(*value, map.field("horizon"));
+    if (*run.horizon <= Duration()) throw InputError(value->where(), map.field("horizon"), "a positive duration", "0");
+  }
+  if (const ConfigNode* value = map.optional("metrics_interval")) {
+    run.metrics_interval = read_duration(*value, map.field("metrics_interval"));
+    if (run.metrics_interval < Duration::seconds(1)) {
+      throw InputError(value->where(), map.field("metrics_interval"), "a duration of at least 1s", value->describe());
+    }
+  }
+  if (const ConfigNode* value = map.optional("engine")) {
+    run.engine = read_string(*value, map.field("engine"));
+    if (run.engine != "native") {
+      throw InputError(value->where(), map.field("engine"), "native (the engine this version has)", value->describe());
+    }
+  }
+  if (const ConfigNode* value = map.optional("output_dir"))
+    run.output_dir = read_string(*value, map.field("output_dir"));
+  return run;
+}
+
+// --- merging sources --------------------------------------------------------
+
+class ListedJobSource : public JobSource {
+ public:
+  explicit ListedJobSource(const std::vector<JobSpec>& jobs) : jobs_(jobs) {}
+  bool next(JobSpec& job) override {
+    if (next_ == jobs_.size()) return false;
+    job = jobs_[next_++];
+    return true;
+  }
+
+ private:
+  const std::vector<JobSpec>& jobs_;
+  std::size_t next_ = 0;
+};
+
+// Merges sources by submit time; ties go to the source listed first.
+class MergedJobSource : public JobSource {
+ public:
+  explicit MergedJobSource(std::vector<std::unique_ptr<JobSource>> sources) : sources_(std::move(sources)) {
+    heads_.resize(sources_.size());
+    has_head_.resize(sources_.size());
+    for (std::size_t i = 0; i < sources_.size(); ++i) has_head_[i] = sources_[i]->next(heads_[i]);
+  }
+  bool next(JobSpec& job) override {
+    std::size_t best = sources_.size();
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+      if (has_head_[i] && (best == sources_.size() || heads_[i].submit < heads_[best].submit)) best = i;
+    }
+    if (best == sources_.size()) return false;
+    job = std::move(heads_[best]);
+    has_head_[best] = sources_[best]->next(heads_[best]);
+    return true;
+  }
+
+ private:
+  std::vector<std::unique_ptr<JobSource>> sources_;
+  std::vector<JobSpec> heads_;
+  std::vector<bool> has_head_;
+};
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir) {
+  const ConfigNodePtr root = parse_config_text(text, file_name);
+  MapReader map(*root, "", {"name", "description", "gpu_catalog", "cluster", "workload", "policies", "run"});
+  Scenario scenario;
+  scenario.text = std::string(text);
+  scenario.name =
+      map.has("name") ? read_name(*map.optional("name"), "name") : std::filesystem::path(file_name).stem().string();
+  if (const ConfigNode* value = map.optional("description")) scenario.description = read_string(*value, "description");
+  scenario.catalog = GpuCatalog::builtin();
+  if (const ConfigNode* value = map.optional("gpu_catalog")) parse_catalog(*value, "gpu_catalog", scenario.catalog);
+  scenario.cluster = parse_cluster(map.required("cluster", "the cluster: a map with node_groups"), scenario.catalog);
+  scenario.workload = parse_workload(map.required("workload", "the workload: synthetic, trace or jobs"),
+                                     scenario.catalog, scenario.cluster, base_dir);
+  if (const ConfigNode* value = map.optional("policies")) {
+    MapReader policies(*value, "policies", {"queue", "placement"});
+    scenario.queue_policy = parse_policy(policies, "queue", "fifo");
+    scenario.placement_policy = parse_policy(policies, "placement", "best_fit");
+  } else {
+    scenario.queue_policy = {"fifo", nullptr, root->where(), "policies.queue"};
+    scenario.placement_policy = {"best_fit", nullptr, root->where(), "policies.placement"};
+  }
+  scenario.run = parse_run(map.optional("run"));
+  return scenario;
+}
+
+Scenario load_scenario(const std::filesystem::path& path) {
+  const ConfigLimits limits;
+  const std::string text = read_text_file(path, limits.max_file_bytes);
+  std::filesystem::path base = path.parent_path();
+  if (base.empty()) base = ".";
+  Scenario scenario = parse_scenario(text, path.string(), base);
+  scenario.file = path;
+  return scenario;
+}
+
+std::unique_ptr<JobSource> open_workload(const Scenario& scenario) {
+  std::vector<std::unique_ptr<JobSource>> sources;
+  if (!scenario.workload.jobs.empty()) sources.push_back(std::make_unique<ListedJobSource>(scenario.workload.jobs));
+  if (scenario.workload.trace) {
+    const TraceSourceSpec& trace = *scenario.workload.trace;
+    sources.push_back(std::make_unique<CsvTraceSource>(trace.path.string(), scenario.catalog, trace.recorded_on));
+  }
+  if (scenario.workload.synthetic) {
+    sources.push_back(std::make_unique<SyntheticJobSource>(*scenario.workload.synthetic, scenario.run.seed));
+  }
+  if (sources.size() == 1) return std::move(sources.front());
+  return std::make_unique<MergedJobSource>(std::move(sources));
+}
+
+}  // namespace capsim

@@ -1,0 +1,98 @@
+// The scheduler's view of the cluster: free capacity per node, and an index
+// that answers "which node of this GPU type has exactly k free GPUs" without
+// scanning the nodes, so that a placement stays fast at 100,000 GPUs.
+//
+// Nodes are grouped into pools, one per GPU type present in the cluster (in
+// the order the node groups first name them). Within a pool, an up node with
+// k free GPUs is in bucket k; a node that is down is in no bucket.
+// Placement policies see this class through a const reference; only the
+// scheduler core changes it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/cluster.hpp"
+#include "scheduler/node_set.hpp"
+#include "scheduler/types.hpp"
+
+namespace capsim::scheduler {
+
+using PoolId = std::int32_t;
+
+class ClusterState {
+ public:
+  explicit ClusterState(const ClusterLayout& layout);
+
+  // --- nodes
+  std::size_t node_count() const { return nodes_.size(); }
+  std::int32_t capacity_gpus(NodeId n) const { return nodes_[at(n)].capacity_gpus; }
+  std::int32_t free_gpus(NodeId n) const { return nodes_[at(n)].free_gpus; }
+  std::int64_t free_cpu_milli(NodeId n) const { return nodes_[at(n)].free_cpu_milli; }
+  std::int64_t free_memory_mib(NodeId n) const { return nodes_[at(n)].free_memory_mib; }
+  bool is_up(NodeId n) const { return nodes_[at(n)].up; }
+  PoolId pool_of(NodeId n) const { return nodes_[at(n)].pool; }
+  RackId rack_of(NodeId n) const { return layout_->rack_of(n); }
+  const ClusterLayout& layout() const { return *layout_; }
+
+  // Whether node n can give `gpus` GPUs, `cpu_milli` and `memory_mib` now
+  // (CPU and memory are checked only where the node group models them).
+  bool node_fits(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib) const;
+
+  // --- pools
+  std::int32_t pool_count() const { return static_cast<std::int32_t>(pool_type_.size()); }
+  GpuTypeId pool_type(PoolId p) const { return pool_type_[pat(p)]; }
+  // The pool of a GPU type, or -1 when the cluster has none of it.
+  PoolId pool_of_type(GpuTypeId type) const;
+  // Free GPUs on the pool's up nodes.
+  std::int64_t pool_free_gpus(PoolId p) const { return pool_free_gpus_[pat(p)]; }
+  // Every GPU of the pool, up or down: what it could ever give one job.
+  std::int64_t pool_total_gpus(PoolId p) const { return pool_total_gpus_[pat(p)]; }
+  // The most GPUs a node of the pool has.
+  std::int32_t pool_max_node_gpus(PoolId p) const { return pool_max_node_gpus_[pat(p)]; }
+  std::int64_t total_free_gpus() const { return total_free_gpus_; }
+
+  // The smallest up node id >= from in pool p with exactly `free` free GPUs,
+  // or -1.
+  NodeId next_with_free(PoolId p, std::int32_t free, NodeId from) const;
+  // The smallest up node id >= from in pool p with all its GPUs free, or -1.
+  NodeId next_fully_free(PoolId p, NodeId from) const;
+
+  // --- changes (the scheduler core's)
+  void allocate(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib);
+  void release(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib);
+  void set_up(NodeId n, bool up);
+
+ private:
+  static std::size_t at(NodeId n) { return static_cast<std::size_t>(n); }
+  static std::size_t pat(PoolId p) { return static_cast<std::size_t>(p); }
+  NodeSet& bucket(PoolId p, std::int32_t free) { return buckets_[pat(p)][static_cast<std::size_t>(free)]; }
+  void index_insert(NodeId n);
+  void index_erase(NodeId n);
+
+  // One record per node (48 bytes): allocating and releasing touch a random
+  // node, and all of its fields then sit in one cache line.
+  struct NodeState {
+    std::int64_t capacity_cpu_milli = 0;  // 0: not modelled
+    std::int64_t free_cpu_milli = 0;
+    std::int64_t capacity_memory_mib = 0;  // 0: not modelled
+    std::int64_t free_memory_mib = 0;
+    std::int32_t capacity_gpus = 0;
+    std::int32_t free_gpus = 0;
+    PoolId pool = 0;
+    bool up = true;
+  };
+
+  const ClusterLayout* layout_;
+  std::vector<NodeState> nodes_;
+  // Per pool.
+  std::vector<GpuTypeId> pool_type_;
+  std::vector<std::int64_t> pool_free_gpus_;
+  std::vector<std::int64_t> pool_total_gpus_;
+  std::vector<std::int32_t> pool_max_node_gpus_;
+  std::vector<std::vector<NodeSet>> buckets_;  // [pool][free GPUs]
+  std::vector<NodeSet> fully_free_;            // [pool]
+  std::int64_t total_free_gpus_ = 0;
+};
+
+}  // namespace capsim::scheduler

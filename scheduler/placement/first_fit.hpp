@@ -1,0 +1,17 @@
+// First fit: the lowest-numbered node with room, the classic bin-packing
+// heuristic (Johnson, 1974) and the default of most cluster schedulers' simple
+// modes. Jobs larger than a node take whole nodes (see node_choice.hpp).
+#pragma once
+
+#include "scheduler/placement/placement_policy.hpp"
+
+namespace capsim::scheduler {
+
+class FirstFitPlacement final : public PlacementPolicy {
+ public:
+  std::string_view name() const override { return "first_fit"; }
+  bool place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) const override;
+};
+static_assert(std::is_base_of_v<PlacementPolicy, FirstFitPlacement>);
+
+}  // namespace capsim::scheduler

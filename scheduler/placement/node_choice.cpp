@@ -1,0 +1,125 @@
+#include "scheduler/placement/node_choice.hpp"
+
+#include <algorithm>
+
+namespace capsim::scheduler {
+
+namespace {
+
+std::int64_t proportional(std::int64_t total, std::int32_t gpus, std::int32_t job_gpus) {
+  if (total == 0 || job_gpus == 0) return 0;
+  // Round up so that the shares cover the whole request.
+  return (total * gpus + job_gpus - 1) / job_gpus;
+}
+
+bool excluded(std::span<const NodeShare> exclude, NodeId node) {
+  return std::any_of(exclude.begin(), exclude.end(), [&](const NodeShare& s) { return s.node == node; });
+}
+
+// The first node at or after `from` in bucket `free` of pool p that can take
+// the share, or -1.
+NodeId first_fitting(const ClusterState& cluster, PoolId p, std::int32_t free, const JobRequest& job, std::int32_t gpus,
+                     std::span<const NodeShare> exclude) {
+  const std::int64_t cpu = cpu_share(job, gpus);
+  const std::int64_t memory = memory_share(job, gpus);
+  for (NodeId n = cluster.next_with_free(p, free, 0); n >= 0; n = cluster.next_with_free(p, free, n + 1)) {
+    if (!excluded(exclude, n) && cluster.node_fits(n, gpus, cpu, memory)) return n;
+  }
+  return -1;
+}
+
+bool place_gang(const JobRequest& job, const ClusterState& cluster, PoolId p, NodeOrder order,
+                std::vector<NodeShare>& out) {
+  if (cluster.pool_free_gpus(p) < job.gpus) return false;
+  std::int32_t remaining = job.gpus;
+  // Whole free nodes first.
+  for (NodeId n = cluster.next_fully_free(p, 0); n >= 0 && remaining > 0; n = cluster.next_fully_free(p, n + 1)) {
+    const std::int32_t gpus = cluster.capacity_gpus(n);
+    if (gpus <= remaining && cluster.node_fits(n, gpus, cpu_share(job, gpus), memory_share(job, gpus))) {
+      out.push_back({n, gpus});
+      remaining -= gpus;
+    }
+  }
+  // The remainder on one node.
+  if (remaining > 0 && remaining <= cluster.pool_max_node_gpus(p)) {
+    const NodeId n = choose_node(cluster, p, job, remaining, order, out);
+    if (n >= 0) {
+      out.push_back({n, remaining});
+      remaining = 0;
+    }
+  }
+  // Otherwise spread over the nodes with the most free GPUs.
+  for (std::int32_t free = cluster.pool_max_node_gpus(p); free > 0 && remaining > 0; --free) {
+    for (NodeId n = cluster.next_with_free(p, free, 0); n >= 0 && remaining > 0;
+         n = cluster.next_with_free(p, free, n + 1)) {
+      if (excluded(out, n)) continue;
+      const std::int32_t gpus = std::min(free, remaining);
+      if (!cluster.node_fits(n, gpus, cpu_share(job, gpus), memory_share(job, gpus))) continue;
+      out.push_back({n, gpus});
+      remaining -= gpus;
+    }
+  }
+  if (remaining > 0) {
+    out.clear();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::int64_t cpu_share(const JobRequest& job, std::int32_t gpus) {
+  return proportional(job.cpu_milli, gpus, job.gpus);
+}
+
+std::int64_t memory_share(const JobRequest& job, std::int32_t gpus) {
+  return proportional(job.memory_mib, gpus, job.gpus);
+}
+
+NodeId choose_node(const ClusterState& cluster, PoolId p, const JobRequest& job, std::int32_t gpus, NodeOrder order,
+                   std::span<const NodeShare> exclude) {
+  const std::int32_t max_free = cluster.pool_max_node_gpus(p);
+  NodeId best = -1;
+  for (std::int32_t free = gpus; free <= max_free; ++free) {
+    const NodeId n = first_fitting(cluster, p, free, job, gpus, exclude);
+    if (n < 0) continue;
+    if (order == NodeOrder::kTightest) return n;  // buckets are visited tightest first
+    if (best < 0 || n < best) best = n;
+  }
+  return best;
+}
+
+bool place_by_order(const JobRequest& job, const ClusterState& cluster, NodeOrder order, std::vector<NodeShare>& out) {
+  // The pools the job may use.
+  PoolId only = -1;
+  if (job.gpu_type != kAnyGpuType) {
+    only = cluster.pool_of_type(job.gpu_type);
+    if (only < 0) return false;
+  }
+  const PoolId first = only >= 0 ? only : 0;
+  const PoolId last = only >= 0 ? only : cluster.pool_count() - 1;
+
+  NodeId best = -1;
+  std::int32_t best_left = 0;
+  for (PoolId p = first; p <= last; ++p) {
+    if (cluster.pool_free_gpus(p) < job.gpus) continue;
+    if (job.gpus > cluster.pool_max_node_gpus(p)) {
+      if (place_gang(job, cluster, p, order, out)) return true;
+      continue;
+    }
+    const NodeId n = choose_node(cluster, p, job, job.gpus, order);
+    if (n < 0) continue;
+    const std::int32_t left = cluster.free_gpus(n) - job.gpus;
+    const bool better =
+        best < 0 || (order == NodeOrder::kTightest ? (left < best_left || (left == best_left && n < best)) : n < best);
+    if (better) {
+      best = n;
+      best_left = left;
+    }
+  }
+  if (best < 0) return false;
+  out.push_back({best, job.gpus});
+  return true;
+}
+
+}  // namespace capsim::scheduler

@@ -1,0 +1,30 @@
+// Extension point: where a job runs (Kubernetes' Filter and Score).
+//
+// Contract. A placement policy sees the job and a read-only view of the
+// cluster's free capacity and returns an allocation as data: GPUs on one or
+// more nodes, all of the job's GPU type, exactly as many as the job asks for,
+// each node at most once, each within the node's free capacity. "Nothing fits
+// now" is an answer (false), not an error. Gang placement is all or nothing.
+// A policy must not keep pointers into scheduler or engine state, change the
+// cluster, read a clock or draw randomness of its own. The scheduler core
+// checks every allocation it is given before committing it.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "scheduler/cluster_state.hpp"
+#include "scheduler/types.hpp"
+
+namespace capsim::scheduler {
+
+class PlacementPolicy {
+ public:
+  virtual ~PlacementPolicy() = default;
+  virtual std::string_view name() const = 0;
+  // Fills `out` (given empty) with the job's allocation and returns true, or
+  // returns false when it cannot be placed now.
+  virtual bool place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) const = 0;
+};
+
+}  // namespace capsim::scheduler

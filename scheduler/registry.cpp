@@ -1,0 +1,83 @@
+#include "scheduler/registry.hpp"
+
+#include <algorithm>
+
+namespace capsim::scheduler {
+
+namespace {
+
+template <typename Map>
+const typename Map::mapped_type& lookup(const Map& map, const PolicySpec& spec, std::string_view kind) {
+  const auto it = map.find(spec.name);
+  if (it != map.end()) return it->second;
+  std::vector<std::string_view> names;
+  std::string known;
+  for (const auto& [name, unused] : map) {
+    names.push_back(name);
+    if (!known.empty()) known += ", ";
+    known += name;
+  }
+  std::string expected = "a " + std::string(kind) + " policy: " + known;
+  const std::string suggestion = closest_word(spec.name, names);
+  if (!suggestion.empty())
+    expected =
+        "a known " + std::string(kind) + " policy (did you mean " + quote_for_message(suggestion) + "?): " + known;
+  const std::string field = spec.params ? spec.field + ".name" : spec.field;
+  SourceLocation where = spec.where;
+  if (spec.params) {
+    if (const auto* entry = spec.params->find("name")) where = entry->value->where();
+  }
+  throw InputError(where, field, expected, quote_for_message(spec.name));
+}
+
+template <typename Map>
+std::vector<PolicyRegistry::Entry> entries(const Map& map) {
+  std::vector<PolicyRegistry::Entry> result;
+  for (const auto& [name, registered] : map) result.push_back({name, registered.summary});
+  return result;
+}
+
+}  // namespace
+
+std::optional<MapReader> PolicyParams::reader(std::initializer_list<std::string_view> allowed) const {
+  if (node == nullptr) return std::nullopt;
+  std::vector<std::string_view> keys{"name"};
+  keys.insert(keys.end(), allowed.begin(), allowed.end());
+  return MapReader(*node, field, std::move(keys));
+}
+
+PolicyRegistry PolicyRegistry::with_builtins() {
+  PolicyRegistry registry;
+  register_builtin_queue_policies(registry);
+  register_builtin_placement_policies(registry);
+  return registry;
+}
+
+void PolicyRegistry::add_queue(std::string name, std::string summary, QueueFactory factory) {
+  queue_[std::move(name)] = {std::move(summary), std::move(factory)};
+}
+
+void PolicyRegistry::add_placement(std::string name, std::string summary, PlacementFactory factory) {
+  placement_[std::move(name)] = {std::move(summary), std::move(factory)};
+}
+
+std::unique_ptr<QueuePolicy> PolicyRegistry::make_queue(const PolicySpec& spec) const {
+  auto policy = lookup(queue_, spec, "queue").factory(PolicyParams{spec.params.get(), spec.field});
+  CAPSIM_CHECK(policy != nullptr) << "queue policy factory for " << spec.name << " returned null";
+  return policy;
+}
+
+std::unique_ptr<PlacementPolicy> PolicyRegistry::make_placement(const PolicySpec& spec) const {
+  auto policy = lookup(placement_, spec, "placement").factory(PolicyParams{spec.params.get(), spec.field});
+  CAPSIM_CHECK(policy != nullptr) << "placement policy factory for " << spec.name << " returned null";
+  return policy;
+}
+
+std::vector<PolicyRegistry::Entry> PolicyRegistry::queue_policies() const {
+  return entries(queue_);
+}
+std::vector<PolicyRegistry::Entry> PolicyRegistry::placement_policies() const {
+  return entries(placement_);
+}
+
+}  // namespace capsim::scheduler

@@ -1,0 +1,70 @@
+// Policies found by name: the registry that a scenario's `policies:` names
+// are looked up in. It is an object, not a global: a run gets one (usually
+// PolicyRegistry::with_builtins()), and Python adds its own policies to it.
+// Built-in policies are listed once per extension point, in
+// scheduler/queue/builtin.cpp and scheduler/placement/builtin.cpp.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config_tree.hpp"
+#include "core/scenario.hpp"
+#include "scheduler/placement/placement_policy.hpp"
+#include "scheduler/queue/queue_policy.hpp"
+
+namespace capsim::scheduler {
+
+// A policy's parameters as the scenario gave them: the policy's map (with its
+// `name` key) or null, and its field path for error messages.
+struct PolicyParams {
+  const ConfigNode* node = nullptr;
+  std::string field;
+  // A reader of the policy's map that rejects keys other than `name` and
+  // `allowed`; nothing when the scenario named the policy without a map.
+  std::optional<MapReader> reader(std::initializer_list<std::string_view> allowed) const;
+};
+
+class PolicyRegistry {
+ public:
+  using QueueFactory = std::function<std::unique_ptr<QueuePolicy>(const PolicyParams&)>;
+  using PlacementFactory = std::function<std::unique_ptr<PlacementPolicy>(const PolicyParams&)>;
+
+  // The registry with every built-in policy.
+  static PolicyRegistry with_builtins();
+
+  // Registers a policy; a second registration of a name replaces the first.
+  void add_queue(std::string name, std::string summary, QueueFactory factory);
+  void add_placement(std::string name, std::string summary, PlacementFactory factory);
+
+  // Builds the policy a scenario names; throws InputError naming the field
+  // when the name is unknown (listing the known ones) or a parameter is bad.
+  std::unique_ptr<QueuePolicy> make_queue(const PolicySpec& spec) const;
+  std::unique_ptr<PlacementPolicy> make_placement(const PolicySpec& spec) const;
+
+  struct Entry {
+    std::string name;
+    std::string summary;
+  };
+  std::vector<Entry> queue_policies() const;
+  std::vector<Entry> placement_policies() const;
+
+ private:
+  template <typename Factory>
+  struct Registered {
+    std::string summary;
+    Factory factory;
+  };
+  std::map<std::string, Registered<QueueFactory>> queue_;
+  std::map<std::string, Registered<PlacementFactory>> placement_;
+};
+
+// Defined in scheduler/queue/builtin.cpp and scheduler/placement/builtin.cpp.
+void register_builtin_queue_policies(PolicyRegistry& registry);
+void register_builtin_placement_policies(PolicyRegistry& registry);
+
+}  // namespace capsim::scheduler

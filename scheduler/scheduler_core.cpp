@@ -1,0 +1,194 @@
+#include "scheduler/scheduler_core.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "scheduler/placement/node_choice.hpp"
+
+namespace capsim::scheduler {
+
+std::string_view to_string(DecisionKind kind) {
+  switch (kind) {
+    case DecisionKind::kStart:
+      return "start";
+    case DecisionKind::kReject:
+      return "reject";
+  }
+  return "unknown";
+}
+
+SchedulerCore::SchedulerCore(const ClusterLayout& layout, std::unique_ptr<QueuePolicy> queue_policy,
+                             std::unique_ptr<PlacementPolicy> placement_policy)
+    : layout_(layout),
+      cluster_(layout),
+      queue_policy_(std::move(queue_policy)),
+      placement_policy_(std::move(placement_policy)) {
+  CAPSIM_CHECK(queue_policy_ && placement_policy_);
+}
+
+void SchedulerCore::advance_to(Time now) {
+  CAPSIM_CHECK(now >= now_) << "time went back from " << now_.count_us() << " to " << now.count_us() << " us";
+  now_ = now;
+}
+
+bool SchedulerCore::can_ever_run(const JobRequest& job) const {
+  for (PoolId p = 0; p < cluster_.pool_count(); ++p) {
+    const GpuTypeId type = cluster_.pool_type(p);
+    if (job.gpu_type != kAnyGpuType && job.gpu_type != type) continue;
+    if (job.gpus > cluster_.pool_total_gpus(p)) continue;
+    if (job.gpus > cluster_.pool_max_node_gpus(p)) return true;  // a gang over several nodes
+    for (const NodeGroupSpec& group : layout_.spec().node_groups) {
+      if (group.gpu_type == type && group.count > 0 && group.gpus_per_node >= job.gpus &&
+          (group.cpu_milli == 0 || group.cpu_milli >= job.cpu_milli) &&
+          (group.memory_mib == 0 || group.memory_mib >= job.memory_mib)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
+  advance_to(now);
+  CAPSIM_CHECK(job.id == slot_of_job_.size())
+      << "job ids must be dense in arrival order: got " << job.id << ", expected " << slot_of_job_.size();
+  CAPSIM_CHECK(job.gpus > 0) << "job " << job.id;
+  if (!can_ever_run(job)) {
+    slot_of_job_.push_back(kEnded);
+    to_reject_.push_back(job.id);
+    return;
+  }
+  slot_of_job_.push_back(kWaiting);
+  queue_.insert(QueueEntry{queue_policy_->key(job), job.id, job});
+  dirty_ = true;
+}
+
+std::uint32_t SchedulerCore::start(const JobRequest& job, std::span<const NodeShare> allocation) {
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(running_slots_.size());
+    running_slots_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  RunningJob& running = running_slots_[slot];
+  running.cpu_milli = job.cpu_milli;
+  running.memory_mib = job.memory_mib;
+  running.gpus = job.gpus;
+  running.share_count = static_cast<std::uint32_t>(allocation.size());
+  if (allocation.size() == 1) {
+    running.inline_share = allocation.front();
+  } else {
+    running.shares = std::make_unique<NodeShare[]>(allocation.size());
+    std::copy(allocation.begin(), allocation.end(), running.shares.get());
+  }
+  slot_of_job_[job.id] = slot;
+  ++running_;
+  return slot;
+}
+
+void SchedulerCore::on_job_ended(Time now, JobId id) {
+  advance_to(now);
+  const std::uint32_t slot = id < slot_of_job_.size() ? slot_of_job_[id] : kEnded;
+  CAPSIM_CHECK(slot != kEnded && slot != kWaiting) << "job " << id << " is not running";
+  RunningJob& job = running_slots_[slot];
+  JobRequest shares_of;  // the fields cpu_share and memory_share read
+  shares_of.gpus = job.gpus;
+  shares_of.cpu_milli = job.cpu_milli;
+  shares_of.memory_mib = job.memory_mib;
+  for (const NodeShare& share : job.allocation()) {
+    cluster_.release(share.node, share.gpus, cpu_share(shares_of, share.gpus), memory_share(shares_of, share.gpus));
+  }
+  job.shares.reset();
+  job.share_count = 0;
+  free_slots_.push_back(slot);
+  slot_of_job_[id] = kEnded;
+  --running_;
+  dirty_ = true;
+}
+
+void SchedulerCore::on_node_down(Time now, NodeId node) {
+  advance_to(now);
+  cluster_.set_up(node, false);
+}
+
+void SchedulerCore::on_node_up(Time now, NodeId node) {
+  advance_to(now);
+  cluster_.set_up(node, true);
+  dirty_ = true;
+}
+
+std::span<const NodeShare> SchedulerCore::allocation_of(JobId job) const {
+  if (job >= slot_of_job_.size()) return {};
+  const std::uint32_t slot = slot_of_job_[job];
+  if (slot == kEnded || slot == kWaiting) return {};
+  return running_slots_[slot].allocation();
+}
+
+void SchedulerCore::check_allocation(const JobRequest& job, std::span<const NodeShare> allocation) const {
+  std::int64_t total = 0;
+  CAPSIM_CHECK(!allocation.empty()) << "placement " << placement_policy_->name() << " gave job " << job.id
+                                    << " an empty allocation";
+  const PoolId pool = cluster_.pool_of(allocation.front().node);
+  for (std::size_t i = 0; i < allocation.size(); ++i) {
+    const NodeShare& share = allocation[i];
+    CAPSIM_CHECK(share.node >= 0 && static_cast<std::size_t>(share.node) < cluster_.node_count() && share.gpus > 0)
+        << "placement " << placement_policy_->name() << " gave job " << job.id << " node " << share.node;
+    CAPSIM_CHECK(cluster_.pool_of(share.node) == pool) << "job " << job.id << " spans GPU types";
+    CAPSIM_CHECK(cluster_.node_fits(share.node, share.gpus, cpu_share(job, share.gpus), memory_share(job, share.gpus)))
+        << "placement " << placement_policy_->name() << " over-allocates node " << share.node << " for job " << job.id;
+    for (std::size_t j = 0; j < i; ++j) {
+      CAPSIM_CHECK(allocation[j].node != share.node) << "job " << job.id << " given node " << share.node << " twice";
+    }
+    total += share.gpus;
+  }
+  CAPSIM_CHECK(total == job.gpus) << "job " << job.id << " asked " << job.gpus << " GPUs and was given " << total;
+  CAPSIM_CHECK(job.gpu_type == kAnyGpuType || job.gpu_type == cluster_.pool_type(pool))
+      << "job " << job.id << " placed on the wrong GPU type";
+}
+
+std::span<const Decision> SchedulerCore::decide(Time now) {
+  advance_to(now);
+  decisions_.clear();
+  decision_shares_.clear();
+  decision_share_counts_.clear();
+  for (const JobId id : to_reject_) decisions_.push_back(Decision{DecisionKind::kReject, id, {}});
+  to_reject_.clear();
+  if (!dirty_) return decisions_;
+  dirty_ = false;
+
+  const bool blocks = queue_policy_->blocks_queue();
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    if (cluster_.total_free_gpus() == 0) break;
+    const JobRequest& job = it->request;
+    scratch_.clear();
+    if (!placement_policy_->place(job, cluster_, scratch_)) {
+      if (blocks) break;
+      ++it;
+      continue;
+    }
+    check_allocation(job, scratch_);
+    for (const NodeShare& share : scratch_) {
+      cluster_.allocate(share.node, share.gpus, cpu_share(job, share.gpus), memory_share(job, share.gpus));
+    }
+    start(job, scratch_);
+    // The decision's allocation points into decision_shares_, set below once
+    // it stops growing.
+    decisions_.push_back(Decision{DecisionKind::kStart, job.id, {}});
+    decision_share_counts_.push_back(scratch_.size());
+    decision_shares_.insert(decision_shares_.end(), scratch_.begin(), scratch_.end());
+    it = queue_.erase(it);
+  }
+  std::size_t offset = 0;
+  std::size_t started = 0;
+  for (Decision& decision : decisions_) {
+    if (decision.kind != DecisionKind::kStart) continue;
+    const std::size_t count = decision_share_counts_[started++];
+    decision.allocation = std::span<const NodeShare>(decision_shares_.data() + offset, count);
+    offset += count;
+  }
+  return decisions_;
+}
+
+}  // namespace capsim::scheduler

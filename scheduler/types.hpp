@@ -1,0 +1,52 @@
+// The vocabulary of the scheduler-core contract (DESIGN.md): what the core
+// knows of a job, and the decisions it returns to its driver.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/cluster.hpp"
+#include "core/gpu_catalog.hpp"
+#include "core/time.hpp"
+
+namespace capsim::scheduler {
+
+// Jobs are numbered densely from 0 by the driver, in arrival order.
+using JobId = std::uint32_t;
+
+// What the scheduler is told of a job when it arrives.
+struct JobRequest {
+  JobId id = 0;
+  Time submit;
+  std::int32_t gpus = 1;             // whole GPUs, all of one type
+  std::int64_t cpu_milli = 0;        // over the whole job; 0: none
+  std::int64_t memory_mib = 0;       // over the whole job; 0: none
+  GpuTypeId gpu_type = kAnyGpuType;  // required GPU type, or any
+  Duration recorded_duration;        // the trace's run time (an oracle; policies that use it say so)
+
+  friend bool operator==(const JobRequest&, const JobRequest&) = default;
+};
+
+// `gpus` GPUs of one node given to a job.
+struct NodeShare {
+  NodeId node = 0;
+  std::int32_t gpus = 0;
+  friend bool operator==(const NodeShare&, const NodeShare&) = default;
+};
+
+enum class DecisionKind : std::uint8_t {
+  kStart,   // run `job` on `allocation` from now
+  kReject,  // `job` can never run on this cluster (it asks for more than exists)
+};
+std::string_view to_string(DecisionKind kind);
+
+struct Decision {
+  DecisionKind kind = DecisionKind::kStart;
+  JobId job = 0;
+  // kStart: one share per node. Points into the core's state and stays valid
+  // until the next call into the core.
+  std::span<const NodeShare> allocation;
+};
+
+}  // namespace capsim::scheduler

@@ -1,0 +1,202 @@
+#include "sim/engine.hpp"
+
+#include <cmath>
+
+namespace capsim::sim {
+
+std::string_view to_string(JobEnd end) {
+  switch (end) {
+    case JobEnd::kCompleted:
+      return "completed";
+    case JobEnd::kFailed:
+      return "failed";
+    case JobEnd::kKilled:
+      return "killed";
+    case JobEnd::kRejected:
+      return "rejected";
+    case JobEnd::kRunning:
+      return "running";
+    case JobEnd::kPending:
+      return "pending";
+  }
+  return "unknown";
+}
+
+NativeEngine::NativeEngine(const ClusterLayout& layout, const GpuCatalog& catalog, scheduler::SchedulerCore& scheduler,
+                           JobSource& source, EngineOptions options)
+    : layout_(layout), scheduler_(scheduler), source_(source), options_(std::move(options)) {
+  for (const GpuType& type : catalog.types()) speed_of_type_.push_back(type.relative_speed);
+  if (options_.poll_every == 0) options_.poll_every = 1;
+}
+
+void NativeEngine::read_next_job() {
+  has_next_job_ = source_.next(next_job_);
+  CAPSIM_CHECK(slot_of_job_.size() < UINT32_MAX) << "too many jobs";
+}
+
+std::uint32_t NativeEngine::take_slot() {
+  if (!free_slots_.empty()) {
+    const std::uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[slot] = JobSlot();
+    return slot;
+  }
+  slots_.emplace_back();
+  return static_cast<std::uint32_t>(slots_.size() - 1);
+}
+
+void NativeEngine::free_slot(std::uint32_t slot) {
+  JobSlot& job = slots_[slot];
+  job.phase = JobPhase::kEnded;
+  job.epoch = 0;  // no queued event matches it any more
+  slot_of_job_[job.job] = kNoSlot;
+  free_slots_.push_back(slot);
+}
+
+void NativeEngine::handle_arrival(Time now) {
+  CAPSIM_CHECK(has_next_job_);
+  const auto id = static_cast<JobId>(slot_of_job_.size());
+  const std::uint32_t slot = take_slot();
+  slot_of_job_.push_back(slot);
+  JobSlot& job = slots_[slot];
+  job.job = id;
+  job.remaining_work = next_job_.work;
+  job.progress_since = now;
+  job.gpus = next_job_.gpus;
+  job.outcome = next_job_.outcome;
+  ++counters_.pending_jobs;
+  ++jobs_arrived_;
+
+  for (EngineObserver* observer : observers_) observer->on_job_arrived(now, id, next_job_);
+  scheduler::JobRequest request;
+  request.id = id;
+  request.submit = next_job_.submit;
+  request.gpus = next_job_.gpus;
+  request.cpu_milli = next_job_.cpu_milli;
+  request.memory_mib = next_job_.memory_mib;
+  request.gpu_type = next_job_.gpu_type;
+  request.recorded_duration = next_job_.duration;
+  scheduler_.on_job_arrived(now, request);
+  read_next_job();
+  CAPSIM_CHECK(!has_next_job_ || next_job_.submit >= now) << "the workload source went back in time";
+}
+
+void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
+  JobSlot& job = slots_[slot];
+  const JobId id = job.job;
+  ++jobs_ended_;
+  --counters_.running_jobs;
+  counters_.allocated_gpus -= job.gpus;
+  JobEnd how = JobEnd::kCompleted;
+  if (job.outcome == JobOutcome::kFailed) how = JobEnd::kFailed;
+  if (job.outcome == JobOutcome::kKilled) how = JobEnd::kKilled;
+  free_slot(slot);
+  scheduler_.on_job_ended(now, id);
+  for (EngineObserver* observer : observers_) observer->on_job_ended(now, id, how);
+}
+
+void NativeEngine::apply_decisions(Time now) {
+  for (const scheduler::Decision& decision : scheduler_.decide(now)) {
+    const std::uint32_t slot = slot_of_job_[decision.job];
+    CAPSIM_CHECK(slot != kNoSlot) << "decision for job " << decision.job << ", which has left";
+    JobSlot& job = slots_[slot];
+    switch (decision.kind) {
+      case scheduler::DecisionKind::kStart: {
+        CAPSIM_CHECK(job.phase == JobPhase::kPending) << "job " << decision.job << " started twice";
+        // The rate of a data-parallel job: its GPUs times their speed (all of
+        // one type, so one speed).
+        const GpuTypeId type = layout_.gpu_type_of(decision.allocation.front().node);
+        double gpus = 0;
+        for (const NodeShare& share : decision.allocation) gpus += share.gpus;
+        const double rate = gpus * speed_of_type_[static_cast<std::size_t>(type)];
+        CAPSIM_CHECK(rate > 0) << "job " << decision.job << " has no rate";
+        job.rate = rate;
+        job.progress_since = now;
+        job.phase = JobPhase::kRunning;
+        job.epoch = next_epoch_++;
+        if (next_epoch_ == 0) next_epoch_ = 1;  // 0 marks a free slot
+        --counters_.pending_jobs;
+        ++counters_.running_jobs;
+        counters_.allocated_gpus += job.gpus;
+        // Round to the nearest microsecond: work / rate is exact up to the
+        // last bit, and a job whose rate equals its recorded one must end
+        // exactly its recorded duration later.
+        const double run_us = std::nearbyint(job.remaining_work / rate);
+        CAPSIM_CHECK(run_us >= 0 && run_us < 9.0e18) << "job " << decision.job << " run time " << run_us;
+        events_.push(now + Duration::microseconds(static_cast<std::int64_t>(run_us)), EventClass::kJobEnd, slot,
+                     job.epoch);
+        for (EngineObserver* observer : observers_) {
+          observer->on_job_started(now, decision.job, decision.allocation, type, rate);
+        }
+        break;
+      }
+      case scheduler::DecisionKind::kReject: {
+        --counters_.pending_jobs;
+        ++jobs_ended_;
+        free_slot(slot);
+        for (EngineObserver* observer : observers_) observer->on_job_ended(now, decision.job, JobEnd::kRejected);
+        break;
+      }
+    }
+  }
+}
+
+void NativeEngine::finish(Time end) {
+  stats_.end = end;
+  for (std::size_t id = 0; id < slot_of_job_.size(); ++id) {
+    const std::uint32_t slot = slot_of_job_[id];
+    if (slot == kNoSlot) continue;
+    const JobEnd how = slots_[slot].phase == JobPhase::kRunning ? JobEnd::kRunning : JobEnd::kPending;
+    for (EngineObserver* observer : observers_) observer->on_job_ended(end, static_cast<JobId>(id), how);
+  }
+  for (EngineObserver* observer : observers_) observer->on_run_end(end);
+}
+
+EngineStats NativeEngine::run() {
+  read_next_job();
+  Time now;
+  std::uint64_t next_poll = options_.poll_every;
+  while (!events_.empty() || has_next_job_) {
+    Time t = Time::max();
+    if (!events_.empty()) t = events_.top().time;
+    if (has_next_job_ && next_job_.submit < t) t = next_job_.submit;
+    if (options_.horizon && t > *options_.horizon) break;
+    now = t;
+    // The fixed order of an instant: queued events by class and sequence
+    // (job ends first), then the arrivals, in source order.
+    while (!events_.empty() && events_.top().time == t) {
+      const Event event = events_.top();
+      events_.pop();
+      switch (event.event_class()) {
+        case EventClass::kJobEnd:
+          if (event.epoch != slots_[event.payload].epoch) continue;  // stale: the job's end moved
+          handle_job_end(t, event.payload);
+          break;
+      }
+      ++stats_.events;
+    }
+    while (has_next_job_ && next_job_.submit == t) {
+      handle_arrival(t);
+      ++stats_.events;
+    }
+    apply_decisions(t);
+    if (!events_.empty() && events_.top().time == t) continue;  // the instant goes on (zero-length jobs)
+    ++stats_.instants;
+    for (EngineObserver* observer : observers_) observer->on_instant_end(t, counters_);
+    if (stats_.events >= next_poll) {
+      next_poll = stats_.events + options_.poll_every;
+      if (options_.on_progress) options_.on_progress({t, stats_.events, jobs_arrived_, jobs_ended_});
+      if (options_.should_stop && options_.should_stop()) {
+        stats_.interrupted = true;
+        break;
+      }
+    }
+  }
+  // A run with a horizon covers it all, idle tail included; an interrupted
+  // run ends where it stopped.
+  if (options_.horizon && !stats_.interrupted) now = *options_.horizon;
+  finish(now);
+  return stats_;
+}
+
+}  // namespace capsim::sim

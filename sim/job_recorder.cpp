@@ -1,0 +1,80 @@
+#include "sim/job_recorder.hpp"
+
+#include <limits>
+
+namespace capsim::sim {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}
+
+JobRecorder::JobRecorder(const GpuCatalog& catalog) {
+  for (const GpuType& type : catalog.types()) gpu_type_names_.push_back(type.name);
+}
+
+void JobRecorder::on_job_arrived(Time now, JobId job, const JobSpec& spec) {
+  CAPSIM_CHECK(job == rows_.size()) << "job " << job << " arrived out of order";
+  Row& row = rows_.emplace_back();
+  row.submit = now;
+  row.recorded_duration = spec.duration;
+  row.gpus = spec.gpus;
+  row.requested_gpu_type = spec.gpu_type;
+  names_.push_back(spec.name);
+  users_.push_back(spec.user);
+}
+
+void JobRecorder::on_job_started(Time now, JobId job, std::span<const NodeShare> allocation, GpuTypeId gpu_type,
+                                 double /*rate*/) {
+  Row& row = rows_[job];
+  row.start = now;
+  row.nodes = static_cast<std::int32_t>(allocation.size());
+  row.gpu_type = gpu_type;
+  row.state = JobEnd::kRunning;
+}
+
+void JobRecorder::on_job_ended(Time now, JobId job, JobEnd how) {
+  ends_.push_back(EndEntry{now, job, how});
+}
+
+JobTable JobRecorder::take() {
+  for (std::size_t i = 0; i < ends_.size(); ++i) {
+    const EndEntry& entry = ends_[i];
+    Row& row = rows_[entry.job];
+    row.state = entry.how;
+    if (entry.how == JobEnd::kCompleted || entry.how == JobEnd::kFailed || entry.how == JobEnd::kKilled) {
+      row.end = entry.end;
+    }
+  }
+  ends_.clear();
+  JobTable table;
+  const std::size_t n = rows_.size();
+  table.name = std::move(names_);
+  table.user = std::move(users_);
+  table.gpu_type_names = gpu_type_names_;
+  const auto reserve = [n](auto&... columns) { (columns.reserve(n), ...); };
+  reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
+          table.gpus, table.nodes, table.requested_gpu_type, table.gpu_type, table.preemptions, table.state);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Row& row = rows_[i];
+    const double submit = row.submit.to_seconds();
+    const double start = row.start == Time::max() ? kNaN : row.start.to_seconds();
+    const double end = row.end == Time::max() ? kNaN : row.end.to_seconds();
+    table.submit_s.push_back(submit);
+    table.start_s.push_back(start);
+    table.end_s.push_back(end);
+    // Differences of integer microseconds, so that they are exact.
+    table.queueing_delay_s.push_back(row.start == Time::max() ? kNaN : (row.start - row.submit).to_seconds());
+    table.jct_s.push_back(row.end == Time::max() ? kNaN : (row.end - row.submit).to_seconds());
+    table.recorded_duration_s.push_back(row.recorded_duration.to_seconds());
+    table.gpus.push_back(row.gpus);
+    table.nodes.push_back(row.nodes);
+    table.requested_gpu_type.push_back(row.requested_gpu_type);
+    table.gpu_type.push_back(row.gpu_type);
+    table.preemptions.push_back(row.preemptions);
+    table.state.push_back(row.state);
+  }
+  rows_.clear();
+  return table;
+}
+
+}  // namespace capsim::sim

@@ -1,0 +1,55 @@
+// Records a row per job as an observer of the engine.
+#pragma once
+
+#include <vector>
+
+#include "core/chunked_vector.hpp"
+#include "core/gpu_catalog.hpp"
+#include "sim/observer.hpp"
+#include "sim/results.hpp"
+
+namespace capsim::sim {
+
+class JobRecorder final : public EngineObserver {
+ public:
+  explicit JobRecorder(const GpuCatalog& catalog);
+
+  void on_job_arrived(Time now, JobId job, const JobSpec& spec) override;
+  void on_job_started(Time now, JobId job, std::span<const NodeShare> allocation, GpuTypeId gpu_type,
+                      double rate) override;
+  void on_job_ended(Time now, JobId job, JobEnd how) override;
+
+  // The table, complete after the engine's on_run_end; leaves the recorder empty.
+  JobTable take();
+
+ private:
+  // A row while the run goes on: one record per job, written at arrival and
+  // start (which come in nearly arrival order). Ends come in random order, so
+  // they go to a log that is only appended to, and take() applies them: the
+  // run never waits on a cache miss for a row. take() also turns the rows
+  // into columns.
+  struct Row {
+    Time submit;
+    Time start = Time::max();  // max: not started
+    Time end = Time::max();    // max: not ended
+    Duration recorded_duration;
+    std::int32_t gpus = 0;
+    std::int32_t nodes = 0;
+    std::int32_t preemptions = 0;
+    GpuTypeId requested_gpu_type = kAnyGpuType;
+    GpuTypeId gpu_type = kAnyGpuType;
+    JobEnd state = JobEnd::kPending;
+  };
+  struct EndEntry {
+    Time end;
+    JobId job;
+    JobEnd how;
+  };
+  ChunkedVector<Row> rows_;
+  ChunkedVector<EndEntry> ends_;
+  StringColumn names_;
+  StringColumn users_;
+  std::vector<std::string> gpu_type_names_;
+};
+
+}  // namespace capsim::sim

@@ -1,0 +1,55 @@
+// What the native engine tells its observers: accounting and metrics watch
+// the engine through this interface, the way SimGrid's energy plugin watches
+// hosts; the engine knows nothing of what they compute. Observers are owned
+// elsewhere and registered with the engine instance (no global signals).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/job.hpp"
+#include "core/time.hpp"
+#include "scheduler/types.hpp"
+
+namespace capsim::sim {
+
+using scheduler::JobId;
+using scheduler::NodeShare;
+
+// How a job left the simulation.
+enum class JobEnd : std::uint8_t {
+  kCompleted,  // ran its work to the end
+  kFailed,     // ran its recorded time and failed, as in the trace
+  kKilled,     // ran its recorded time and was killed, as in the trace
+  kRejected,   // can never run on this cluster
+  kRunning,    // still running when the simulation stopped
+  kPending,    // still waiting when the simulation stopped
+};
+std::string_view to_string(JobEnd end);
+
+// The engine's counters after an instant's events and decisions.
+struct EngineCounters {
+  std::int64_t allocated_gpus = 0;
+  std::int64_t pending_jobs = 0;
+  std::int64_t running_jobs = 0;
+};
+
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  virtual void on_job_arrived(Time /*now*/, JobId /*job*/, const JobSpec& /*spec*/) {}
+  // `gpu_type`: the type of the GPUs given; `rate`: reference GPU-us of work done per us.
+  virtual void on_job_started(Time /*now*/, JobId /*job*/, std::span<const NodeShare> /*allocation*/,
+                              GpuTypeId /*gpu_type*/, double /*rate*/) {}
+  // A job that left: ended, or rejected at `now`.
+  virtual void on_job_ended(Time /*now*/, JobId /*job*/, JobEnd /*how*/) {}
+  // Called once per instant at which something happened, after its events
+  // and decisions, with the state that holds until the next instant.
+  virtual void on_instant_end(Time /*now*/, const EngineCounters& /*counters*/) {}
+  // The simulation stopped at `end` (the last instant, or the horizon, or
+  // where it was interrupted). Jobs still in it are reported first through
+  // on_job_ended with kRunning or kPending.
+  virtual void on_run_end(Time /*end*/) {}
+};
+
+}  // namespace capsim::sim

@@ -1,0 +1,123 @@
+// What a run produces, shared by every driver: a row per job, time series at
+// the scenario's metrics interval, and the headline summary. Written to
+// results.h5 and summary.json by sim/results_writer.hpp.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/chunked_vector.hpp"
+#include "core/gpu_catalog.hpp"
+#include "core/time.hpp"
+#include "sim/engine.hpp"
+#include "sim/observer.hpp"
+
+namespace capsim::sim {
+
+// Strings stored end to end in one buffer: a column of a million job names
+// costs the names' bytes plus 8 bytes each, not a heap block per name.
+class StringColumn {
+ public:
+  void push_back(std::string_view value) {
+    chars_.append(value);
+    ends_.push_back(chars_.size());
+    max_length_ = std::max(max_length_, value.size());
+  }
+  std::string_view operator[](std::size_t i) const {
+    const std::size_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(chars_).substr(begin, ends_[i] - begin);
+  }
+  std::size_t size() const { return ends_.size(); }
+  std::size_t max_length() const { return max_length_; }
+
+ private:
+  std::string chars_;
+  ChunkedVector<std::size_t> ends_;
+  std::size_t max_length_ = 0;
+};
+
+// One entry per job, in arrival order (index = job id). Times are seconds
+// since the start of the simulation; NaN where a time does not apply (a job
+// that never started has no start time).
+struct JobTable {
+  StringColumn name;
+  StringColumn user;
+  std::vector<double> submit_s;
+  std::vector<double> start_s;
+  std::vector<double> end_s;
+  std::vector<double> queueing_delay_s;  // start - submit
+  std::vector<double> jct_s;             // end - submit, for jobs that ended
+  std::vector<double> recorded_duration_s;
+  std::vector<std::int32_t> gpus;
+  std::vector<std::int32_t> nodes;            // nodes the job ran on (0: never started)
+  std::vector<GpuTypeId> requested_gpu_type;  // kAnyGpuType = any
+  std::vector<GpuTypeId> gpu_type;            // the type it ran on (kAnyGpuType: never started)
+  std::vector<std::string> gpu_type_names;    // GpuTypeId -> name (the scenario's catalog)
+  std::vector<std::int32_t> preemptions;
+  std::vector<JobEnd> state;
+
+  std::size_t size() const { return name.size(); }
+};
+
+struct TimeSeries {
+  struct Metric {
+    std::string name;
+    std::string units;
+    std::string description;
+    std::vector<double> values;
+  };
+  Duration interval;
+  std::vector<double> time_s;  // start of each interval
+  std::vector<Metric> metrics;
+
+  const Metric* find(std::string_view name) const {
+    for (const Metric& metric : metrics) {
+      if (metric.name == name) return &metric;
+    }
+    return nullptr;
+  }
+};
+
+struct Distribution {
+  std::size_t count = 0;
+  double mean = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;  // NaN when count == 0
+};
+
+struct Summary {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::string engine;
+  std::string queue_policy;
+  std::string placement_policy;
+  bool partial = false;  // interrupted before the end
+  std::int64_t nodes = 0;
+  std::int64_t gpus = 0;
+  std::string gpus_by_type;  // "64 V100, 32 A100-80GB"
+  std::int64_t jobs_submitted = 0;
+  std::int64_t jobs_started = 0;
+  std::int64_t jobs_completed = 0;
+  std::int64_t jobs_failed = 0;
+  std::int64_t jobs_killed = 0;
+  std::int64_t jobs_rejected = 0;
+  std::int64_t jobs_running = 0;  // at the end of the simulation
+  std::int64_t jobs_pending = 0;  // at the end of the simulation
+  double simulated_s = 0;         // simulated time covered
+  double makespan_s = 0;          // first submit to last job end
+  Distribution jct_s;             // jobs that ended (completed, failed or killed)
+  Distribution queueing_delay_s;  // jobs that started
+  double gpu_hours_allocated = 0;
+  double gpu_utilisation = 0;  // allocated GPU-time / (GPUs x (end - first submit))
+  std::uint64_t events = 0;
+};
+
+struct RunResults {
+  JobTable jobs;
+  TimeSeries timeseries;
+  Summary summary;
+  EngineStats stats;
+  std::string scenario_text;
+};
+
+}  // namespace capsim::sim

@@ -1,0 +1,203 @@
+#include "sim/results_writer.hpp"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "core/version.hpp"
+#include "sim/atomic_file.hpp"
+#include "sim/summary.hpp"
+
+namespace capsim::sim {
+
+namespace {
+
+// Owns an HDF5 identifier and closes it with the matching function.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle(hid_t id, Closer closer, const char* what) : id_(id), closer_(closer) {
+    if (id_ < 0) throw std::runtime_error(std::string("HDF5: cannot ") + what);
+  }
+  Handle(Handle&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle& operator=(Handle&&) = delete;
+  ~Handle() {
+    if (id_ >= 0) closer_(id_);
+  }
+  hid_t get() const { return id_; }
+
+ private:
+  hid_t id_;
+  Closer closer_;
+};
+
+void check(herr_t status, const char* what) {
+  if (status < 0) throw std::runtime_error(std::string("HDF5: cannot ") + what);
+}
+
+// Property lists that keep object modification times out of the file.
+Handle no_times_group_plist() {
+  Handle plist(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, "create a property list");
+  check(H5Pset_obj_track_times(plist.get(), false), "turn object times off");
+  return plist;
+}
+
+Handle make_group(hid_t parent, const char* name) {
+  Handle gcpl = no_times_group_plist();
+  return Handle(H5Gcreate2(parent, name, H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose, "create a group");
+}
+
+void write_string_attribute(hid_t object, const char* name, const std::string& value) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "copy a string type");
+  check(H5Tset_size(type.get(), H5T_VARIABLE), "size a string type");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set UTF-8");
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "create a dataspace");
+  Handle attribute(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                   "create an attribute");
+  const char* data = value.c_str();
+  check(H5Awrite(attribute.get(), type.get(), &data), "write an attribute");
+}
+
+void write_u64_attribute(hid_t object, const char* name, std::uint64_t value) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "create a dataspace");
+  Handle attribute(H5Acreate2(object, name, H5T_STD_U64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                   "create an attribute");
+  check(H5Awrite(attribute.get(), H5T_NATIVE_UINT64, &value), "write an attribute");
+}
+
+// A 1-D chunked, shuffled and gzipped dataset of `rows` elements of
+// `file_type`, written from `data` in `memory_type`.
+Handle write_column(hid_t group, const char* name, hid_t file_type, hid_t memory_type, std::size_t rows,
+                    const void* data, const std::string& units, const std::string& description) {
+  const hsize_t dims[1] = {rows};
+  const hsize_t max_dims[1] = {H5S_UNLIMITED};
+  Handle space(H5Screate_simple(1, dims, max_dims), H5Sclose, "create a dataspace");
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create a property list");
+  check(H5Pset_obj_track_times(dcpl.get(), false), "turn object times off");
+  const hsize_t chunk[1] = {std::clamp<hsize_t>(rows, 1, 65536)};
+  check(H5Pset_chunk(dcpl.get(), 1, chunk), "set chunking");
+  check(H5Pset_shuffle(dcpl.get()), "set the shuffle filter");
+  check(H5Pset_deflate(dcpl.get(), 4), "set gzip compression");
+  Handle dataset(H5Dcreate2(group, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), H5Dclose,
+                 "create a dataset");
+  if (rows > 0) check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write a dataset");
+  if (!units.empty()) write_string_attribute(dataset.get(), "units", units);
+  if (!description.empty()) write_string_attribute(dataset.get(), "description", description);
+  return dataset;
+}
+
+void write_doubles(hid_t group, const char* name, const std::vector<double>& values, const std::string& units,
+                   const std::string& description) {
+  write_column(group, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.size(), values.data(), units, description);
+}
+
+void write_ints(hid_t group, const char* name, const std::vector<std::int32_t>& values, const std::string& units,
+                const std::string& description) {
+  write_column(group, name, H5T_STD_I32LE, H5T_NATIVE_INT32, values.size(), values.data(), units, description);
+}
+
+// Fixed-length, NUL-padded UTF-8 strings as wide as the longest value: they
+// compress, and h5py and pandas read them as bytes without a heap.
+template <typename Column>
+void write_strings(hid_t group, const char* name, const Column& values, const std::string& description) {
+  std::size_t width = 1;
+  for (std::size_t i = 0; i < values.size(); ++i) width = std::max(width, std::string_view(values[i]).size());
+  std::string packed(values.size() * width, '\0');
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const std::string_view value = values[i];
+    std::copy(value.begin(), value.end(), packed.begin() + static_cast<std::ptrdiff_t>(i * width));
+  }
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "copy a string type");
+  check(H5Tset_size(type.get(), width), "size a string type");
+  check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), "pad a string type");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set UTF-8");
+  write_column(group, name, type.get(), type.get(), values.size(), packed.data(), "", description);
+}
+
+void write_file(const RunResults& results, const std::filesystem::path& path) {
+  Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create a property list");
+  check(H5Pset_obj_track_times(fcpl.get(), false), "turn object times off");
+  Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT), H5Fclose,
+              ("create " + path.string()).c_str());
+  const Summary& s = results.summary;
+  write_string_attribute(file.get(), "capsim_version", kVersion);
+  write_string_attribute(file.get(), "scenario_name", s.scenario);
+  write_string_attribute(file.get(), "scenario", results.scenario_text);
+  write_u64_attribute(file.get(), "seed", s.seed);
+  write_string_attribute(file.get(), "engine", s.engine);
+  write_string_attribute(file.get(), "queue_policy", s.queue_policy);
+  write_string_attribute(file.get(), "placement_policy", s.placement_policy);
+  write_string_attribute(file.get(), "status", s.partial ? "partial" : "complete");
+
+  {
+    const JobTable& jobs = results.jobs;
+    Handle group = make_group(file.get(), "jobs");
+    std::vector<std::int32_t> id(jobs.size());
+    for (std::size_t i = 0; i < id.size(); ++i) id[i] = static_cast<std::int32_t>(i);
+    std::vector<std::string_view> state(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) state[i] = to_string(jobs.state[i]);
+    const auto type_names = [&](const std::vector<GpuTypeId>& ids) {
+      std::vector<std::string_view> names(ids.size());
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (ids[i] != kAnyGpuType) names[i] = jobs.gpu_type_names[static_cast<std::size_t>(ids[i])];
+      }
+      return names;
+    };
+    write_ints(group.get(), "id", id, "", "job index in arrival order");
+    write_strings(group.get(), "name", jobs.name, "the job's id in its trace, or a generated one");
+    write_strings(group.get(), "user", jobs.user, "user or tenant (empty when the workload has none)");
+    write_doubles(group.get(), "submit_time", jobs.submit_s, "s", "submit time since the start");
+    write_doubles(group.get(), "start_time", jobs.start_s, "s", "start time (NaN: never started)");
+    write_doubles(group.get(), "end_time", jobs.end_s, "s", "end time (NaN: did not end)");
+    write_doubles(group.get(), "queueing_delay", jobs.queueing_delay_s, "s", "start - submit");
+    write_doubles(group.get(), "jct", jobs.jct_s, "s", "job completion time: end - submit");
+    write_doubles(group.get(), "recorded_duration", jobs.recorded_duration_s, "s",
+                  "run time as recorded in the workload");
+    write_ints(group.get(), "gpus", jobs.gpus, "GPUs", "GPUs asked for");
+    write_ints(group.get(), "nodes", jobs.nodes, "nodes", "nodes the job ran on");
+    write_strings(group.get(), "requested_gpu_type", type_names(jobs.requested_gpu_type),
+                  "GPU type required (empty: any)");
+    write_strings(group.get(), "gpu_type", type_names(jobs.gpu_type), "GPU type the job ran on (empty: never ran)");
+    write_ints(group.get(), "preemptions", jobs.preemptions, "", "times the job was preempted");
+    write_strings(group.get(), "state", state,
+                  "completed, failed, killed, rejected, or running/pending when the simulation stopped");
+  }
+  {
+    const TimeSeries& series = results.timeseries;
+    Handle group = make_group(file.get(), "timeseries");
+    write_string_attribute(group.get(), "interval", std::to_string(series.interval.to_seconds()) + " s");
+    Handle time(write_column(group.get(), "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, series.time_s.size(),
+                             series.time_s.data(), "s", "start of each metrics interval"));
+    check(H5DSset_scale(time.get(), "time"), "make the time axis a dimension scale");
+    for (const auto& metric : series.metrics) {
+      Handle dataset(write_column(group.get(), metric.name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                  metric.values.size(), metric.values.data(), metric.units, metric.description));
+      check(H5DSattach_scale(dataset.get(), time.get(), 0), "attach the time axis");
+    }
+  }
+  check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush the results file");
+}
+
+}  // namespace
+
+void write_results_h5(const RunResults& results, const std::filesystem::path& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stack dumps
+  write_atomically(path, [&](const std::filesystem::path& temporary) { write_file(results, temporary); });
+}
+
+void write_summary_json(const RunResults& results, const std::filesystem::path& path) {
+  write_text_atomically(path, summary_to_json(results.summary).dump(2) + "\n");
+}
+
+void write_results(const RunResults& results, const std::filesystem::path& directory) {
+  std::filesystem::create_directories(directory);
+  write_results_h5(results, directory / "results.h5");
+  write_summary_json(results, directory / "summary.json");
+}
+
+}  // namespace capsim::sim

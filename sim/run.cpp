@@ -1,0 +1,49 @@
+#include "sim/run.hpp"
+
+#include <optional>
+
+#include "sim/decision_log.hpp"
+#include "sim/job_recorder.hpp"
+#include "sim/summary.hpp"
+#include "sim/timeseries_recorder.hpp"
+
+namespace capsim::sim {
+
+void check_scenario(const Scenario& scenario, const scheduler::PolicyRegistry& registry) {
+  registry.make_queue(scenario.queue_policy);
+  registry.make_placement(scenario.placement_policy);
+  open_workload(scenario);  // opens the trace and reads its header
+}
+
+RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
+  const scheduler::PolicyRegistry builtins =
+      options.registry ? scheduler::PolicyRegistry() : scheduler::PolicyRegistry::with_builtins();
+  const scheduler::PolicyRegistry& registry = options.registry ? *options.registry : builtins;
+
+  const ClusterLayout layout(scenario.cluster);
+  scheduler::SchedulerCore core(layout, registry.make_queue(scenario.queue_policy),
+                                registry.make_placement(scenario.placement_policy));
+  std::unique_ptr<JobSource> workload = open_workload(scenario);
+
+  EngineOptions engine_options;
+  if (scenario.run.horizon) engine_options.horizon = Time::zero() + *scenario.run.horizon;
+  engine_options.on_progress = options.on_progress;
+  engine_options.should_stop = options.should_stop;
+  NativeEngine engine(layout, scenario.catalog, core, *workload, std::move(engine_options));
+  JobRecorder jobs(scenario.catalog);
+  TimeSeriesRecorder series(scenario.run.metrics_interval, layout.total_gpus());
+  engine.add_observer(jobs);
+  engine.add_observer(series);
+  std::optional<DecisionLog> log;
+  if (options.decision_log) engine.add_observer(log.emplace(*options.decision_log, layout, scenario.catalog));
+
+  RunResults results;
+  results.stats = engine.run();
+  results.jobs = jobs.take();
+  results.timeseries = series.result();
+  results.summary = summarise(scenario, layout, results.jobs, results.stats);
+  results.scenario_text = scenario.text;
+  return results;
+}
+
+}  // namespace capsim::sim

@@ -1,0 +1,216 @@
+#include "sim/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+
+#include "core/version.hpp"
+
+namespace capsim::sim {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string thousands(std::int64_t value) {
+  std::string digits = std::to_string(value < 0 ? -value : value);
+  std::string text;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
+    text += digits[i];
+  }
+  return (value < 0 ? "-" : "") + text;
+}
+
+std::string seconds_text(double s) {
+  if (std::isnan(s)) return "-";
+  return format_duration(Duration::from_seconds(s));
+}
+
+nlohmann::ordered_json number_or_null(double value) {
+  if (std::isnan(value)) return nullptr;
+  return value;
+}
+}  // namespace
+
+double percentile_of_sorted(std::span<const double> sorted, double p) {
+  if (sorted.empty()) return kNaN;
+  const double position = p / 100.0 * static_cast<double>(sorted.size() - 1);
+  const auto lower = static_cast<std::size_t>(std::floor(position));
+  const std::size_t upper = std::min(lower + 1, sorted.size() - 1);
+  const double fraction = position - static_cast<double>(lower);
+  return sorted[lower] + fraction * (sorted[upper] - sorted[lower]);
+}
+
+Distribution distribution_of(std::span<const double> values) {
+  std::vector<double> sorted;
+  sorted.reserve(values.size());
+  double sum = 0;
+  for (const double v : values) {
+    if (std::isnan(v)) continue;
+    sorted.push_back(v);
+    sum += v;  // in job-id order: the same sum on every run
+  }
+  Distribution d;
+  d.count = sorted.size();
+  if (sorted.empty()) {
+    d.mean = d.p50 = d.p95 = d.p99 = d.max = kNaN;
+    return d;
+  }
+  std::sort(sorted.begin(), sorted.end());
+  d.mean = sum / static_cast<double>(sorted.size());
+  d.p50 = percentile_of_sorted(sorted, 50);
+  d.p95 = percentile_of_sorted(sorted, 95);
+  d.p99 = percentile_of_sorted(sorted, 99);
+  d.max = sorted.back();
+  return d;
+}
+
+Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const JobTable& jobs,
+                  const EngineStats& stats) {
+  Summary s;
+  s.scenario = scenario.name;
+  s.seed = scenario.run.seed;
+  s.engine = scenario.run.engine;
+  s.queue_policy = scenario.queue_policy.name;
+  s.placement_policy = scenario.placement_policy.name;
+  s.partial = stats.interrupted;
+  s.nodes = static_cast<std::int64_t>(layout.node_count());
+  s.gpus = layout.total_gpus();
+  std::map<std::string, std::int64_t> by_type;  // in name order
+  std::vector<std::string> order;
+  for (const NodeGroupSpec& group : layout.spec().node_groups) {
+    const std::string& name = scenario.catalog.at(group.gpu_type).name;
+    if (!by_type.count(name)) order.push_back(name);
+    by_type[name] += group.count * group.gpus_per_node;
+  }
+  for (const std::string& name : order) {
+    if (!s.gpus_by_type.empty()) s.gpus_by_type += ", ";
+    s.gpus_by_type += thousands(by_type[name]) + " " + name;
+  }
+  s.events = stats.events;
+  s.simulated_s = stats.end.to_seconds();
+
+  const double end_s = stats.end.to_seconds();
+  double first_submit = kNaN;
+  double last_end = kNaN;
+  double gpu_seconds = 0;
+  s.jobs_submitted = static_cast<std::int64_t>(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (std::isnan(first_submit)) first_submit = jobs.submit_s[i];
+    switch (jobs.state[i]) {
+      case JobEnd::kCompleted:
+        ++s.jobs_completed;
+        break;
+      case JobEnd::kFailed:
+        ++s.jobs_failed;
+        break;
+      case JobEnd::kKilled:
+        ++s.jobs_killed;
+        break;
+      case JobEnd::kRejected:
+        ++s.jobs_rejected;
+        break;
+      case JobEnd::kRunning:
+        ++s.jobs_running;
+        break;
+      case JobEnd::kPending:
+        ++s.jobs_pending;
+        break;
+    }
+    if (!std::isnan(jobs.start_s[i])) {
+      ++s.jobs_started;
+      const double stop = std::isnan(jobs.end_s[i]) ? end_s : jobs.end_s[i];
+      gpu_seconds += jobs.gpus[i] * (stop - jobs.start_s[i]);
+    }
+    if (!std::isnan(jobs.end_s[i])) last_end = std::isnan(last_end) ? jobs.end_s[i] : std::max(last_end, jobs.end_s[i]);
+  }
+  s.makespan_s = std::isnan(last_end) ? 0.0 : last_end - first_submit;
+  s.jct_s = distribution_of(jobs.jct_s);
+  s.queueing_delay_s = distribution_of(jobs.queueing_delay_s);
+  s.gpu_hours_allocated = gpu_seconds / 3600.0;
+  const double window = std::isnan(first_submit) ? 0.0 : end_s - first_submit;
+  s.gpu_utilisation = window > 0 && s.gpus > 0 ? gpu_seconds / (static_cast<double>(s.gpus) * window) : 0.0;
+  return s;
+}
+
+nlohmann::ordered_json summary_to_json(const Summary& s) {
+  nlohmann::ordered_json j;
+  j["capsim_version"] = kVersion;
+  j["scenario"] = s.scenario;
+  j["seed"] = s.seed;
+  j["engine"] = s.engine;
+  j["queue_policy"] = s.queue_policy;
+  j["placement_policy"] = s.placement_policy;
+  j["status"] = s.partial ? "partial" : "complete";
+  nlohmann::ordered_json m;
+  m["nodes"] = s.nodes;
+  m["gpus"] = s.gpus;
+  m["jobs_submitted"] = s.jobs_submitted;
+  m["jobs_started"] = s.jobs_started;
+  m["jobs_completed"] = s.jobs_completed;
+  m["jobs_failed"] = s.jobs_failed;
+  m["jobs_killed"] = s.jobs_killed;
+  m["jobs_rejected"] = s.jobs_rejected;
+  m["jobs_running_at_end"] = s.jobs_running;
+  m["jobs_pending_at_end"] = s.jobs_pending;
+  m["simulated_s"] = s.simulated_s;
+  m["makespan_s"] = s.makespan_s;
+  const auto add = [&](const std::string& prefix, const Distribution& d) {
+    m[prefix + "_mean_s"] = number_or_null(d.mean);
+    m[prefix + "_p50_s"] = number_or_null(d.p50);
+    m[prefix + "_p95_s"] = number_or_null(d.p95);
+    m[prefix + "_p99_s"] = number_or_null(d.p99);
+    m[prefix + "_max_s"] = number_or_null(d.max);
+  };
+  add("jct", s.jct_s);
+  add("queueing_delay", s.queueing_delay_s);
+  m["gpu_hours_allocated"] = s.gpu_hours_allocated;
+  m["gpu_utilisation"] = s.gpu_utilisation;
+  m["events"] = s.events;
+  j["metrics"] = m;
+  return j;
+}
+
+std::string format_summary(const Summary& s) {
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "capsim %s  scenario %s  seed %llu  %s engine  queue %s  placement %s%s\n", kVersion,
+                s.scenario.c_str(), static_cast<unsigned long long>(s.seed), s.engine.c_str(), s.queue_policy.c_str(),
+                s.placement_policy.c_str(), s.partial ? "  (PARTIAL: interrupted)" : "");
+  out += line;
+  out += "\n";
+  const auto row = [&](const char* label, const std::string& value) {
+    std::snprintf(line, sizeof line, "  %-18s %s\n", label, value.c_str());
+    out += line;
+  };
+  row("cluster", thousands(s.nodes) + " nodes, " + s.gpus_by_type + " GPUs");
+  std::string jobs = thousands(s.jobs_submitted) + " submitted, " + thousands(s.jobs_completed) + " completed";
+  if (s.jobs_failed) jobs += ", " + thousands(s.jobs_failed) + " failed";
+  if (s.jobs_killed) jobs += ", " + thousands(s.jobs_killed) + " killed";
+  if (s.jobs_rejected) jobs += ", " + thousands(s.jobs_rejected) + " rejected (too large for the cluster)";
+  if (s.jobs_running || s.jobs_pending) {
+    jobs += ", " + thousands(s.jobs_running) + " running and " + thousands(s.jobs_pending) + " waiting at the end";
+  }
+  row("jobs", jobs);
+  row("simulated", seconds_text(s.simulated_s));
+  row("makespan", seconds_text(s.makespan_s));
+  std::snprintf(line, sizeof line, "%.1f%%  (%s GPU-hours allocated)", 100.0 * s.gpu_utilisation,
+                thousands(std::llround(s.gpu_hours_allocated)).c_str());
+  row("GPU utilisation", line);
+  out += "\n";
+  std::snprintf(line, sizeof line, "  %-18s %12s %12s %12s %12s %12s\n", "", "mean", "p50", "p95", "p99", "max");
+  out += line;
+  const auto dist = [&](const char* label, const Distribution& d) {
+    std::snprintf(line, sizeof line, "  %-18s %12s %12s %12s %12s %12s\n", label, seconds_text(d.mean).c_str(),
+                  seconds_text(d.p50).c_str(), seconds_text(d.p95).c_str(), seconds_text(d.p99).c_str(),
+                  seconds_text(d.max).c_str());
+    out += line;
+  };
+  dist("JCT", s.jct_s);
+  dist("queueing delay", s.queueing_delay_s);
+  return out;
+}
+
+}  // namespace capsim::sim

@@ -1,0 +1,100 @@
+#include "sim/timeseries_recorder.hpp"
+
+#include <algorithm>
+
+namespace capsim::sim {
+
+TimeSeriesRecorder::TimeSeriesRecorder(Duration interval, std::int64_t total_gpus)
+    : interval_(interval), total_gpus_(total_gpus) {
+  CAPSIM_CHECK(interval_ > Duration()) << "metrics interval must be positive";
+}
+
+std::size_t TimeSeriesRecorder::interval_of(Time t) const {
+  return static_cast<std::size_t>(t.count_us() / interval_.count_us());
+}
+
+void TimeSeriesRecorder::grow_to(std::size_t intervals) {
+  if (allocated_gpu_us_.size() >= intervals) return;
+  allocated_gpu_us_.resize(intervals, 0);
+  pending_job_us_.resize(intervals, 0);
+  running_job_us_.resize(intervals, 0);
+  arrivals_.resize(intervals, 0);
+  job_ends_.resize(intervals, 0);
+}
+
+void TimeSeriesRecorder::integrate_to(Time t) {
+  CAPSIM_CHECK(t >= last_);
+  Time a = last_;
+  while (a < t) {
+    const std::size_t k = interval_of(a);
+    const Time boundary = Time::zero() + interval_ * static_cast<std::int64_t>(k + 1);
+    const Time b = std::min(t, boundary);
+    const std::int64_t length = (b - a).count_us();
+    grow_to(k + 1);
+    allocated_gpu_us_[k] += level_.allocated_gpus * length;
+    pending_job_us_[k] += level_.pending_jobs * length;
+    running_job_us_[k] += level_.running_jobs * length;
+    a = b;
+  }
+  last_ = t;
+}
+
+void TimeSeriesRecorder::on_job_arrived(Time now, JobId, const JobSpec&) {
+  grow_to(interval_of(now) + 1);
+  ++arrivals_[interval_of(now)];
+}
+
+void TimeSeriesRecorder::on_job_ended(Time now, JobId, JobEnd how) {
+  if (how != JobEnd::kCompleted && how != JobEnd::kFailed && how != JobEnd::kKilled) return;
+  grow_to(interval_of(now) + 1);
+  ++job_ends_[interval_of(now)];
+}
+
+void TimeSeriesRecorder::on_instant_end(Time now, const EngineCounters& counters) {
+  integrate_to(now);
+  level_ = counters;
+}
+
+void TimeSeriesRecorder::on_run_end(Time end) {
+  integrate_to(end);
+  end_ = end;
+  ended_ = true;
+  // The series covers [0, end): drop counts of an instant exactly at `end`
+  // only if it starts a new interval with no length.
+  const std::size_t intervals =
+      static_cast<std::size_t>((end.count_us() + interval_.count_us() - 1) / interval_.count_us());
+  grow_to(std::max<std::size_t>(intervals, 1));
+}
+
+TimeSeries TimeSeriesRecorder::result() const {
+  CAPSIM_CHECK(ended_) << "time series read before the run ended";
+  TimeSeries series;
+  series.interval = interval_;
+  const std::size_t n = allocated_gpu_us_.size();
+  TimeSeries::Metric allocated{"allocated_gpus", "GPUs", "GPUs allocated to jobs, averaged over the interval", {}};
+  TimeSeries::Metric utilisation{"gpu_utilisation", "1", "allocated GPUs / all GPUs, averaged over the interval", {}};
+  TimeSeries::Metric pending{"pending_jobs", "jobs", "jobs waiting in the queue, averaged over the interval", {}};
+  TimeSeries::Metric running{"running_jobs", "jobs", "jobs running, averaged over the interval", {}};
+  TimeSeries::Metric arrivals{"arrivals", "jobs", "jobs submitted in the interval", {}};
+  TimeSeries::Metric ends{"job_ends", "jobs", "jobs that ended (completed, failed or killed) in the interval", {}};
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::int64_t start = interval_.count_us() * static_cast<std::int64_t>(k);
+    const std::int64_t stop = std::min(start + interval_.count_us(), std::max(end_.count_us(), start));
+    const double covered = static_cast<double>(stop - start);
+    const auto average = [&](std::int64_t integral) {
+      return covered > 0 ? static_cast<double>(integral) / covered : 0.0;
+    };
+    series.time_s.push_back(static_cast<double>(start) / 1e6);
+    allocated.values.push_back(average(allocated_gpu_us_[k]));
+    utilisation.values.push_back(total_gpus_ > 0 ? average(allocated_gpu_us_[k]) / static_cast<double>(total_gpus_)
+                                                 : 0.0);
+    pending.values.push_back(average(pending_job_us_[k]));
+    running.values.push_back(average(running_job_us_[k]));
+    arrivals.values.push_back(static_cast<double>(arrivals_[k]));
+    ends.values.push_back(static_cast<double>(job_ends_[k]));
+  }
+  series.metrics = {allocated, utilisation, pending, running, arrivals, ends};
+  return series;
+}
+
+}  // namespace capsim::sim
