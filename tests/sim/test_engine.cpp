@@ -1,0 +1,137 @@
+// The native engine on a handful of jobs whose completion times are worked
+// out by hand in the comments.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "tests/support/helpers.hpp"
+
+using namespace capsim;
+using capsim::sim::JobEnd;
+using capsim::testing::run_yaml;
+
+namespace {
+// Two V100 nodes of 4 GPUs, and one H100 node of 4 (H100 speed 4.4).
+const char* kCluster =
+    "cluster:\n"
+    "  node_groups:\n"
+    "    - {name: v, gpu: V100, gpus_per_node: 4, count: 2}\n"
+    "    - {name: h, gpu: H100, gpus_per_node: 4, count: 1}\n";
+}  // namespace
+
+TEST_CASE("FIFO on a small cluster, by hand", "[sim][engine]") {
+  // a (t=0, 4 GPUs V100, 100 s): runs on node 0 at 0, ends at 100.
+  // b (t=0, 4 GPUs V100, 50 s): runs on node 1 at 0, ends at 50.
+  // c (t=10, 8 GPUs V100, 20 s): both V100 nodes; node 1 frees at 50, node 0
+  //   at 100; starts at 100, ends at 120. Queueing delay 90, JCT 110.
+  // d (t=20, 1 GPU V100, 5 s): strict FIFO, waits behind c although node 1
+  //   is free from 50; starts at 120 on node 0, ends at 125.
+  // e (t=30, 2 GPUs any type, 30 s): waits behind c and d although the H100
+  //   node is free; at 120 best fit picks V100 node 0 (3 free, leaves 1)
+  //   over the H100 node (leaves 2); ends at 150.
+  const auto results = run_yaml(std::string(kCluster) +
+                                "workload:\n  jobs:\n"
+                                "    - {id: a, submit: 0s, gpus: 4, duration: 100s, gpu_type: V100}\n"
+                                "    - {id: b, submit: 0s, gpus: 4, duration: 50s, gpu_type: V100}\n"
+                                "    - {id: c, submit: 10s, gpus: 8, duration: 20s, gpu_type: V100}\n"
+                                "    - {id: d, submit: 20s, gpus: 1, duration: 5s, gpu_type: V100}\n"
+                                "    - {id: e, submit: 30s, gpus: 2, duration: 30s}\n");
+  const auto& jobs = results.jobs;
+  REQUIRE(jobs.size() == 5);
+  CHECK(jobs.name[2] == "c");
+  CHECK(jobs.start_s == std::vector<double>{0, 0, 100, 120, 120});
+  CHECK(jobs.end_s == std::vector<double>{100, 50, 120, 125, 150});
+  CHECK(jobs.queueing_delay_s[2] == 90);
+  CHECK(jobs.jct_s[2] == 110);
+  CHECK(jobs.jct_s[4] == 120);
+  CHECK(jobs.nodes[2] == 2);
+  CHECK(jobs.gpu_type_names[static_cast<std::size_t>(jobs.gpu_type[4])] == "V100");
+  for (const JobEnd state : jobs.state) CHECK(state == JobEnd::kCompleted);
+  // Makespan from the first submit (0) to the last end (150).
+  CHECK(results.summary.makespan_s == 150);
+  CHECK(results.summary.jobs_completed == 5);
+  // GPU-seconds: 400 + 200 + 160 + 5 + 60 = 825, over 12 GPUs x 150 s.
+  CHECK(results.summary.gpu_utilisation == Approx(825.0 / 1800));
+  // Mean JCT: (100 + 50 + 110 + 105 + 120) / 5 = 97.
+  CHECK(results.summary.jct_s.mean == 97);
+  CHECK(results.summary.queueing_delay_s.max == 100);
+}
+
+TEST_CASE("a job on a faster GPU type ends sooner", "[sim][engine]") {
+  // a fills the V100 nodes; b (2 GPUs, 30 s recorded on a V100) can only go to
+  // the H100 node, 4.4x faster: 30 / 4.4 = 6.818182 s.
+  const auto results = run_yaml(std::string(kCluster) +
+                                "workload:\n  jobs:\n"
+                                "    - {id: a, submit: 0s, gpus: 8, duration: 100s, gpu_type: V100}\n"
+                                "    - {id: b, submit: 1s, gpus: 2, duration: 30s}\n");
+  CHECK(results.jobs.start_s[1] == 1);
+  CHECK(results.jobs.end_s[1] == Approx(1 + 30 / 4.4).margin(1e-6));
+  CHECK(results.jobs.gpu_type_names[static_cast<std::size_t>(results.jobs.gpu_type[1])] == "H100");
+}
+
+TEST_CASE("a job on a slower GPU type takes longer", "[sim][engine]") {
+  // 1 h recorded on a V100, run on a T4 (speed 0.35): 3600 / 0.35 = 10285.714286 s.
+  const auto results = run_yaml(
+      "cluster: {node_groups: [{gpu: T4, gpus_per_node: 4, count: 1}]}\n"
+      "workload: {jobs: [{submit: 0s, gpus: 2, duration: 1h}]}\n");
+  CHECK(results.jobs.end_s[0] == Approx(10285.714286).margin(1e-6));
+}
+
+TEST_CASE("failed and killed jobs run their recorded time and keep their state", "[sim][engine]") {
+  const auto results = run_yaml(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
+      "workload:\n  jobs:\n"
+      "    - {submit: 0s, gpus: 1, duration: 10s, state: failed}\n"
+      "    - {submit: 0s, gpus: 1, duration: 20s, state: killed}\n");
+  CHECK(results.jobs.state == std::vector<JobEnd>{JobEnd::kFailed, JobEnd::kKilled});
+  CHECK(results.jobs.end_s == std::vector<double>{10, 20});
+  CHECK(results.summary.jobs_failed == 1);
+  CHECK(results.summary.jobs_killed == 1);
+  CHECK(results.summary.jct_s.count == 2);
+}
+
+TEST_CASE("the horizon stops the run and reports what was left", "[sim][engine]") {
+  // a ends at 100 s; b starts at 100 s, still running at the 150 s horizon;
+  // c arrives at 120 s and waits; d would arrive at 200 s, past the horizon.
+  const auto results = run_yaml(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 4, count: 1}]}\n"
+      "workload:\n  jobs:\n"
+      "    - {id: a, submit: 0s, gpus: 4, duration: 100s}\n"
+      "    - {id: b, submit: 50s, gpus: 4, duration: 100s}\n"
+      "    - {id: c, submit: 120s, gpus: 1, duration: 1s}\n"
+      "    - {id: d, submit: 200s, gpus: 1, duration: 1s}\n"
+      "run: {horizon: 150s, metrics_interval: 1m}\n");
+  CHECK(results.jobs.size() == 3);
+  CHECK(results.jobs.state == std::vector<JobEnd>{JobEnd::kCompleted, JobEnd::kRunning, JobEnd::kPending});
+  CHECK(results.summary.simulated_s == 150);
+  CHECK(results.summary.jobs_running == 1);
+  CHECK(results.summary.jobs_pending == 1);
+  CHECK(std::isnan(results.jobs.end_s[1]));
+  // GPU-seconds: a 400 + b 4 x 50 = 600 over 4 GPUs x 150 s.
+  CHECK(results.summary.gpu_utilisation == Approx(1.0));
+  CHECK(results.summary.gpu_hours_allocated == Approx(600.0 / 3600));
+}
+
+TEST_CASE("zero-length jobs start and end at the same instant", "[sim][engine]") {
+  const auto results = run_yaml(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 1, count: 1}]}\n"
+      "workload:\n  jobs:\n"
+      "    - {submit: 5s, gpus: 1, duration: 0s}\n"
+      "    - {submit: 5s, gpus: 1, duration: 0s}\n"
+      "    - {submit: 5s, gpus: 1, duration: 3s}\n");
+  CHECK(results.jobs.start_s == std::vector<double>{5, 5, 5});
+  CHECK(results.jobs.end_s == std::vector<double>{5, 5, 8});
+}
+
+TEST_CASE("jobs too large for the cluster are rejected, not waited for", "[sim][engine]") {
+  capsim::testing::TempDir dir;
+  dir.write("t.csv", "job_id,submit_s,gpus,duration_s\nbig,0,16,10\nsmall,1,1,10\n");
+  const Scenario scenario = capsim::testing::scenario_from(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
+      "workload: {trace: {format: csv, path: t.csv}}\n",
+      "x.yaml", dir.path());
+  const auto results = sim::run_scenario(scenario);
+  CHECK(results.jobs.state == std::vector<JobEnd>{JobEnd::kRejected, JobEnd::kCompleted});
+  CHECK(results.summary.jobs_rejected == 1);
+  CHECK(results.jobs.end_s[1] == 11);
+}

@@ -1,0 +1,59 @@
+#include "tests/support/helpers.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <fstream>
+
+namespace capsim::testing {
+
+TempDir::TempDir() {
+  static std::atomic<int> counter{0};
+  path_ = std::filesystem::temp_directory_path() /
+          ("capsim-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::filesystem::path TempDir::write(const std::string& name, const std::string& text) const {
+  const std::filesystem::path file = path_ / name;
+  std::ofstream out(file, std::ios::binary);
+  out << text;
+  return file;
+}
+
+InputError input_error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const InputError& e) {
+    return e;
+  }
+  FAIL("expected an InputError, none was thrown");
+  throw std::logic_error("unreachable");
+}
+
+Scenario scenario_from(const std::string& yaml, const std::string& file, const std::filesystem::path& base_dir) {
+  return parse_scenario(yaml, file, base_dir);
+}
+
+sim::RunResults run_yaml(const std::string& yaml) {
+  return sim::run_scenario(scenario_from(yaml));
+}
+
+std::filesystem::path source_dir() {
+  return CAPSIM_SOURCE_DIR;
+}
+
+std::optional<std::filesystem::path> shared_traces() {
+  const std::filesystem::path traces = source_dir().parent_path() / "shared" / "traces";
+  if (std::filesystem::is_directory(traces)) return traces;
+  return std::nullopt;
+}
+
+}  // namespace capsim::testing

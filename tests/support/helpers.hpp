@@ -1,0 +1,49 @@
+// Small helpers shared by the tests: temporary folders, files, scenarios
+// from text, and the InputError a piece of code throws.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/scenario.hpp"
+#include "sim/results.hpp"
+#include "sim/run.hpp"
+
+namespace capsim::testing {
+
+// A fresh folder under the system's temporary folder, removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  // Writes `text` to a file in the folder and returns its path.
+  std::filesystem::path write(const std::string& name, const std::string& text) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The InputError `fn` throws; fails the test when it throws nothing or
+// something else.
+InputError input_error_of(const std::function<void()>& fn);
+
+// Parses a scenario from text (named `file` in messages); relative paths
+// resolve against `base_dir`.
+Scenario scenario_from(const std::string& yaml, const std::string& file = "test.yaml",
+                       const std::filesystem::path& base_dir = ".");
+
+// Runs a scenario given as text.
+sim::RunResults run_yaml(const std::string& yaml);
+
+// The repository's root (for scenarios/ and tests/data/).
+std::filesystem::path source_dir();
+// ../shared/traces, if it exists.
+std::optional<std::filesystem::path> shared_traces();
+
+}  // namespace capsim::testing
