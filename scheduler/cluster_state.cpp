@@ -9,12 +9,15 @@ namespace capsim::scheduler {
 ClusterState::ClusterState(const ClusterLayout& layout) : layout_(&layout) {
   const std::size_t n = layout.node_count();
   nodes_.resize(n);
+  resources_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto id = static_cast<NodeId>(i);
     NodeState& node = nodes_[i];
+    NodeResources& resources = resources_[i];
     node.capacity_gpus = node.free_gpus = layout.gpus_of(id);
-    node.capacity_cpu_milli = node.free_cpu_milli = layout.cpu_milli_of(id);
-    node.capacity_memory_mib = node.free_memory_mib = layout.memory_mib_of(id);
+    resources.capacity_cpu_milli = resources.free_cpu_milli = layout.cpu_milli_of(id);
+    resources.capacity_memory_mib = resources.free_memory_mib = layout.memory_mib_of(id);
+    node.models_cpu_or_memory = resources.capacity_cpu_milli > 0 || resources.capacity_memory_mib > 0;
     const GpuTypeId type = layout.gpu_type_of(id);
     PoolId pool = pool_of_type(type);
     if (pool < 0) {
@@ -45,8 +48,11 @@ PoolId ClusterState::pool_of_type(GpuTypeId type) const {
 
 bool ClusterState::node_fits(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib) const {
   const NodeState& node = nodes_[at(n)];
-  return node.up && node.free_gpus >= gpus && (node.capacity_cpu_milli == 0 || node.free_cpu_milli >= cpu_milli) &&
-         (node.capacity_memory_mib == 0 || node.free_memory_mib >= memory_mib);
+  if (!node.up || node.free_gpus < gpus) return false;
+  if (!node.models_cpu_or_memory) return true;
+  const NodeResources& r = resources_[at(n)];
+  return (r.capacity_cpu_milli == 0 || r.free_cpu_milli >= cpu_milli) &&
+         (r.capacity_memory_mib == 0 || r.free_memory_mib >= memory_mib);
 }
 
 NodeId ClusterState::next_with_free(PoolId p, std::int32_t free, NodeId from) const {
@@ -76,14 +82,22 @@ void ClusterState::index_erase(NodeId n) {
   total_free_gpus_ -= node.free_gpus;
 }
 
+void ClusterState::change_resources(NodeId n, std::int64_t cpu_milli, std::int64_t memory_mib) {
+  NodeResources& r = resources_[at(n)];
+  if (r.capacity_cpu_milli > 0) r.free_cpu_milli += cpu_milli;
+  if (r.capacity_memory_mib > 0) r.free_memory_mib += memory_mib;
+  CAPSIM_CHECK(r.free_cpu_milli >= 0 && r.free_cpu_milli <= r.capacity_cpu_milli && r.free_memory_mib >= 0 &&
+               r.free_memory_mib <= r.capacity_memory_mib)
+      << "node " << n << " would have " << r.free_cpu_milli << " mCPU and " << r.free_memory_mib << " MiB free";
+}
+
 void ClusterState::allocate(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib) {
   NodeState& node = nodes_[at(n)];
   CAPSIM_CHECK(gpus > 0 && node_fits(n, gpus, cpu_milli, memory_mib))
       << "node " << n << " has " << node.free_gpus << " free GPUs; asked " << gpus;
   index_erase(n);
   node.free_gpus -= gpus;
-  if (node.capacity_cpu_milli > 0) node.free_cpu_milli -= cpu_milli;
-  if (node.capacity_memory_mib > 0) node.free_memory_mib -= memory_mib;
+  if (node.models_cpu_or_memory) change_resources(n, -cpu_milli, -memory_mib);
   index_insert(n);
 }
 
@@ -93,10 +107,7 @@ void ClusterState::release(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, 
       << "node " << n << " would have " << node.free_gpus + gpus << " free GPUs of " << node.capacity_gpus;
   index_erase(n);
   node.free_gpus += gpus;
-  if (node.capacity_cpu_milli > 0) node.free_cpu_milli += cpu_milli;
-  if (node.capacity_memory_mib > 0) node.free_memory_mib += memory_mib;
-  CAPSIM_CHECK(node.free_cpu_milli <= node.capacity_cpu_milli && node.free_memory_mib <= node.capacity_memory_mib)
-      << "node " << n << " released more CPU or memory than it has";
+  if (node.models_cpu_or_memory) change_resources(n, cpu_milli, memory_mib);
   index_insert(n);
 }
 

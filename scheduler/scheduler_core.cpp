@@ -50,60 +50,56 @@ bool SchedulerCore::can_ever_run(const JobRequest& job) const {
 
 void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
   advance_to(now);
-  CAPSIM_CHECK(job.id == slot_of_job_.size())
-      << "job ids must be dense in arrival order: got " << job.id << ", expected " << slot_of_job_.size();
+  CAPSIM_CHECK(job.id == jobs_.size()) << "job ids must be dense in arrival order: got " << job.id << ", expected "
+                                       << jobs_.size();
   CAPSIM_CHECK(job.gpus > 0) << "job " << job.id;
+  JobRecord& record = jobs_.emplace_back();
   if (!can_ever_run(job)) {
-    slot_of_job_.push_back(kEnded);
+    record.state = JobState::kEnded;
     to_reject_.push_back(job.id);
     return;
   }
-  slot_of_job_.push_back(kWaiting);
   queue_.insert(QueueEntry{queue_policy_->key(job), job.id, job});
   dirty_ = true;
 }
 
-std::uint32_t SchedulerCore::start(const JobRequest& job, std::span<const NodeShare> allocation) {
-  std::uint32_t slot;
-  if (free_slots_.empty()) {
-    slot = static_cast<std::uint32_t>(running_slots_.size());
-    running_slots_.emplace_back();
+void SchedulerCore::start(const JobRequest& job, std::span<const NodeShare> shares) {
+  JobRecord& record = jobs_[job.id];
+  record.state = JobState::kRunning;
+  if (shares.size() == 1 && job.cpu_milli == 0 && job.memory_mib == 0) {
+    record.first_share = shares.front();
   } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
+    if (free_extras_.empty()) {
+      record.extra = static_cast<std::uint32_t>(extras_.size());
+      extras_.emplace_back();
+    } else {
+      record.extra = free_extras_.back();
+      free_extras_.pop_back();
+    }
+    ExtraRecord& extra = extras_[record.extra];
+    extra.shares.assign(shares.begin(), shares.end());
+    extra.request = job;
   }
-  RunningJob& running = running_slots_[slot];
-  running.cpu_milli = job.cpu_milli;
-  running.memory_mib = job.memory_mib;
-  running.gpus = job.gpus;
-  running.share_count = static_cast<std::uint32_t>(allocation.size());
-  if (allocation.size() == 1) {
-    running.inline_share = allocation.front();
-  } else {
-    running.shares = std::make_unique<NodeShare[]>(allocation.size());
-    std::copy(allocation.begin(), allocation.end(), running.shares.get());
-  }
-  slot_of_job_[job.id] = slot;
   ++running_;
-  return slot;
 }
 
 void SchedulerCore::on_job_ended(Time now, JobId id) {
   advance_to(now);
-  const std::uint32_t slot = id < slot_of_job_.size() ? slot_of_job_[id] : kEnded;
-  CAPSIM_CHECK(slot != kEnded && slot != kWaiting) << "job " << id << " is not running";
-  RunningJob& job = running_slots_[slot];
-  JobRequest shares_of;  // the fields cpu_share and memory_share read
-  shares_of.gpus = job.gpus;
-  shares_of.cpu_milli = job.cpu_milli;
-  shares_of.memory_mib = job.memory_mib;
-  for (const NodeShare& share : job.allocation()) {
-    cluster_.release(share.node, share.gpus, cpu_share(shares_of, share.gpus), memory_share(shares_of, share.gpus));
+  CAPSIM_CHECK(id < jobs_.size() && jobs_[id].state == JobState::kRunning) << "job " << id << " is not running";
+  JobRecord& job = jobs_[id];
+  if (job.extra == kNoExtra) {
+    cluster_.release(job.first_share.node, job.first_share.gpus, 0, 0);
+  } else {
+    ExtraRecord& extra = extras_[job.extra];
+    for (const NodeShare& share : extra.shares) {
+      cluster_.release(share.node, share.gpus, cpu_share(extra.request, share.gpus),
+                       memory_share(extra.request, share.gpus));
+    }
+    extra.shares.clear();
+    free_extras_.push_back(job.extra);
+    job.extra = kNoExtra;
   }
-  job.shares.reset();
-  job.share_count = 0;
-  free_slots_.push_back(slot);
-  slot_of_job_[id] = kEnded;
+  job.state = JobState::kEnded;
   --running_;
   dirty_ = true;
 }
@@ -120,10 +116,8 @@ void SchedulerCore::on_node_up(Time now, NodeId node) {
 }
 
 std::span<const NodeShare> SchedulerCore::allocation_of(JobId job) const {
-  if (job >= slot_of_job_.size()) return {};
-  const std::uint32_t slot = slot_of_job_[job];
-  if (slot == kEnded || slot == kWaiting) return {};
-  return running_slots_[slot].allocation();
+  if (job >= jobs_.size() || jobs_[job].state != JobState::kRunning) return {};
+  return allocation(jobs_[job]);
 }
 
 void SchedulerCore::check_allocation(const JobRequest& job, std::span<const NodeShare> allocation) const {

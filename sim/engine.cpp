@@ -167,10 +167,16 @@ EngineStats NativeEngine::run() {
     while (!events_.empty() && events_.top().time == t) {
       const Event event = events_.top();
       events_.pop();
+      // The next event's job slot is a likely cache miss (jobs end in random
+      // order): ask for it now, while this event is handled.
+      if (!events_.empty()) __builtin_prefetch(&slots_[events_.top().payload]);
       switch (event.event_class()) {
         case EventClass::kJobEnd:
           if (event.epoch != slots_[event.payload].epoch) continue;  // stale: the job's end moved
           handle_job_end(t, event.payload);
+          // By now the next event's slot has arrived: have the scheduler
+          // fetch that job's record too.
+          if (!events_.empty()) scheduler_.prefetch(slots_[events_.top().payload].job);
           break;
       }
       ++stats_.events;

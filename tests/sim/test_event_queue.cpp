@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -28,20 +29,19 @@ TEST_CASE("events come out by time, then insertion order", "[sim][event_queue]")
 
 TEST_CASE("the queue agrees with a sorted reference in a hold model", "[sim][event_queue]") {
   EventQueue queue;
-  // Reference: (time, sequence, payload) in a sorted vector.
-  std::vector<std::tuple<std::int64_t, std::uint64_t, std::uint32_t>> reference;
+  // Reference: (time, sequence, payload) in an ordered set.
+  std::set<std::tuple<std::int64_t, std::uint64_t, std::uint32_t>> reference;
   auto stream = RandomStream::derive(5, "event_queue");
   std::uint64_t sequence = 0;
   std::int64_t now = 0;
   const auto push = [&](std::int64_t t, std::uint32_t payload) {
     queue.push(Time::from_us(t), EventClass::kJobEnd, payload);
-    reference.emplace_back(t, sequence++, payload);
+    reference.emplace(t, sequence++, payload);
   };
   for (std::uint32_t i = 0; i < 2000; ++i) push(static_cast<std::int64_t>(stream.uniform_below(1000)), i);
   for (int step = 0; step < 50'000; ++step) {
-    std::sort(reference.begin(), reference.end(), std::greater<>());
-    const auto [t, seq, payload] = reference.back();
-    reference.pop_back();
+    const auto [t, seq, payload] = *reference.begin();
+    reference.erase(reference.begin());
     REQUIRE(queue.top().time.count_us() == t);
     REQUIRE(queue.top().payload == payload);
     queue.pop();
