@@ -69,10 +69,14 @@ std::string read_text_file(const std::filesystem::path& path, std::size_t max_by
   if (std::filesystem::is_directory(status)) {
     throw InputError({file, 0, 0}, "", "a file", "a directory");
   }
+  if (!std::filesystem::is_regular_file(status)) {
+    // A pipe or a device could block or never end.
+    throw InputError({file, 0, 0}, "", "a regular file", "a device, pipe or socket");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError({file, 0, 0}, "", "a readable file", "it cannot be opened");
-  // Read at most max_bytes + 1 bytes: enough to tell that a file (or a device
-  // such as /dev/zero, which has no size) is too large, without reading it all.
+  // Read at most max_bytes + 1 bytes: enough to tell that a file is too
+  // large (or grew while being read) without reading it all.
   std::string text;
   constexpr std::size_t kChunk = 1 << 16;
   while (in && text.size() <= max_bytes) {

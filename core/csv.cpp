@@ -12,6 +12,9 @@ CsvReader::CsvReader(const std::string& path, char delimiter, std::size_t max_li
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError({file_, 0, 0}, "", "an existing file", "no such file");
   if (std::filesystem::is_directory(path, ec)) throw InputError({file_, 0, 0}, "", "a file", "a directory");
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw InputError({file_, 0, 0}, "", "a regular file", "a device, pipe or socket");
+  }
   in_.open(path, std::ios::binary);
   if (!in_) throw InputError({file_, 0, 0}, "", "a readable file", "it cannot be opened");
 }

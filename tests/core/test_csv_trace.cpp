@@ -114,6 +114,7 @@ TEST_CASE("trace errors name the line, column and field", "[core][trace][errors]
 
   CHECK(error("").got() == "an empty file");
   CHECK(input_error_of([&] { read_all(dir.path() / "nope.csv"); }).got() == "no such file");
+  CHECK(input_error_of([&] { read_all("/dev/null"); }).got() == "a device, pipe or socket");
 }
 
 TEST_CASE("a line longer than the limit is refused without reading it all", "[core][trace][errors]") {
