@@ -14,6 +14,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_set>
 
 namespace capsim {
 
@@ -154,7 +155,20 @@ class ConfigTreeBuilder : public YAML::EventHandler {
     bool expecting_key = true;
     std::string key;
     SourceLocation key_where;
+    // The keys seen so far, once a map is too large for a linear search
+    // (a million-key map must not cost a trillion comparisons).
+    std::unordered_set<std::string> keys;
   };
+  static constexpr std::size_t kLinearKeySearch = 16;
+
+  static bool has_key(Frame& frame, const std::string& key) {
+    const auto& entries = frame.node->entries_;
+    if (entries.size() < kLinearKeySearch) return frame.node->find(key) != nullptr;
+    if (frame.keys.empty()) {
+      for (const auto& entry : entries) frame.keys.insert(entry.key);
+    }
+    return frame.keys.count(key) > 0;
+  }
 
   SourceLocation where(const YAML::Mark& mark) const {
     return {*file_, mark.line >= 0 ? mark.line + 1 : 0, mark.column >= 0 ? mark.column + 1 : 0};
@@ -195,7 +209,7 @@ class ConfigTreeBuilder : public YAML::EventHandler {
     auto node = make_node(kind, mark);
     remember_anchor(anchor, node);
     count(1, where(mark));
-    stack_.push_back(Frame{node, true, {}, {}});
+    stack_.push_back(Frame{node, true, {}, {}, {}});
   }
 
   void close() {
@@ -230,7 +244,7 @@ class ConfigTreeBuilder : public YAML::EventHandler {
       if (node->kind_ != ConfigNode::Kind::kScalar) {
         throw InputError(node->where_, "", "a plain key", node->describe());
       }
-      if (frame.node->find(node->scalar_)) {
+      if (has_key(frame, node->scalar_)) {
         throw InputError(node->where_, "", "each key once in a map", "a second " + quote_for_message(node->scalar_));
       }
       frame.key = node->scalar_;
@@ -238,6 +252,7 @@ class ConfigTreeBuilder : public YAML::EventHandler {
       frame.expecting_key = false;
       return;
     }
+    if (!frame.keys.empty()) frame.keys.insert(frame.key);
     frame.node->entries_.push_back({std::move(frame.key), frame.key_where, node});
     frame.expecting_key = true;
   }

@@ -115,6 +115,22 @@ TEST_CASE("an alias bomb stops at the node limit", "[core][config]") {
   CHECK(e.expected().find("aliases counted") != std::string::npos);
 }
 
+TEST_CASE("a map with 100,000 keys is read in linear time", "[core][config]") {
+  // Duplicate keys are found through a hash set once a map grows: a linear
+  // search per key made a million-key map take minutes.
+  std::string text = "a: {";
+  for (int i = 0; i < 100'000; ++i) {
+    text.push_back('k');
+    text.append(std::to_string(i));
+    text.append(": 1, ");
+  }
+  text += "k99999: 2}\n";
+  const auto start = std::chrono::steady_clock::now();
+  const auto e = input_error_of([&] { parse(text); });
+  CHECK(e.got() == "a second \"k99999\"");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
+
 TEST_CASE("unknown aliases are errors", "[core][config]") {
   const auto e = input_error_of([] { parse("a: *nothing\n"); });
   CHECK(e.where().line >= 1);
