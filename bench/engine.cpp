@@ -49,7 +49,7 @@ class SteadyLoad final : public JobSource {
     if (next_ == jobs_.size()) return false;
     const Drawn& drawn = jobs_[next_++];
     job.submit = drawn.submit;
-    job.gpus = 1;
+    job.request = Resources::gpus(1);
     job.duration = drawn.run;
     job.work = static_cast<double>(drawn.run.count_us());  // on a V100, speed 1
     return true;
@@ -82,7 +82,7 @@ Figure run_engine(std::int64_t jobs) {
   const auto registry = scheduler::PolicyRegistry::with_builtins();
   PolicySpec fifo{"fifo", nullptr, {}, "policies.queue"};
   PolicySpec best_fit{"best_fit", nullptr, {}, "policies.placement"};
-  scheduler::SchedulerCore core(layout, registry.make_queue(fifo), registry.make_placement(best_fit));
+  scheduler::SchedulerCore core(layout, catalog, registry.make_queue(fifo), registry.make_placement(best_fit));
   const double mean_run_s = 3600;
   SteadyLoad load(jobs, 0.97 * 100'000 / mean_run_s, mean_run_s);
   std::size_t running_peak = 0;

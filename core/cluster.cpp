@@ -30,10 +30,18 @@ std::int64_t ClusterLayout::gpus_of_type(GpuTypeId type) const {
   return total;
 }
 
-std::int64_t ClusterLayout::largest_pool_gpus(GpuTypeId type) const {
-  if (type != kAnyGpuType) return gpus_of_type(type);
+bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeId required, std::int64_t gpu_memory_mib) {
+  return (required == kAnyGpuType || required == type) && catalog.at(type).memory_mib >= gpu_memory_mib;
+}
+
+std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeId required,
+                                  std::int64_t gpu_memory_mib) {
   std::map<GpuTypeId, std::int64_t> per_type;
-  for (const auto& group : spec_.node_groups) per_type[group.gpu_type] += group.count * group.gpus_per_node;
+  for (const auto& group : layout.spec().node_groups) {
+    if (gpu_type_serves(catalog, group.gpu_type, required, gpu_memory_mib)) {
+      per_type[group.gpu_type] += group.count * group.gpus_per_node;
+    }
+  }
   std::int64_t largest = 0;
   for (const auto& [unused, gpus] : per_type) largest = std::max(largest, gpus);
   return largest;

@@ -53,10 +53,6 @@ class ClusterLayout {
   std::int64_t total_gpus() const { return total_gpus_; }
   // GPUs of one type over all groups (0 when the cluster has none).
   std::int64_t gpus_of_type(GpuTypeId type) const;
-  // The most GPUs one job can be given on this cluster when restricted to
-  // `type` (kAnyGpuType: the largest single-type pool), since a job's GPUs are
-  // all of one type.
-  std::int64_t largest_pool_gpus(GpuTypeId type = kAnyGpuType) const;
 
  private:
   static std::size_t idx(NodeId node) { return static_cast<std::size_t>(node); }
@@ -68,5 +64,14 @@ class ClusterLayout {
   std::int32_t rack_count_ = 0;
   std::int64_t total_gpus_ = 0;
 };
+
+// Whether GPUs of type `type` can serve a job that requires type `required`
+// (kAnyGpuType: any) and at least `gpu_memory_mib` on each GPU.
+bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeId required, std::int64_t gpu_memory_mib);
+
+// The most GPUs one such job could ever be given on the cluster: the largest
+// pool of one GPU type that serves it (a job's GPUs are all of one type).
+std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeId required,
+                                  std::int64_t gpu_memory_mib);
 
 }  // namespace capsim

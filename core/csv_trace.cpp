@@ -9,7 +9,7 @@ namespace capsim {
 
 namespace {
 constexpr const char* kColumnNames[] = {"job_id", "submit_s", "gpus", "duration_s", "gpu_type",
-                                        "user",   "state",    "cpus", "memory_mib"};
+                                        "user",   "state",    "cpus", "memory_mib", "gpu_memory_mib"};
 constexpr std::int64_t kMaxGpusPerJob = 1'000'000;
 
 std::string known_columns() {
@@ -88,9 +88,9 @@ bool CsvTraceSource::next(JobSpec& job) {
     }
     fail(kGpus, "a whole number of GPUs from 1 to " + std::to_string(kMaxGpusPerJob));
   }
-  job.gpus = static_cast<std::int32_t>(gpus);
+  job.request = Resources::gpus(static_cast<std::int32_t>(gpus));
   job.duration = seconds(kDuration);
-  job.work = static_cast<double>(job.duration.count_us()) * static_cast<double>(job.gpus) * recorded_speed_;
+  job.work = static_cast<double>(job.duration.count_us()) * static_cast<double>(gpus) * recorded_speed_;
 
   if (column_index_[kJobId] >= 0 && !field(kJobId).empty()) {
     job.name = std::string(field(kJobId));
@@ -104,26 +104,22 @@ bool CsvTraceSource::next(JobSpec& job) {
   }
   if (column_index_[kUser] >= 0) job.user = std::string(field(kUser));
   if (column_index_[kState] >= 0 && !field(kState).empty()) {
-    const std::string_view state = field(kState);
-    if (state == "completed")
-      job.outcome = JobOutcome::kCompleted;
-    else if (state == "failed")
-      job.outcome = JobOutcome::kFailed;
-    else if (state == "killed")
-      job.outcome = JobOutcome::kKilled;
-    else
-      fail(kState, "completed, failed or killed");
+    const auto outcome = parse_job_outcome(field(kState));
+    if (!outcome) fail(kState, "completed, failed or killed");
+    job.outcome = *outcome;
   }
   if (column_index_[kCpus] >= 0 && !field(kCpus).empty()) {
     double cores = 0;
     if (!parse_number(field(kCpus), cores) || cores < 0 || cores > 1e9) fail(kCpus, "a non-negative number of cores");
-    job.cpu_milli = std::llround(cores * 1000);
+    job.request.cpu_milli = std::llround(cores * 1000);
   }
-  if (column_index_[kMemory] >= 0 && !field(kMemory).empty()) {
-    std::int64_t mib = 0;
-    if (!parse_int(field(kMemory), mib) || mib < 0) fail(kMemory, "a non-negative whole number of MiB");
-    job.memory_mib = mib;
-  }
+  const auto mib = [&](Column c) {
+    std::int64_t value = 0;
+    if (!parse_int(field(c), value) || value < 0) fail(c, "a non-negative whole number of MiB");
+    return value;
+  };
+  if (column_index_[kMemory] >= 0 && !field(kMemory).empty()) job.request.memory_mib = mib(kMemory);
+  if (column_index_[kGpuMemory] >= 0 && !field(kGpuMemory).empty()) job.request.gpu_memory_mib = mib(kGpuMemory);
   return true;
 }
 

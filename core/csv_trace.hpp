@@ -1,12 +1,13 @@
 // capsim's native CSV trace format: one job per line, in submit order.
 //
-//   job_id,submit_s,gpus,duration_s,gpu_type,user,state,cpus,memory_mib
+//   job_id,submit_s,gpus,duration_s,gpu_type,user,state,cpus,memory_mib,gpu_memory_mib
 //
 // submit_s, gpus and duration_s are required; the other columns are optional
 // and may come in any order (the header line names them). Times are seconds
 // since the start of the trace (decimals allowed), `gpus` a whole number,
 // `gpu_type` a catalog name or empty for any, `state` completed, failed or
-// killed (a failed job runs its recorded duration and is recorded as failed).
+// killed (a failed job runs its recorded duration and is recorded as failed),
+// `gpu_memory_mib` the memory each of the job's GPUs must have.
 // Lines starting with '#' are comments. The README documents the format.
 #pragma once
 
@@ -29,7 +30,7 @@ class CsvTraceSource : public JobSource {
   bool next(JobSpec& job) override;
 
  private:
-  enum Column { kJobId, kSubmit, kGpus, kDuration, kGpuType, kUser, kState, kCpus, kMemory, kColumnCount };
+  enum Column { kJobId, kSubmit, kGpus, kDuration, kGpuType, kUser, kState, kCpus, kMemory, kGpuMemory, kColumnCount };
 
   CsvReader reader_;
   const GpuCatalog& catalog_;

@@ -14,4 +14,11 @@ std::string_view to_string(JobOutcome outcome) {
   return "unknown";
 }
 
+std::optional<JobOutcome> parse_job_outcome(std::string_view text) {
+  for (const JobOutcome outcome : {JobOutcome::kCompleted, JobOutcome::kFailed, JobOutcome::kKilled}) {
+    if (text == to_string(outcome)) return outcome;
+  }
+  return std::nullopt;
+}
+
 }  // namespace capsim

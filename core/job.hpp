@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/error.hpp"
 #include "core/gpu_catalog.hpp"
+#include "core/resources.hpp"
 #include "core/time.hpp"
 
 namespace capsim {
@@ -16,13 +18,16 @@ namespace capsim {
 // seconds in the trace runs T seconds and is recorded as failed.
 enum class JobOutcome : std::uint8_t { kCompleted = 0, kFailed = 1, kKilled = 2 };
 std::string_view to_string(JobOutcome outcome);
+// "completed", "failed" or "killed"; nothing for anything else.
+std::optional<JobOutcome> parse_job_outcome(std::string_view text);
 
 struct JobSpec {
   std::string name;  // the trace's id, or a generated one
   Time submit;
-  std::int32_t gpus = 1;             // whole GPUs, all of one type
-  std::int64_t cpu_milli = 0;        // over the whole job; 0: none asked for
-  std::int64_t memory_mib = 0;       // over the whole job; 0: none asked for
+  // GPUs (whole ones: fractional sharing is not modelled yet), all of one
+  // type; the GPU memory each of them must have (0: any); CPU and host
+  // memory over the whole job (0: none asked for).
+  Resources request = Resources::gpus(1);
   GpuTypeId gpu_type = kAnyGpuType;  // required GPU type, or any
   Duration duration;                 // run time as recorded, on `recorded_on`
   // Work in reference GPU-microseconds: duration x gpus x relative speed of
@@ -32,6 +37,8 @@ struct JobSpec {
   std::string user;
   JobOutcome outcome = JobOutcome::kCompleted;
   SourceLocation origin;  // where the job was read from (trace row, scenario entry)
+
+  std::int32_t gpus() const { return request.whole_gpus(); }
 };
 
 // A stream of jobs in non-decreasing submit order. Sources stream: a trace

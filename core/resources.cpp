@@ -1,21 +1,31 @@
 #include "core/resources.hpp"
 
+#include <cstdio>
+
 namespace capsim {
 
 std::string Resources::to_string() const {
   std::string text;
-  const auto add = [&](const std::string& part) {
-    if (!text.empty()) text += ", ";
-    text += part;
-  };
-  if (gpu_milli % kMilliPerGpu == 0) {
-    add(std::to_string(gpu_milli / kMilliPerGpu) + " GPU");
+  char part[96];
+  if (is_whole_gpus()) {
+    std::snprintf(part, sizeof part, "%lld GPU%s", static_cast<long long>(gpu_milli / kMilliPerGpu),
+                  gpu_milli == kMilliPerGpu ? "" : "s");
   } else {
-    add(std::to_string(static_cast<double>(gpu_milli) / kMilliPerGpu) + " GPU");
+    std::snprintf(part, sizeof part, "%.3f GPUs", static_cast<double>(gpu_milli) / kMilliPerGpu);
   }
-  if (gpu_memory_mib) add(std::to_string(gpu_memory_mib) + " MiB GPU memory");
-  if (cpu_milli) add(std::to_string(static_cast<double>(cpu_milli) / 1000) + " cores");
-  if (memory_mib) add(std::to_string(memory_mib) + " MiB memory");
+  text = part;
+  if (gpu_memory_mib) {
+    std::snprintf(part, sizeof part, " of %lld MiB", static_cast<long long>(gpu_memory_mib));
+    text += part;
+  }
+  if (cpu_milli) {
+    std::snprintf(part, sizeof part, ", %g cores", static_cast<double>(cpu_milli) / 1000);
+    text += part;
+  }
+  if (memory_mib) {
+    std::snprintf(part, sizeof part, ", %lld MiB memory", static_cast<long long>(memory_mib));
+    text += part;
+  }
   return text;
 }
 

@@ -1,6 +1,6 @@
-// A resource vector: what a job asks for and what a node offers.
+// A resource vector: what a job asks for, or what a node offers.
 // GPUs count in thousandths (gpu_milli) so that fractional GPU requests fit
-// the same type; memory counts in MiB; CPU in thousandths of a core.
+// the same type later; memory counts in MiB; CPU in thousandths of a core.
 #pragma once
 
 #include <cstdint>
@@ -12,31 +12,26 @@ inline constexpr std::int64_t kMilliPerGpu = 1000;
 
 struct Resources {
   std::int64_t gpu_milli = 0;       // 1000 = one whole GPU
-  std::int64_t gpu_memory_mib = 0;  // GPU memory
+  std::int64_t gpu_memory_mib = 0;  // memory of each GPU: what each must have (a job), or has (a node)
   std::int64_t cpu_milli = 0;       // 1000 = one core
   std::int64_t memory_mib = 0;      // host memory
 
   friend bool operator==(const Resources&, const Resources&) = default;
-  Resources& operator+=(const Resources& o) {
-    gpu_milli += o.gpu_milli;
-    gpu_memory_mib += o.gpu_memory_mib;
-    cpu_milli += o.cpu_milli;
-    memory_mib += o.memory_mib;
-    return *this;
+
+  // Whole GPUs (gpu_milli / 1000, rounded down).
+  std::int32_t whole_gpus() const { return static_cast<std::int32_t>(gpu_milli / kMilliPerGpu); }
+  bool is_whole_gpus() const { return gpu_milli % kMilliPerGpu == 0; }
+  static Resources gpus(std::int32_t count) { return Resources{count * kMilliPerGpu, 0, 0, 0}; }
+
+  // Whether a request fits what `offer` has: GPUs, CPU and memory within it,
+  // and each GPU with at least the memory asked for. A zero in `offer`'s CPU
+  // or memory means "not modelled" and accepts any request.
+  bool fits_in(const Resources& offer) const {
+    return gpu_milli <= offer.gpu_milli && gpu_memory_mib <= offer.gpu_memory_mib &&
+           (offer.cpu_milli == 0 || cpu_milli <= offer.cpu_milli) &&
+           (offer.memory_mib == 0 || memory_mib <= offer.memory_mib);
   }
-  Resources& operator-=(const Resources& o) {
-    gpu_milli -= o.gpu_milli;
-    gpu_memory_mib -= o.gpu_memory_mib;
-    cpu_milli -= o.cpu_milli;
-    memory_mib -= o.memory_mib;
-    return *this;
-  }
-  // Whether every component of *this is at most the same component of `capacity`.
-  bool fits_in(const Resources& capacity) const {
-    return gpu_milli <= capacity.gpu_milli && gpu_memory_mib <= capacity.gpu_memory_mib &&
-           cpu_milli <= capacity.cpu_milli && memory_mib <= capacity.memory_mib;
-  }
-  // "2 GPU, 16 cores, 64 GiB" (components that are zero are left out).
+  // "2 GPUs of 40960 MiB, 16 cores, 65536 MiB memory" (zero parts left out).
   std::string to_string() const;
 };
 

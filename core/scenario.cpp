@@ -151,12 +151,16 @@ std::vector<double> read_profile(const ConfigNode& node, const std::string& fiel
 }
 
 // The limit on GPUs one job may ask for on this cluster, for messages.
-std::string pool_description(const ClusterSpec& cluster, const GpuCatalog& catalog, GpuTypeId type) {
-  ClusterLayout layout(cluster);
-  const std::int64_t gpus = layout.largest_pool_gpus(type);
+std::string pool_description(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeId type,
+                             std::int64_t gpu_memory_mib) {
+  const std::int64_t gpus = largest_serving_pool(layout, catalog, type, gpu_memory_mib);
   std::string text = "at most " + std::to_string(gpus) + " GPUs, ";
-  if (type == kAnyGpuType) return text + "the largest pool of one GPU type in the cluster";
-  return text + "the cluster's " + catalog.at(type).name + " GPUs";
+  if (type != kAnyGpuType)
+    text += "the cluster's " + catalog.at(type).name + " GPUs";
+  else
+    text += "the largest pool of one GPU type in the cluster";
+  if (gpu_memory_mib > 0) text += " with " + std::to_string(gpu_memory_mib) + " MiB or more";
+  return text;
 }
 
 SyntheticWorkloadSpec parse_synthetic(const MapReader& parent, const ConfigNode& node, const GpuCatalog& catalog,
@@ -287,12 +291,12 @@ SyntheticWorkloadSpec parse_synthetic(const MapReader& parent, const ConfigNode&
   // A job asking for more GPUs than the cluster can ever give is an error in
   // the scenario, not a job that waits forever.
   const ClusterLayout layout(cluster);
-  const std::int64_t largest = layout.largest_pool_gpus(spec.gpu_type);
+  const std::int64_t largest = largest_serving_pool(layout, catalog, spec.gpu_type, 0);
   if (spec.gpu_weights.back().first > largest) {
     const ConfigNode* where = map.optional("max_gpus");
     if (!where) where = map.optional("gpus");
     throw InputError(where ? where->where() : node.where(), map.field(map.has("max_gpus") ? "max_gpus" : "gpus"),
-                     pool_description(cluster, catalog, spec.gpu_type) + " (set max_gpus to leave larger jobs out)",
+                     pool_description(layout, catalog, spec.gpu_type, 0) + " (set max_gpus to leave larger jobs out)",
                      "jobs of up to " + std::to_string(spec.gpu_weights.back().first) + " GPUs");
   }
   return spec;
@@ -307,13 +311,15 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string f = item_field(field, i);
     MapReader map(*items[i], f,
-                  {"id", "submit", "gpus", "duration", "gpu_type", "user", "state", "cpus", "memory", "recorded_on"});
+                  {"id", "submit", "gpus", "duration", "gpu_type", "gpu_memory", "user", "state", "cpus", "memory",
+                   "recorded_on"});
     JobSpec job;
     job.origin = items[i]->where();
     job.name = map.has("id") ? read_name(*map.optional("id"), map.field("id")) : "job-" + std::to_string(i);
     job.submit = Time::zero() + read_duration(map.required("submit", "a submit time"), map.field("submit"));
-    job.gpus =
+    const auto gpus =
         static_cast<std::int32_t>(read_int(map.required("gpus", "a number of GPUs"), map.field("gpus"), 1, 1'000'000));
+    job.request = Resources::gpus(gpus);
     job.duration = read_duration(map.required("duration", "a run time"), map.field("duration"));
     if (const ConfigNode* value = map.optional("gpu_type")) {
       job.gpu_type = read_gpu_type(*value, map.field("gpu_type"), catalog);
@@ -322,26 +328,32 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
     if (const ConfigNode* value = map.optional("recorded_on")) {
       speed = catalog.at(read_gpu_type(*value, map.field("recorded_on"), catalog)).relative_speed;
     }
-    job.work = static_cast<double>(job.duration.count_us()) * job.gpus * speed;
+    job.work = static_cast<double>(job.duration.count_us()) * gpus * speed;
     if (const ConfigNode* value = map.optional("user")) job.user = read_name(*value, map.field("user"));
     if (const ConfigNode* value = map.optional("state")) {
-      const std::string state = read_string(*value, map.field("state"));
-      if (state == "completed")
-        job.outcome = JobOutcome::kCompleted;
-      else if (state == "failed")
-        job.outcome = JobOutcome::kFailed;
-      else if (state == "killed")
-        job.outcome = JobOutcome::kKilled;
-      else
+      const auto outcome = parse_job_outcome(read_string(*value, map.field("state")));
+      if (!outcome) {
         throw InputError(value->where(), map.field("state"), "completed, failed or killed", value->describe());
+      }
+      job.outcome = *outcome;
     }
     if (const ConfigNode* value = map.optional("cpus")) {
-      job.cpu_milli = std::llround(read_number(*value, map.field("cpus"), 0, 1e9) * 1000);
+      job.request.cpu_milli = std::llround(read_number(*value, map.field("cpus"), 0, 1e9) * 1000);
     }
-    if (const ConfigNode* value = map.optional("memory")) job.memory_mib = read_memory_mib(*value, map.field("memory"));
-    if (job.gpus > layout.largest_pool_gpus(job.gpu_type)) {
-      throw InputError(map.optional("gpus")->where(), map.field("gpus"),
-                       pool_description(cluster, catalog, job.gpu_type), std::to_string(job.gpus));
+    if (const ConfigNode* value = map.optional("memory")) {
+      job.request.memory_mib = read_memory_mib(*value, map.field("memory"));
+    }
+    if (const ConfigNode* value = map.optional("gpu_memory")) {
+      job.request.gpu_memory_mib = read_memory_mib(*value, map.field("gpu_memory"));
+    }
+    if (gpus > largest_serving_pool(layout, catalog, job.gpu_type, job.request.gpu_memory_mib)) {
+      const bool memory =
+          job.request.gpu_memory_mib > 0 && gpus <= largest_serving_pool(layout, catalog, job.gpu_type, 0);
+      const char* key = memory ? "gpu_memory" : "gpus";
+      throw InputError(map.optional(key)->where(), map.field(key),
+                       pool_description(layout, catalog, job.gpu_type, job.request.gpu_memory_mib) + " for a job of " +
+                           std::to_string(gpus) + " GPUs",
+                       memory ? map.optional(key)->describe() : std::to_string(gpus));
     }
     jobs.push_back(std::move(job));
   }

@@ -84,11 +84,11 @@ bool SyntheticJobSource::next(JobSpec& job) {
   std::snprintf(name, sizeof name, "%06lld", static_cast<long long>(generated_));
   job.name = spec_.name_prefix + name;
   job.submit = Time::zero() + Duration::from_seconds(arrival);
-  job.gpus = spec_.gpu_weights[gpus_.categorical(gpu_cumulative_)].first;
+  job.request = Resources::gpus(spec_.gpu_weights[gpus_.categorical(gpu_cumulative_)].first);
 
   const DurationClass* cls = &spec_.duration_classes.back();
   for (const auto& c : spec_.duration_classes) {
-    if (job.gpus <= c.max_gpus) {
+    if (job.gpus() <= c.max_gpus) {
       cls = &c;
       break;
     }
@@ -105,7 +105,7 @@ bool SyntheticJobSource::next(JobSpec& job) {
   seconds = std::fmin(std::fmax(seconds, min_s), max_s);
   job.duration = Duration::from_seconds(seconds);
   job.gpu_type = spec_.gpu_type;
-  job.work = static_cast<double>(job.duration.count_us()) * job.gpus * spec_.recorded_speed;
+  job.work = static_cast<double>(job.duration.count_us()) * job.gpus() * spec_.recorded_speed;
   if (spec_.users > 0) {
     char user[32];
     std::snprintf(user, sizeof user, "user-%03zu", users_.categorical(user_cumulative_) + 1);

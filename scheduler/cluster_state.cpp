@@ -6,7 +6,7 @@
 
 namespace capsim::scheduler {
 
-ClusterState::ClusterState(const ClusterLayout& layout) : layout_(&layout) {
+ClusterState::ClusterState(const ClusterLayout& layout, const GpuCatalog& catalog) : layout_(&layout) {
   const std::size_t n = layout.node_count();
   nodes_.resize(n);
   resources_.resize(n);
@@ -26,6 +26,7 @@ ClusterState::ClusterState(const ClusterLayout& layout) : layout_(&layout) {
       pool_free_gpus_.push_back(0);
       pool_total_gpus_.push_back(0);
       pool_max_node_gpus_.push_back(0);
+      pool_gpu_memory_mib_.push_back(catalog.at(type).memory_mib);
     }
     node.pool = pool;
     pool_total_gpus_[pat(pool)] += node.capacity_gpus;

@@ -22,7 +22,8 @@ using PoolId = std::int32_t;
 
 class ClusterState {
  public:
-  explicit ClusterState(const ClusterLayout& layout);
+  // `layout` must outlive the state; `catalog` gives the pools' GPU memory.
+  ClusterState(const ClusterLayout& layout, const GpuCatalog& catalog);
 
   // --- nodes
   std::size_t node_count() const { return nodes_.size(); }
@@ -51,6 +52,8 @@ class ClusterState {
   std::int64_t pool_total_gpus(PoolId p) const { return pool_total_gpus_[pat(p)]; }
   // The most GPUs a node of the pool has.
   std::int32_t pool_max_node_gpus(PoolId p) const { return pool_max_node_gpus_[pat(p)]; }
+  // The memory of each GPU of the pool.
+  std::int64_t pool_gpu_memory_mib(PoolId p) const { return pool_gpu_memory_mib_[pat(p)]; }
   std::int64_t total_free_gpus() const { return total_free_gpus_; }
 
   // The smallest up node id >= from in pool p with exactly `free` free GPUs,
@@ -97,6 +100,7 @@ class ClusterState {
   std::vector<std::int64_t> pool_free_gpus_;
   std::vector<std::int64_t> pool_total_gpus_;
   std::vector<std::int32_t> pool_max_node_gpus_;
+  std::vector<std::int64_t> pool_gpu_memory_mib_;
   std::vector<std::vector<NodeSet>> buckets_;  // [pool][free GPUs]
   std::vector<NodeSet> fully_free_;            // [pool]
   std::int64_t total_free_gpus_ = 0;

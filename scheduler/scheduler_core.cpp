@@ -17,10 +17,12 @@ std::string_view to_string(DecisionKind kind) {
   return "unknown";
 }
 
-SchedulerCore::SchedulerCore(const ClusterLayout& layout, std::unique_ptr<QueuePolicy> queue_policy,
+SchedulerCore::SchedulerCore(const ClusterLayout& layout, const GpuCatalog& catalog,
+                             std::unique_ptr<QueuePolicy> queue_policy,
                              std::unique_ptr<PlacementPolicy> placement_policy)
     : layout_(layout),
-      cluster_(layout),
+      catalog_(catalog),
+      cluster_(layout, catalog),
       queue_policy_(std::move(queue_policy)),
       placement_policy_(std::move(placement_policy)) {
   CAPSIM_CHECK(queue_policy_ && placement_policy_);
@@ -34,13 +36,13 @@ void SchedulerCore::advance_to(Time now) {
 bool SchedulerCore::can_ever_run(const JobRequest& job) const {
   for (PoolId p = 0; p < cluster_.pool_count(); ++p) {
     const GpuTypeId type = cluster_.pool_type(p);
-    if (job.gpu_type != kAnyGpuType && job.gpu_type != type) continue;
-    if (job.gpus > cluster_.pool_total_gpus(p)) continue;
-    if (job.gpus > cluster_.pool_max_node_gpus(p)) return true;  // a gang over several nodes
+    if (!gpu_type_serves(catalog_, type, job.gpu_type, job.request.gpu_memory_mib)) continue;
+    if (job.gpus() > cluster_.pool_total_gpus(p)) continue;
+    if (job.gpus() > cluster_.pool_max_node_gpus(p)) return true;  // a gang over several nodes
     for (const NodeGroupSpec& group : layout_.spec().node_groups) {
-      if (group.gpu_type == type && group.count > 0 && group.gpus_per_node >= job.gpus &&
-          (group.cpu_milli == 0 || group.cpu_milli >= job.cpu_milli) &&
-          (group.memory_mib == 0 || group.memory_mib >= job.memory_mib)) {
+      if (group.gpu_type == type && group.count > 0 && group.gpus_per_node >= job.gpus() &&
+          (group.cpu_milli == 0 || group.cpu_milli >= job.request.cpu_milli) &&
+          (group.memory_mib == 0 || group.memory_mib >= job.request.memory_mib)) {
         return true;
       }
     }
@@ -52,7 +54,8 @@ void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
   advance_to(now);
   CAPSIM_CHECK(job.id == jobs_.size()) << "job ids must be dense in arrival order: got " << job.id << ", expected "
                                        << jobs_.size();
-  CAPSIM_CHECK(job.gpus > 0) << "job " << job.id;
+  CAPSIM_CHECK(job.gpus() > 0 && job.request.is_whole_gpus())
+      << "job " << job.id << " asks for " << job.request.to_string();
   JobRecord& record = jobs_.emplace_back();
   if (!can_ever_run(job)) {
     record.state = JobState::kEnded;
@@ -66,7 +69,7 @@ void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
 void SchedulerCore::start(const JobRequest& job, std::span<const NodeShare> shares) {
   JobRecord& record = jobs_[job.id];
   record.state = JobState::kRunning;
-  if (shares.size() == 1 && job.cpu_milli == 0 && job.memory_mib == 0) {
+  if (shares.size() == 1 && job.request.cpu_milli == 0 && job.request.memory_mib == 0) {
     record.first_share = shares.front();
   } else {
     if (free_extras_.empty()) {
@@ -137,9 +140,9 @@ void SchedulerCore::check_allocation(const JobRequest& job, std::span<const Node
     }
     total += share.gpus;
   }
-  CAPSIM_CHECK(total == job.gpus) << "job " << job.id << " asked " << job.gpus << " GPUs and was given " << total;
-  CAPSIM_CHECK(job.gpu_type == kAnyGpuType || job.gpu_type == cluster_.pool_type(pool))
-      << "job " << job.id << " placed on the wrong GPU type";
+  CAPSIM_CHECK(total == job.gpus()) << "job " << job.id << " asked " << job.gpus() << " GPUs and was given " << total;
+  CAPSIM_CHECK(gpu_type_serves(catalog_, cluster_.pool_type(pool), job.gpu_type, job.request.gpu_memory_mib))
+      << "job " << job.id << " placed on GPUs of a type that does not serve it";
 }
 
 std::span<const Decision> SchedulerCore::decide(Time now) {

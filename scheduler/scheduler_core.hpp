@@ -34,8 +34,8 @@ namespace capsim::scheduler {
 
 class SchedulerCore {
  public:
-  // `layout` must outlive the core.
-  SchedulerCore(const ClusterLayout& layout, std::unique_ptr<QueuePolicy> queue_policy,
+  // `layout` and `catalog` must outlive the core.
+  SchedulerCore(const ClusterLayout& layout, const GpuCatalog& catalog, std::unique_ptr<QueuePolicy> queue_policy,
                 std::unique_ptr<PlacementPolicy> placement_policy);
 
   // --- events
@@ -102,6 +102,7 @@ class SchedulerCore {
   void start(const JobRequest& job, std::span<const NodeShare> allocation);
 
   const ClusterLayout& layout_;
+  const GpuCatalog& catalog_;
   ClusterState cluster_;
   std::unique_ptr<QueuePolicy> queue_policy_;
   std::unique_ptr<PlacementPolicy> placement_policy_;

@@ -8,6 +8,7 @@
 
 #include "core/cluster.hpp"
 #include "core/gpu_catalog.hpp"
+#include "core/resources.hpp"
 #include "core/time.hpp"
 
 namespace capsim::scheduler {
@@ -19,12 +20,13 @@ using JobId = std::uint32_t;
 struct JobRequest {
   JobId id = 0;
   Time submit;
-  std::int32_t gpus = 1;             // whole GPUs, all of one type
-  std::int64_t cpu_milli = 0;        // over the whole job; 0: none
-  std::int64_t memory_mib = 0;       // over the whole job; 0: none
+  // Whole GPUs of one type, the GPU memory each must have (0: any), CPU and
+  // host memory over the whole job (0: none).
+  Resources request = Resources::gpus(1);
   GpuTypeId gpu_type = kAnyGpuType;  // required GPU type, or any
   Duration recorded_duration;        // the trace's run time (an oracle; policies that use it say so)
 
+  std::int32_t gpus() const { return request.whole_gpus(); }
   friend bool operator==(const JobRequest&, const JobRequest&) = default;
 };
 

@@ -14,7 +14,8 @@ void DecisionLog::stamp(Time now) {
 
 void DecisionLog::on_job_arrived(Time now, JobId job, const JobSpec& spec) {
   stamp(now);
-  out_ << "arrive job " << job << " " << spec.name << " gpus=" << spec.gpus;
+  out_ << "arrive job " << job << " " << spec.name << " gpus=" << spec.gpus();
+  if (spec.request.gpu_memory_mib > 0) out_ << " gpu_memory=" << spec.request.gpu_memory_mib << "MiB";
   if (spec.gpu_type != kAnyGpuType) out_ << " type=" << catalog_.at(spec.gpu_type).name;
   out_ << " recorded=" << spec.duration.count_us() << "us\n";
 }

@@ -62,7 +62,7 @@ void NativeEngine::handle_arrival(Time now) {
   job.job = id;
   job.remaining_work = next_job_.work;
   job.progress_since = now;
-  job.gpus = next_job_.gpus;
+  job.gpus = next_job_.gpus();
   job.outcome = next_job_.outcome;
   ++counters_.pending_jobs;
   ++jobs_arrived_;
@@ -71,9 +71,7 @@ void NativeEngine::handle_arrival(Time now) {
   scheduler::JobRequest request;
   request.id = id;
   request.submit = next_job_.submit;
-  request.gpus = next_job_.gpus;
-  request.cpu_milli = next_job_.cpu_milli;
-  request.memory_mib = next_job_.memory_mib;
+  request.request = next_job_.request;
   request.gpu_type = next_job_.gpu_type;
   request.recorded_duration = next_job_.duration;
   scheduler_.on_job_arrived(now, request);

@@ -17,7 +17,7 @@ void JobRecorder::on_job_arrived(Time now, JobId job, const JobSpec& spec) {
   Row& row = rows_.emplace_back();
   row.submit = now;
   row.recorded_duration = spec.duration;
-  row.gpus = spec.gpus;
+  row.gpus = spec.gpus();
   row.requested_gpu_type = spec.gpu_type;
   names_.push_back(spec.name);
   users_.push_back(spec.user);

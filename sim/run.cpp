@@ -21,7 +21,7 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
   const scheduler::PolicyRegistry& registry = options.registry ? *options.registry : builtins;
 
   const ClusterLayout layout(scenario.cluster);
-  scheduler::SchedulerCore core(layout, registry.make_queue(scenario.queue_policy),
+  scheduler::SchedulerCore core(layout, scenario.catalog, registry.make_queue(scenario.queue_policy),
                                 registry.make_placement(scenario.placement_policy));
   std::unique_ptr<JobSource> workload = open_workload(scenario);
 

@@ -30,8 +30,8 @@ NodeId first_fitting(const ClusterState& cluster, PoolId p, std::int32_t free, c
 
 bool place_gang(const JobRequest& job, const ClusterState& cluster, PoolId p, NodeOrder order,
                 std::vector<NodeShare>& out) {
-  if (cluster.pool_free_gpus(p) < job.gpus) return false;
-  std::int32_t remaining = job.gpus;
+  if (cluster.pool_free_gpus(p) < job.gpus()) return false;
+  std::int32_t remaining = job.gpus();
   // Whole free nodes first.
   for (NodeId n = cluster.next_fully_free(p, 0); n >= 0 && remaining > 0; n = cluster.next_fully_free(p, n + 1)) {
     const std::int32_t gpus = cluster.capacity_gpus(n);
@@ -69,11 +69,11 @@ bool place_gang(const JobRequest& job, const ClusterState& cluster, PoolId p, No
 }  // namespace
 
 std::int64_t cpu_share(const JobRequest& job, std::int32_t gpus) {
-  return proportional(job.cpu_milli, gpus, job.gpus);
+  return proportional(job.request.cpu_milli, gpus, job.gpus());
 }
 
 std::int64_t memory_share(const JobRequest& job, std::int32_t gpus) {
-  return proportional(job.memory_mib, gpus, job.gpus);
+  return proportional(job.request.memory_mib, gpus, job.gpus());
 }
 
 NodeId choose_node(const ClusterState& cluster, PoolId p, const JobRequest& job, std::int32_t gpus, NodeOrder order,
@@ -102,14 +102,15 @@ bool place_by_order(const JobRequest& job, const ClusterState& cluster, NodeOrde
   NodeId best = -1;
   std::int32_t best_left = 0;
   for (PoolId p = first; p <= last; ++p) {
-    if (cluster.pool_free_gpus(p) < job.gpus) continue;
-    if (job.gpus > cluster.pool_max_node_gpus(p)) {
+    if (cluster.pool_free_gpus(p) < job.gpus()) continue;
+    if (cluster.pool_gpu_memory_mib(p) < job.request.gpu_memory_mib) continue;
+    if (job.gpus() > cluster.pool_max_node_gpus(p)) {
       if (place_gang(job, cluster, p, order, out)) return true;
       continue;
     }
-    const NodeId n = choose_node(cluster, p, job, job.gpus, order);
+    const NodeId n = choose_node(cluster, p, job, job.gpus(), order);
     if (n < 0) continue;
-    const std::int32_t left = cluster.free_gpus(n) - job.gpus;
+    const std::int32_t left = cluster.free_gpus(n) - job.gpus();
     const bool better =
         best < 0 || (order == NodeOrder::kTightest ? (left < best_left || (left == best_left && n < best)) : n < best);
     if (better) {
@@ -118,7 +119,7 @@ bool place_by_order(const JobRequest& job, const ClusterState& cluster, NodeOrde
     }
   }
   if (best < 0) return false;
-  out.push_back({best, job.gpus});
+  out.push_back({best, job.gpus()});
   return true;
 }
 

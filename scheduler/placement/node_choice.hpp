@@ -33,7 +33,8 @@ NodeId choose_node(const ClusterState& cluster, PoolId p, const JobRequest& job,
                    std::span<const NodeShare> exclude = {});
 
 // Places the job in the pools it may use (its GPU type's, or every pool in
-// pool order), single-node or gang as described above. For a single-node job
+// pool order, in both cases only GPUs with the memory it asks for),
+// single-node or gang as described above. For a single-node job
 // of any GPU type, `order` also chooses between pools.
 bool place_by_order(const JobRequest& job, const ClusterState& cluster, NodeOrder order, std::vector<NodeShare>& out);
 

@@ -34,10 +34,10 @@ TEST_CASE("a native CSV trace reads into jobs", "[core][trace]") {
   REQUIRE(jobs.size() == 3);
   CHECK(jobs[0].name == "a");
   CHECK(jobs[0].submit == Time::zero());
-  CHECK(jobs[0].gpus == 1);
+  CHECK(jobs[0].gpus() == 1);
   CHECK(jobs[0].duration == Duration::seconds(60));
-  CHECK(jobs[0].cpu_milli == 4000);
-  CHECK(jobs[0].memory_mib == 1024);
+  CHECK(jobs[0].request.cpu_milli == 4000);
+  CHECK(jobs[0].request.memory_mib == 1024);
   CHECK(jobs[0].user == "u1");
   CHECK(jobs[0].gpu_type == kAnyGpuType);
   CHECK(jobs[0].origin.line == 3);
@@ -54,12 +54,19 @@ TEST_CASE("a native CSV trace reads into jobs", "[core][trace]") {
   CHECK(jobs[2].duration == Duration());
 }
 
+TEST_CASE("GPU memory per GPU is a column", "[core][trace]") {
+  TempDir dir;
+  const auto jobs = read_all(dir.write("t.csv", "submit_s,gpus,duration_s,gpu_memory_mib\n0,2,10,40960\n1,1,1,\n"));
+  CHECK(jobs[0].request.gpu_memory_mib == 40960);
+  CHECK(jobs[1].request.gpu_memory_mib == 0);
+}
+
 TEST_CASE("minimal columns, any order; ids default to the line", "[core][trace]") {
   TempDir dir;
   const auto jobs = read_all(dir.write("t.csv", "duration_s,gpus,submit_s\n10,4,0\n"));
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].name == "line-2");
-  CHECK(jobs[0].gpus == 4);
+  CHECK(jobs[0].gpus() == 4);
 }
 
 TEST_CASE("trace errors name the line, column and field", "[core][trace][errors]") {

@@ -78,7 +78,7 @@ TEST_CASE("a valid scenario loads with every field", "[core][scenario]") {
   const JobSpec& early = s.workload.jobs[0];
   CHECK(early.name == "early");
   CHECK(early.submit == Time::zero() + Duration::minutes(10));
-  CHECK(early.gpus == 12);
+  CHECK(early.gpus() == 12);
   CHECK(early.outcome == JobOutcome::kFailed);
   CHECK(early.user == "ana");
   CHECK(early.work == 12.0 * 3600e6);  // recorded on a V100 (speed 1)
@@ -171,6 +171,34 @@ TEST_CASE("a job larger than any pool is refused at its gpus field", "[core][sce
   // Any type: the largest pool is the V100s' 24 (the A100 pool has 8).
   const auto any = error_with("{id: late, submit: 2h, gpus: 2,", "{id: late, submit: 2h, gpus: 30,");
   CHECK(any.expected().find("at most 24 GPUs, the largest pool") != std::string::npos);
+}
+
+TEST_CASE("a job whose GPU memory no GPU of the cluster has is refused", "[core][scenario][errors]") {
+  // V100s have 16 GiB, A100-80GBs 80 GiB: 40 GiB is fine on the A100 pool of
+  // 8 GPUs, not for 10 GPUs; 100 GiB nowhere.
+  const auto none = input_error_of([] {
+    scenario_from(
+        "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2}]}\n"
+        "workload: {jobs: [{submit: 0s, gpus: 1, duration: 1s, gpu_memory: 100GiB}]}\n",
+        "m.yaml");
+  });
+  CHECK(none.field() == "workload.jobs[0].gpu_memory");
+  CHECK(none.where().line == 2);
+  CHECK(none.expected().find("at most 0 GPUs") != std::string::npos);
+  const Scenario s = scenario_from(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2}, {gpu: A100-80GB, gpus_per_node: 8, count: "
+      "1}]}\n"
+      "workload: {jobs: [{submit: 0s, gpus: 8, duration: 1s, gpu_memory: 40GiB}]}\n");
+  CHECK(s.workload.jobs[0].request.gpu_memory_mib == 40 * 1024);
+  const auto too_many = input_error_of([] {
+    scenario_from(
+        "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2}, {gpu: A100-80GB, gpus_per_node: 8, count: "
+        "1}]}\n"
+        "workload: {jobs: [{submit: 0s, gpus: 10, duration: 1s, gpu_memory: 40GiB}]}\n",
+        "m.yaml");
+  });
+  CHECK(too_many.field() == "workload.jobs[0].gpu_memory");
+  CHECK(too_many.expected().find("at most 8 GPUs") != std::string::npos);
 }
 
 TEST_CASE("synthetic jobs too large for the cluster need max_gpus", "[core][scenario][errors]") {

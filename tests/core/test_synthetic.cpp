@@ -39,7 +39,7 @@ TEST_CASE("same seed, same jobs; another seed, other jobs", "[core][synthetic]")
   for (std::size_t i = 0; i < a.size(); ++i) {
     REQUIRE(a[i].submit == b[i].submit);
     REQUIRE(a[i].duration == b[i].duration);
-    REQUIRE(a[i].gpus == b[i].gpus);
+    REQUIRE(a[i].gpus() == b[i].gpus());
   }
   CHECK(c.front().submit != a.front().submit);
 }
@@ -72,9 +72,9 @@ TEST_CASE("GPU counts follow the weights; run times their class", "[core][synthe
   double log_sum_1 = 0, log_sum_4 = 0;
   int fours = 0;
   for (const auto& job : jobs) {
-    REQUIRE((job.gpus == 1 || job.gpus == 4));
+    REQUIRE((job.gpus() == 1 || job.gpus() == 4));
     const double log_s = std::log(job.duration.to_seconds());
-    if (job.gpus == 1) {
+    if (job.gpus() == 1) {
       ++ones;
       log_sum_1 += log_s;
     } else {
@@ -82,7 +82,7 @@ TEST_CASE("GPU counts follow the weights; run times their class", "[core][synthe
       log_sum_4 += log_s;
     }
     // Work: duration x GPUs x recorded speed (1.0).
-    REQUIRE(job.work == static_cast<double>(job.duration.count_us()) * job.gpus);
+    REQUIRE(job.work == static_cast<double>(job.duration.count_us()) * job.gpus());
   }
   CHECK(static_cast<double>(ones) / static_cast<double>(jobs.size()) == Approx(0.75).margin(0.01));
   CHECK(log_sum_1 / ones == Approx(std::log(600.0)).margin(0.03));
@@ -108,7 +108,7 @@ TEST_CASE("changing run times leaves arrivals and GPU counts unchanged", "[core]
   REQUIRE(before.size() == after.size());
   for (std::size_t i = 0; i < before.size(); ++i) {
     REQUIRE(before[i].submit == after[i].submit);
-    REQUIRE(before[i].gpus == after[i].gpus);
+    REQUIRE(before[i].gpus() == after[i].gpus());
   }
 }
 
@@ -127,8 +127,8 @@ TEST_CASE("the philly-2017 preset reproduces its fit", "[core][synthetic]") {
   CHECK(static_cast<double>(jobs.size()) == Approx(31.47 * 24 * 28).epsilon(0.03));
   std::vector<double> one, eight;
   for (const auto& job : jobs) {
-    if (job.gpus == 1) one.push_back(job.duration.to_seconds());
-    if (job.gpus == 8) eight.push_back(job.duration.to_seconds());
+    if (job.gpus() == 1) one.push_back(job.duration.to_seconds());
+    if (job.gpus() == 8) eight.push_back(job.duration.to_seconds());
   }
   CHECK(static_cast<double>(one.size()) / static_cast<double>(jobs.size()) == Approx(0.9317).margin(0.01));
   std::sort(one.begin(), one.end());

@@ -50,7 +50,7 @@ void check_index(const ClusterState& state) {
 TEST_CASE("pools follow GPU types in order of first appearance", "[scheduler][cluster_state]") {
   const ClusterSpec spec = mixed_cluster();
   const ClusterLayout layout(spec);
-  const ClusterState state(layout);
+  const ClusterState state(layout, GpuCatalog::builtin());
   REQUIRE(state.pool_count() == 2);
   CHECK(state.pool_type(0) == 2);
   CHECK(state.pool_type(1) == 7);
@@ -65,7 +65,7 @@ TEST_CASE("pools follow GPU types in order of first appearance", "[scheduler][cl
 TEST_CASE("the index stays consistent under random allocations", "[scheduler][cluster_state]") {
   const ClusterSpec spec = mixed_cluster();
   const ClusterLayout layout(spec);
-  ClusterState state(layout);
+  ClusterState state(layout, GpuCatalog::builtin());
   auto stream = RandomStream::derive(3, "cluster_state");
   struct Held {
     NodeId node;
@@ -99,7 +99,7 @@ TEST_CASE("the index stays consistent under random allocations", "[scheduler][cl
 TEST_CASE("CPU is checked only where modelled", "[scheduler][cluster_state]") {
   const ClusterSpec spec = mixed_cluster();
   const ClusterLayout layout(spec);
-  const ClusterState state(layout);
+  const ClusterState state(layout, GpuCatalog::builtin());
   CHECK(state.node_fits(0, 8, 1'000'000, 1'000'000));  // V100 nodes: CPU and memory not modelled
   CHECK(state.node_fits(10, 4, 32'000, 0));            // A100 nodes have 32 cores
   CHECK_FALSE(state.node_fits(10, 4, 32'001, 0));

@@ -14,7 +14,8 @@ constexpr GpuTypeId kV100 = 2;
 constexpr GpuTypeId kT4 = 4;
 
 struct Fixture {
-  explicit Fixture(ClusterSpec cluster_spec) : spec(std::move(cluster_spec)), layout(spec), state(layout) {}
+  explicit Fixture(ClusterSpec cluster_spec)
+      : spec(std::move(cluster_spec)), catalog(GpuCatalog::builtin()), layout(spec), state(layout, catalog) {}
   // Uses `gpus` GPUs of each node, in node order.
   void use(std::initializer_list<std::int32_t> used) {
     NodeId n = 0;
@@ -24,16 +25,18 @@ struct Fixture {
     }
   }
   std::vector<NodeShare> place(const PlacementPolicy& policy, std::int32_t gpus, GpuTypeId type = kAnyGpuType,
-                               std::int64_t cpu_milli = 0) {
+                               std::int64_t cpu_milli = 0, std::int64_t gpu_memory_mib = 0) {
     JobRequest job;
-    job.gpus = gpus;
+    job.request = Resources::gpus(gpus);
     job.gpu_type = type;
-    job.cpu_milli = cpu_milli;
+    job.request.cpu_milli = cpu_milli;
+    job.request.gpu_memory_mib = gpu_memory_mib;
     std::vector<NodeShare> out;
     if (!policy.place(job, state, out)) out.clear();
     return out;
   }
   ClusterSpec spec;
+  GpuCatalog catalog;
   ClusterLayout layout;
   ClusterState state;
 };
@@ -102,6 +105,18 @@ TEST_CASE("any-type jobs: first fit by id, best fit by leftover across pools", "
   CHECK(f.place(kFirstFit, 1, 9).empty());
 }
 
+TEST_CASE("a job that needs more GPU memory goes where the GPUs have it", "[scheduler][placement]") {
+  ClusterSpec spec;
+  spec.node_groups.push_back({"v", kV100, 8, 1, 0, 0, 32, {}});  // node 0: 16 GiB per GPU
+  spec.node_groups.push_back({"a", 7, 8, 1, 0, 0, 32, {}});      // node 1: A100-80GB
+  Fixture f(spec);
+  constexpr std::int64_t k40GiB = 40 * 1024;
+  CHECK(f.place(kFirstFit, 2, kAnyGpuType, 0, k40GiB) == Shares{{1, 2}});
+  CHECK(f.place(kBestFit, 2, kAnyGpuType, 0, k40GiB) == Shares{{1, 2}});
+  CHECK(f.place(kFirstFit, 2, kV100, 0, k40GiB).empty());  // a V100 never has 40 GiB
+  CHECK(f.place(kFirstFit, 2) == Shares{{0, 2}});
+}
+
 TEST_CASE("CPU requests are split over nodes and checked", "[scheduler][placement]") {
   ClusterSpec spec;
   spec.node_groups.push_back({"v", kV100, 8, 2, 32'000, 0, 32, {}});  // 32 cores per node
@@ -110,8 +125,8 @@ TEST_CASE("CPU requests are split over nodes and checked", "[scheduler][placemen
   CHECK(f.place(kFirstFit, 2, kAnyGpuType, 20'000) == Shares{{1, 2}});
   CHECK(f.place(kFirstFit, 2, kAnyGpuType, 16'000) == Shares{{0, 2}});
   JobRequest job;
-  job.gpus = 12;
-  job.cpu_milli = 30'000;
+  job.request = Resources::gpus(12);
+  job.request.cpu_milli = 30'000;
   CHECK(cpu_share(job, 8) == 20'000);  // 30 cores x 8/12
   CHECK(cpu_share(job, 4) == 10'000);
 }

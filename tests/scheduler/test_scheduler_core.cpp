@@ -18,7 +18,7 @@ class FakeDriver {
  public:
   explicit FakeDriver(bool skip_blocked = false)
       : layout_(spec()),
-        core_(layout_, std::make_unique<FifoQueue>(skip_blocked), std::make_unique<BestFitPlacement>()) {}
+        core_(layout_, catalog_, std::make_unique<FifoQueue>(skip_blocked), std::make_unique<BestFitPlacement>()) {}
 
   static ClusterSpec spec() {
     ClusterSpec s;
@@ -30,7 +30,7 @@ class FakeDriver {
     JobRequest job;
     job.id = next_id_++;
     job.submit = Time::from_us(t);
-    job.gpus = gpus;
+    job.request = Resources::gpus(gpus);
     core_.on_job_arrived(job.submit, job);
     return job.id;
   }
@@ -51,6 +51,7 @@ class FakeDriver {
 
  private:
   ClusterSpec spec_ = spec();
+  GpuCatalog catalog_ = GpuCatalog::builtin();
   ClusterLayout layout_;
   SchedulerCore core_;
   JobId next_id_ = 0;

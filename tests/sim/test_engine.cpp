@@ -125,13 +125,15 @@ TEST_CASE("zero-length jobs start and end at the same instant", "[sim][engine]")
 
 TEST_CASE("jobs too large for the cluster are rejected, not waited for", "[sim][engine]") {
   capsim::testing::TempDir dir;
-  dir.write("t.csv", "job_id,submit_s,gpus,duration_s\nbig,0,16,10\nsmall,1,1,10\n");
+  // big asks for more GPUs than exist; roomy for more GPU memory than a V100 has.
+  dir.write("t.csv",
+            "job_id,submit_s,gpus,duration_s,gpu_memory_mib\nbig,0,16,10,\nroomy,0,1,10,40960\nsmall,1,1,10,\n");
   const Scenario scenario = capsim::testing::scenario_from(
       "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
       "workload: {trace: {format: csv, path: t.csv}}\n",
       "x.yaml", dir.path());
   const auto results = sim::run_scenario(scenario);
-  CHECK(results.jobs.state == std::vector<JobEnd>{JobEnd::kRejected, JobEnd::kCompleted});
-  CHECK(results.summary.jobs_rejected == 1);
-  CHECK(results.jobs.end_s[1] == 11);
+  CHECK(results.jobs.state == std::vector<JobEnd>{JobEnd::kRejected, JobEnd::kRejected, JobEnd::kCompleted});
+  CHECK(results.summary.jobs_rejected == 2);
+  CHECK(results.jobs.end_s[2] == 11);
 }

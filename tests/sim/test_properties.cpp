@@ -56,7 +56,7 @@ void check_properties(const std::string& yaml) {
   const Scenario scenario = capsim::testing::scenario_from(yaml);
   const ClusterLayout layout(scenario.cluster);
   const auto registry = scheduler::PolicyRegistry::with_builtins();
-  scheduler::SchedulerCore core(layout, registry.make_queue(scenario.queue_policy),
+  scheduler::SchedulerCore core(layout, scenario.catalog, registry.make_queue(scenario.queue_policy),
                                 registry.make_placement(scenario.placement_policy));
   auto source = open_workload(scenario);
   EngineOptions options;
