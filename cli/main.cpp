@@ -33,8 +33,13 @@ constexpr int kExitInterrupted = 130;
 // Set by the SIGINT handler, polled by the engine.
 std::atomic<bool> interrupted{false};
 
+// The first Ctrl-C stops the simulation and lets the results so far be
+// written; a second one ends the process at once.
 extern "C" void on_sigint(int) {
-  interrupted.store(true);
+  if (interrupted.exchange(true)) {
+    std::signal(SIGINT, SIG_DFL);
+    std::raise(SIGINT);
+  }
 }
 
 // A broken invariant (CAPSIM_CHECK) prints its message and aborts; the
