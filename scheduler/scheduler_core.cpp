@@ -38,13 +38,26 @@ bool SchedulerCore::can_ever_run(const JobRequest& job) const {
     const GpuTypeId type = cluster_.pool_type(p);
     if (!gpu_type_serves(catalog_, type, job.gpu_type, job.request.gpu_memory_mib)) continue;
     if (job.gpus() > cluster_.pool_total_gpus(p)) continue;
-    if (job.gpus() > cluster_.pool_max_node_gpus(p)) return true;  // a gang over several nodes
+    const bool gang = job.gpus() > cluster_.pool_max_node_gpus(p);
+    // A gang needs the pool's CPU and memory in all (where modelled); a
+    // single-node job needs one node group with enough of everything.
+    bool cpu_unbounded = false, memory_unbounded = false;
+    std::int64_t cpu_total = 0, memory_total = 0;
     for (const NodeGroupSpec& group : layout_.spec().node_groups) {
-      if (group.gpu_type == type && group.count > 0 && group.gpus_per_node >= job.gpus() &&
+      if (group.gpu_type != type || group.count == 0) continue;
+      if (!gang && group.gpus_per_node >= job.gpus() &&
           (group.cpu_milli == 0 || group.cpu_milli >= job.request.cpu_milli) &&
           (group.memory_mib == 0 || group.memory_mib >= job.request.memory_mib)) {
         return true;
       }
+      cpu_unbounded |= group.cpu_milli == 0;
+      memory_unbounded |= group.memory_mib == 0;
+      cpu_total += group.cpu_milli * group.count;
+      memory_total += group.memory_mib * group.count;
+    }
+    if (gang && (cpu_unbounded || cpu_total >= job.request.cpu_milli) &&
+        (memory_unbounded || memory_total >= job.request.memory_mib)) {
+      return true;
     }
   }
   return false;

@@ -103,6 +103,29 @@ TEST_CASE("a job larger than the cluster is rejected at once", "[scheduler][core
   CHECK(driver.core().pending_jobs() == 0);
 }
 
+TEST_CASE("a gang asking for more CPU than its pool has is rejected", "[scheduler][core]") {
+  // Two A100 nodes of 4 GPUs and 16 cores each: 32 cores in all.
+  ClusterSpec spec;
+  spec.node_groups.push_back({"a", 7, 4, 2, 16'000, 0, 32, {}});
+  const ClusterLayout layout(spec);
+  const GpuCatalog catalog = GpuCatalog::builtin();
+  SchedulerCore core(layout, catalog, std::make_unique<FifoQueue>(false), std::make_unique<BestFitPlacement>());
+  JobRequest job;
+  job.id = 0;
+  job.request = Resources::gpus(8);
+  job.request.cpu_milli = 40'000;
+  core.on_job_arrived(Time::zero(), job);
+  job.id = 1;
+  job.request.cpu_milli = 32'000;  // exactly the pool: 16 cores on each node
+  core.on_job_arrived(Time::zero(), job);
+  const auto decisions = core.decide(Time::zero());
+  REQUIRE(decisions.size() == 2);
+  CHECK(decisions[0].kind == DecisionKind::kReject);
+  CHECK(decisions[0].job == 0);
+  CHECK(decisions[1].kind == DecisionKind::kStart);
+  CHECK(decisions[1].job == 1);
+}
+
 TEST_CASE("a node that is down takes no work until it is up", "[scheduler][core]") {
   FakeDriver driver;
   driver.core().on_node_down(Time::from_us(0), 1);
