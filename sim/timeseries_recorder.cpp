@@ -59,11 +59,20 @@ void TimeSeriesRecorder::on_run_end(Time end) {
   integrate_to(end);
   end_ = end;
   ended_ = true;
-  // The series covers [0, end): drop counts of an instant exactly at `end`
-  // only if it starts a new interval with no length.
-  const std::size_t intervals =
-      static_cast<std::size_t>((end.count_us() + interval_.count_us() - 1) / interval_.count_us());
-  grow_to(std::max<std::size_t>(intervals, 1));
+  // The series covers [0, end]. When the run ends exactly on an interval
+  // boundary, what happened at that last instant belongs to the last
+  // interval rather than to a new one of no length.
+  const std::size_t intervals = std::max<std::size_t>(
+      1, static_cast<std::size_t>((end.count_us() + interval_.count_us() - 1) / interval_.count_us()));
+  grow_to(intervals);
+  if (allocated_gpu_us_.size() > intervals) {
+    CAPSIM_CHECK(allocated_gpu_us_.size() == intervals + 1) << "events after the end of the run";
+    arrivals_[intervals - 1] += arrivals_.back();
+    job_ends_[intervals - 1] += job_ends_.back();
+    for (auto* column : {&allocated_gpu_us_, &pending_job_us_, &running_job_us_, &arrivals_, &job_ends_}) {
+      column->pop_back();
+    }
+  }
 }
 
 TimeSeries TimeSeriesRecorder::result() const {

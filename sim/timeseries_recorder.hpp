@@ -4,7 +4,8 @@
 // and the recorder integrates it in integer GPU-microseconds. Counts (arrivals,
 // job ends) are the events that fall in each interval. Interval k covers
 // [k x interval, (k+1) x interval); the last one ends where the run ended and
-// is averaged over the part it covers.
+// is averaged over the part it covers (and counts what happened at the very
+// end).
 #pragma once
 
 #include <cstdint>

@@ -30,6 +30,18 @@ TEST_CASE("levels are averaged over each interval, by hand", "[sim][timeseries]"
   CHECK(series.find("gpu_utilisation")->units == "1");
 }
 
+TEST_CASE("a run ending on an interval boundary has no empty last interval", "[sim][timeseries]") {
+  // One job of 4 GPUs from 0 to exactly 2 h: two full hours, and its end is
+  // counted in the second hour.
+  const auto results = capsim::testing::run_yaml(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 4, count: 1}]}\n"
+      "workload: {jobs: [{submit: 0s, gpus: 4, duration: 2h}]}\n");
+  const TimeSeries& s = results.timeseries;
+  CHECK(s.time_s == std::vector<double>{0, 3600});
+  CHECK(s.find("allocated_gpus")->values == std::vector<double>{4, 4});
+  CHECK(s.find("job_ends")->values == std::vector<double>{0, 1});
+}
+
 TEST_CASE("a run's series matches its summary", "[sim][timeseries]") {
   const auto results = capsim::testing::run_yaml(
       "cluster: {node_groups: [{gpu: V100, gpus_per_node: 4, count: 1}]}\n"
