@@ -106,9 +106,9 @@ int run_command(const std::string& scenario_path, const std::string& output_opti
   const double wall = progress.elapsed_seconds();
   progress.clear();
 
-  if (capsim::cli::ProgressLine::should_show(quiet)) std::fprintf(stderr, "  writing results...");
+  progress.show("writing results...");
   capsim::sim::write_results(results, directory);
-  if (capsim::cli::ProgressLine::should_show(quiet)) std::fprintf(stderr, "\r\033[K");
+  progress.clear();
   if (!quiet) {
     std::fputs(capsim::sim::format_summary(results.summary).c_str(), stdout);
     std::printf("\n  results            %s, %s\n", (directory / "results.h5").c_str(),

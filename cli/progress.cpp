@@ -36,6 +36,13 @@ void ProgressLine::update(const sim::EngineProgress& progress) {
   drawn_ = true;
 }
 
+void ProgressLine::show(const char* text) {
+  if (!enabled_) return;
+  std::fprintf(stderr, "\r\033[K  %s", text);
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
 void ProgressLine::clear() {
   if (!drawn_) return;
   std::fprintf(stderr, "\r\033[K");

@@ -19,6 +19,8 @@ class ProgressLine {
   static bool should_show(bool quiet);
 
   void update(const sim::EngineProgress& progress);
+  // Replaces the line with `text` (when enabled).
+  void show(const char* text);
   void clear();
   // Wall-clock seconds since construction.
   double elapsed_seconds() const;

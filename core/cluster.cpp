@@ -30,6 +30,11 @@ std::int64_t ClusterLayout::gpus_of_type(GpuTypeId type) const {
   return total;
 }
 
+Resources node_offer(const NodeGroupSpec& group, const GpuCatalog& catalog) {
+  return Resources{group.gpus_per_node * kMilliPerGpu, catalog.at(group.gpu_type).memory_mib, group.cpu_milli,
+                   group.memory_mib};
+}
+
 bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeId required, std::int64_t gpu_memory_mib) {
   return (required == kAnyGpuType || required == type) && catalog.at(type).memory_mib >= gpu_memory_mib;
 }

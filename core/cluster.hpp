@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/gpu_catalog.hpp"
+#include "core/resources.hpp"
 
 namespace capsim {
 
@@ -64,6 +65,10 @@ class ClusterLayout {
   std::int32_t rack_count_ = 0;
   std::int64_t total_gpus_ = 0;
 };
+
+// What one node of `group` offers: its GPUs, their memory, and its CPU and
+// memory (0 where the group does not model them).
+Resources node_offer(const NodeGroupSpec& group, const GpuCatalog& catalog);
 
 // Whether GPUs of type `type` can serve a job that requires type `required`
 // (kAnyGpuType: any) and at least `gpu_memory_mib` on each GPU.

@@ -6,16 +6,9 @@
 namespace capsim {
 
 std::string SourceLocation::to_string() const {
-  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on chains of +.
   std::string text = file.empty() ? std::string("<input>") : file;
-  if (line > 0) {
-    text.push_back(':');
-    text.append(std::to_string(line));
-    if (column > 0) {
-      text.push_back(':');
-      text.append(std::to_string(column));
-    }
-  }
+  if (line > 0) text += ":" + std::to_string(line);
+  if (line > 0 && column > 0) text += ":" + std::to_string(column);
   return text;
 }
 

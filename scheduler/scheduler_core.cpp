@@ -37,28 +37,25 @@ bool SchedulerCore::can_ever_run(const JobRequest& job) const {
   for (PoolId p = 0; p < cluster_.pool_count(); ++p) {
     const GpuTypeId type = cluster_.pool_type(p);
     if (!gpu_type_serves(catalog_, type, job.gpu_type, job.request.gpu_memory_mib)) continue;
-    if (job.gpus() > cluster_.pool_total_gpus(p)) continue;
+    // A job that fits one node needs a node group that can hold it; a gang
+    // needs the pool as a whole (CPU and memory where every group models
+    // them: one that does not leaves them unbounded).
     const bool gang = job.gpus() > cluster_.pool_max_node_gpus(p);
-    // A gang needs the pool's CPU and memory in all (where modelled); a
-    // single-node job needs one node group with enough of everything.
-    bool cpu_unbounded = false, memory_unbounded = false;
-    std::int64_t cpu_total = 0, memory_total = 0;
+    Resources pool{0, catalog_.at(type).memory_mib, 0, 0};
+    bool cpu_modelled = true, memory_modelled = true;
     for (const NodeGroupSpec& group : layout_.spec().node_groups) {
       if (group.gpu_type != type || group.count == 0) continue;
-      if (!gang && group.gpus_per_node >= job.gpus() &&
-          (group.cpu_milli == 0 || group.cpu_milli >= job.request.cpu_milli) &&
-          (group.memory_mib == 0 || group.memory_mib >= job.request.memory_mib)) {
-        return true;
-      }
-      cpu_unbounded |= group.cpu_milli == 0;
-      memory_unbounded |= group.memory_mib == 0;
-      cpu_total += group.cpu_milli * group.count;
-      memory_total += group.memory_mib * group.count;
+      const Resources node = node_offer(group, catalog_);
+      if (!gang && job.request.fits_in(node)) return true;
+      pool.gpu_milli += node.gpu_milli * group.count;
+      pool.cpu_milli += node.cpu_milli * group.count;
+      pool.memory_mib += node.memory_mib * group.count;
+      cpu_modelled &= node.cpu_milli > 0;
+      memory_modelled &= node.memory_mib > 0;
     }
-    if (gang && (cpu_unbounded || cpu_total >= job.request.cpu_milli) &&
-        (memory_unbounded || memory_total >= job.request.memory_mib)) {
-      return true;
-    }
+    if (!cpu_modelled) pool.cpu_milli = 0;
+    if (!memory_modelled) pool.memory_mib = 0;
+    if (gang && job.request.fits_in(pool)) return true;
   }
   return false;
 }

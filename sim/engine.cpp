@@ -48,7 +48,6 @@ std::uint32_t NativeEngine::take_slot() {
 void NativeEngine::free_slot(std::uint32_t slot) {
   JobSlot& job = slots_[slot];
   job.phase = JobPhase::kEnded;
-  job.epoch = 0;  // no queued event matches it any more
   slot_of_job_[job.job] = kNoSlot;
   free_slots_.push_back(slot);
 }
@@ -60,8 +59,7 @@ void NativeEngine::handle_arrival(Time now) {
   slot_of_job_.push_back(slot);
   JobSlot& job = slots_[slot];
   job.job = id;
-  job.remaining_work = next_job_.work;
-  job.progress_since = now;
+  job.work = next_job_.work;
   job.gpus = next_job_.gpus();
   job.outcome = next_job_.outcome;
   ++counters_.pending_jobs;
@@ -81,6 +79,7 @@ void NativeEngine::handle_arrival(Time now) {
 
 void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   JobSlot& job = slots_[slot];
+  CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "an end event for slot " << slot << ", which is not running";
   const JobId id = job.job;
   ++jobs_ended_;
   --counters_.running_jobs;
@@ -101,28 +100,21 @@ void NativeEngine::apply_decisions(Time now) {
     switch (decision.kind) {
       case scheduler::DecisionKind::kStart: {
         CAPSIM_CHECK(job.phase == JobPhase::kPending) << "job " << decision.job << " started twice";
-        // The rate of a data-parallel job: its GPUs times their speed (all of
-        // one type, so one speed).
+        // The rate of a data-parallel job: its GPUs (the core has checked the
+        // allocation gives exactly those) times their speed (one type).
         const GpuTypeId type = layout_.gpu_type_of(decision.allocation.front().node);
-        double gpus = 0;
-        for (const NodeShare& share : decision.allocation) gpus += share.gpus;
-        const double rate = gpus * speed_of_type_[static_cast<std::size_t>(type)];
+        const double rate = job.gpus * speed_of_type_[static_cast<std::size_t>(type)];
         CAPSIM_CHECK(rate > 0) << "job " << decision.job << " has no rate";
-        job.rate = rate;
-        job.progress_since = now;
         job.phase = JobPhase::kRunning;
-        job.epoch = next_epoch_++;
-        if (next_epoch_ == 0) next_epoch_ = 1;  // 0 marks a free slot
         --counters_.pending_jobs;
         ++counters_.running_jobs;
         counters_.allocated_gpus += job.gpus;
         // Round to the nearest microsecond: work / rate is exact up to the
         // last bit, and a job whose rate equals its recorded one must end
         // exactly its recorded duration later.
-        const double run_us = std::nearbyint(job.remaining_work / rate);
+        const double run_us = std::nearbyint(job.work / rate);
         CAPSIM_CHECK(run_us >= 0 && run_us < 9.0e18) << "job " << decision.job << " run time " << run_us;
-        events_.push(now + Duration::microseconds(static_cast<std::int64_t>(run_us)), EventClass::kJobEnd, slot,
-                     job.epoch);
+        events_.push(now + Duration::microseconds(static_cast<std::int64_t>(run_us)), EventClass::kJobEnd, slot);
         for (EngineObserver* observer : observers_) {
           observer->on_job_started(now, decision.job, decision.allocation, type, rate);
         }
@@ -170,7 +162,6 @@ EngineStats NativeEngine::run() {
       if (!events_.empty()) __builtin_prefetch(&slots_[events_.top().payload]);
       switch (event.event_class()) {
         case EventClass::kJobEnd:
-          if (event.epoch != slots_[event.payload].epoch) continue;  // stale: the job's end moved
           handle_job_end(t, event.payload);
           // By now the next event's slot has arrived: have the scheduler
           // fetch that job's record too.

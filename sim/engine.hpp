@@ -1,9 +1,10 @@
 // The native discrete-event engine (DESIGN.md): a simulated clock, an event
 // queue, jobs that progress at rates, and the scheduler core as the decision
-// maker. Job progress is rate-based: a job's end is scheduled at
-// start + remaining work / rate, and recomputed only when its rate changes.
-// Built to replay millions of jobs: per-job state lives in flat arrays indexed
-// by job id, no allocation per event, no scan over jobs or nodes.
+// maker. A job's end is scheduled when it starts, at start + work / rate
+// (rate: its GPUs x their relative speed). Nothing changes a running job's
+// rate in this version; preemption and GPU sharing will reschedule ends.
+// Built to replay millions of jobs: per-job state in slots reused as jobs
+// leave, no allocation per event, no scan over jobs or nodes.
 #pragma once
 
 #include <cstdint>
@@ -83,13 +84,10 @@ class NativeEngine {
   // The jobs in the system (pending or running), in slots that are reused
   // once a job ends: memory follows the active jobs, and a job end touches a
   // slot among those few (cache-resident) rather than a random one among all
-  // jobs ever seen. A queued job end carries its slot; the slot's epoch (a
-  // run-wide counter, never reused) tells a stale end from a current one.
+  // jobs ever seen. A queued job end carries its slot: each running job has
+  // exactly one, and the slot is freed only when that end is handled.
   struct JobSlot {
-    double remaining_work = 0;  // reference GPU-us, as of progress_since
-    double rate = 0;            // reference GPU-us per us; 0 when not running
-    Time progress_since;
-    std::uint32_t epoch = 0;
+    double work = 0;  // reference GPU-us
     JobId job = 0;
     std::int32_t gpus = 0;
     JobOutcome outcome = JobOutcome::kCompleted;
@@ -102,7 +100,6 @@ class NativeEngine {
   std::vector<JobSlot> slots_;
   std::vector<std::uint32_t> free_slots_;
   ChunkedVector<std::uint32_t> slot_of_job_;  // per job ever seen; kNoSlot once it left
-  std::uint32_t next_epoch_ = 1;
 
   EngineCounters counters_;
   EngineStats stats_;

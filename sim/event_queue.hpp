@@ -35,7 +35,6 @@ struct Event {
   Time time;
   std::uint64_t order = 0;    // class in the top 8 bits, insertion sequence below
   std::uint32_t payload = 0;  // kJobEnd: the engine's slot of the job
-  std::uint32_t epoch = 0;    // kJobEnd: the slot's epoch when scheduled (stale ones are skipped)
 
   EventClass event_class() const { return static_cast<EventClass>(order >> 56); }
   EventKey key() const {
@@ -58,9 +57,9 @@ class EventQueue {
 
   // Queues an event after the last one taken out (a simulation never
   // schedules into its past).
-  void push(Time time, EventClass event_class, std::uint32_t payload, std::uint32_t epoch = 0) {
+  void push(Time time, EventClass event_class, std::uint32_t payload) {
     CAPSIM_CHECK(sequence_ < (std::uint64_t{1} << 56)) << "event sequence overflow";
-    const Event event{time, (static_cast<std::uint64_t>(event_class) << 56) | sequence_++, payload, epoch};
+    const Event event{time, (static_cast<std::uint64_t>(event_class) << 56) | sequence_++, payload};
     const EventKey key = event.key();
     CAPSIM_CHECK(key > last_) << "event at " << time.count_us() << " us queued before the last one taken out";
     const std::size_t b = bucket_of(key);

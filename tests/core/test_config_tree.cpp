@@ -56,8 +56,10 @@ TEST_CASE("duplicate keys are errors at the second key", "[core][config]") {
 TEST_CASE("malformed YAML is an error with its location", "[core][config]") {
   const auto e = input_error_of([] { parse("a: [1, 2\nb: 3\n"); });
   CHECK(e.where().file == "t.yaml");
-  CHECK(e.where().line >= 1);
+  CHECK(e.where().line == 2);
+  CHECK(e.where().column == 2);
   CHECK(e.expected() == "valid YAML");
+  CHECK(e.got().find("end of sequence flow not found") != std::string::npos);
 }
 
 TEST_CASE("a second document is refused", "[core][config]") {
@@ -133,7 +135,9 @@ TEST_CASE("a map with 100,000 keys is read in linear time", "[core][config]") {
 
 TEST_CASE("unknown aliases are errors", "[core][config]") {
   const auto e = input_error_of([] { parse("a: *nothing\n"); });
-  CHECK(e.where().line >= 1);
+  CHECK(e.where().line == 1);
+  CHECK(e.where().column == 4);
+  CHECK(e.got().find("anchor is not defined") != std::string::npos);
 }
 
 TEST_CASE("files: missing, a folder, too large, a device", "[core][config]") {

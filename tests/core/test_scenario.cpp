@@ -41,6 +41,11 @@ run:
   metrics_interval: 15m
 )";
 
+// The error of loading `yaml` as "s.yaml".
+InputError error_of(const std::string& yaml) {
+  return input_error_of([&] { scenario_from(yaml, "s.yaml"); });
+}
+
 // The error of loading kValid with one line replaced.
 InputError error_with(const std::string& from, const std::string& to) {
   std::string text = kValid;
@@ -176,44 +181,31 @@ TEST_CASE("a job larger than any pool is refused at its gpus field", "[core][sce
 TEST_CASE("a job whose GPU memory no GPU of the cluster has is refused", "[core][scenario][errors]") {
   // V100s have 16 GiB, A100-80GBs 80 GiB: 40 GiB is fine on the A100 pool of
   // 8 GPUs, not for 10 GPUs; 100 GiB nowhere.
-  const auto none = input_error_of([] {
-    scenario_from(
-        "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2}]}\n"
-        "workload: {jobs: [{submit: 0s, gpus: 1, duration: 1s, gpu_memory: 100GiB}]}\n",
-        "m.yaml");
-  });
+  const std::string cluster =
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2}, {gpu: A100-80GB, gpus_per_node: 8, count: "
+      "1}]}\n";
+  const auto none = error_of(cluster + "workload: {jobs: [{submit: 0s, gpus: 1, duration: 1s, gpu_memory: 100GiB}]}\n");
   CHECK(none.field() == "workload.jobs[0].gpu_memory");
   CHECK(none.where().line == 2);
   CHECK(none.expected().find("at most 0 GPUs") != std::string::npos);
-  const Scenario s = scenario_from(
-      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2}, {gpu: A100-80GB, gpus_per_node: 8, count: "
-      "1}]}\n"
-      "workload: {jobs: [{submit: 0s, gpus: 8, duration: 1s, gpu_memory: 40GiB}]}\n");
+  const Scenario s =
+      scenario_from(cluster + "workload: {jobs: [{submit: 0s, gpus: 8, duration: 1s, gpu_memory: 40GiB}]}\n");
   CHECK(s.workload.jobs[0].request.gpu_memory_mib == 40 * 1024);
-  const auto too_many = input_error_of([] {
-    scenario_from(
-        "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2}, {gpu: A100-80GB, gpus_per_node: 8, count: "
-        "1}]}\n"
-        "workload: {jobs: [{submit: 0s, gpus: 10, duration: 1s, gpu_memory: 40GiB}]}\n",
-        "m.yaml");
-  });
+  const auto too_many =
+      error_of(cluster + "workload: {jobs: [{submit: 0s, gpus: 10, duration: 1s, gpu_memory: 40GiB}]}\n");
   CHECK(too_many.field() == "workload.jobs[0].gpu_memory");
   CHECK(too_many.expected().find("at most 8 GPUs") != std::string::npos);
 }
 
 TEST_CASE("synthetic jobs too large for the cluster need max_gpus", "[core][scenario][errors]") {
-  const auto e = input_error_of([] {
-    scenario_from(
-        "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2}]}\n"
-        "workload:\n  synthetic: {preset: philly-2017, span: 1d}\n",
-        "s.yaml");
-  });
+  const std::string cluster = "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2}]}\n";
+  const auto e = error_of(cluster + "workload:\n  synthetic: {preset: philly-2017, span: 1d}\n");
   CHECK(e.field() == "workload.synthetic.gpus");
+  CHECK(e.where().line == 3);
   CHECK(e.expected().find("set max_gpus") != std::string::npos);
   CHECK(e.got() == "jobs of up to 128 GPUs");
-  const Scenario ok = scenario_from(
-      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2}]}\n"
-      "workload:\n  synthetic: {preset: philly-2017, span: 1d, max_gpus: 16}\n");
+  const Scenario ok =
+      scenario_from(cluster + "workload:\n  synthetic: {preset: philly-2017, span: 1d, max_gpus: 16}\n");
   CHECK(ok.workload.synthetic->gpu_weights.back().first == 16);
 }
 

@@ -24,19 +24,20 @@ class UsageCheck final : public EngineObserver {
     REQUIRE(now == spec.submit);
     held_.resize(job + 1);
     work_.push_back(spec.work);
+    asked_.push_back(spec.gpus());
   }
   void on_job_started(Time, JobId job, std::span<const NodeShare> allocation, GpuTypeId type, double rate) override {
-    std::int32_t gpus = 0;
+    std::int32_t given = 0;
     for (const NodeShare& share : allocation) {
       REQUIRE(layout_.gpu_type_of(share.node) == type);
+      given += share.gpus;
       used_[static_cast<std::size_t>(share.node)] += share.gpus;
       REQUIRE(used_[static_cast<std::size_t>(share.node)] <= layout_.gpus_of(share.node));
-      gpus += share.gpus;
     }
+    REQUIRE(given == asked_[job]);  // gangs get all their GPUs at once
     held_[job].assign(allocation.begin(), allocation.end());
     if (rates_.size() <= job) rates_.resize(job + 1);
     rates_[job] = rate;
-    (void)gpus;
   }
   void on_job_ended(Time, JobId job, JobEnd how) override {
     if (how == JobEnd::kRunning || how == JobEnd::kPending || how == JobEnd::kRejected) return;
@@ -50,6 +51,7 @@ class UsageCheck final : public EngineObserver {
   const ClusterLayout& layout_;
   std::vector<std::int32_t> used_;
   std::vector<std::vector<NodeShare>> held_;
+  std::vector<std::int32_t> asked_;
 };
 
 void check_properties(const std::string& yaml) {
