@@ -15,6 +15,35 @@ namespace capsim {
 // Index of a GPU type in its catalog; stable for the catalog's lifetime.
 using GpuTypeId = std::int32_t;
 inline constexpr GpuTypeId kAnyGpuType = -1;
+// A catalog holds at most this many types, so that a set of them is one word.
+inline constexpr std::size_t kMaxGpuTypes = 64;
+
+// The GPU types a job may run on: a set of catalog ids, where the empty set
+// means "any type" (the common case, and the default).
+class GpuTypeSet {
+ public:
+  GpuTypeSet() = default;
+  static GpuTypeSet any() { return GpuTypeSet(); }
+  static GpuTypeSet of(GpuTypeId id) {
+    GpuTypeSet set;
+    set.add(id);
+    return set;
+  }
+  void add(GpuTypeId id) { bits_ |= std::uint64_t{1} << static_cast<unsigned>(id); }
+  bool is_any() const { return bits_ == 0; }
+  // Whether a GPU of type `id` may serve the job.
+  bool allows(GpuTypeId id) const { return bits_ == 0 || ((bits_ >> static_cast<unsigned>(id)) & 1u) != 0; }
+  // The one type when the set names exactly one, else kAnyGpuType.
+  GpuTypeId single() const {
+    if (bits_ == 0 || (bits_ & (bits_ - 1)) != 0) return kAnyGpuType;
+    return static_cast<GpuTypeId>(__builtin_ctzll(bits_));
+  }
+  std::uint64_t bits() const { return bits_; }
+  friend bool operator==(const GpuTypeSet&, const GpuTypeSet&) = default;
+
+ private:
+  std::uint64_t bits_ = 0;
+};
 
 struct GpuType {
   std::string name;             // canonical name, e.g. "A100-80GB"

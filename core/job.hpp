@@ -15,10 +15,17 @@
 namespace capsim {
 
 // How a job ended in the trace it comes from: a job that failed after T
-// seconds in the trace runs T seconds and is recorded as failed.
-enum class JobOutcome : std::uint8_t { kCompleted = 0, kFailed = 1, kKilled = 2 };
+// seconds in the trace runs T seconds and is recorded as failed. kRunning: the
+// trace ended while the job ran (it runs the T seconds the trace saw).
+// kCancelled: the job left the queue without ever running; trace readers
+// report such rows (trace stats counts them) but replays leave them out,
+// since the trace says nothing of how long they would have run.
+enum class JobOutcome : std::uint8_t { kCompleted = 0, kFailed = 1, kKilled = 2, kRunning = 3, kCancelled = 4 };
+inline constexpr JobOutcome kAllJobOutcomes[] = {JobOutcome::kCompleted, JobOutcome::kFailed, JobOutcome::kKilled,
+                                                 JobOutcome::kRunning, JobOutcome::kCancelled};
 std::string_view to_string(JobOutcome outcome);
-// "completed", "failed" or "killed"; nothing for anything else.
+// "completed", "failed", "killed", "running" or "cancelled"; nothing for
+// anything else.
 std::optional<JobOutcome> parse_job_outcome(std::string_view text);
 
 struct JobSpec {
@@ -35,6 +42,10 @@ struct JobSpec {
   // by the rate of the job's allocation (GPUs x their relative speed).
   double work = 0;
   std::string user;
+  std::string queue;  // queue, virtual cluster or tenant ("" = none)
+  // The run time the user asked for (a wall-time limit, the estimate that
+  // backfilling and shortest-job policies use); zero when unknown.
+  Duration estimate;
   JobOutcome outcome = JobOutcome::kCompleted;
   SourceLocation origin;  // where the job was read from (trace row, scenario entry)
 

@@ -114,4 +114,95 @@ std::string format_duration(Duration d) {
   return sign + buffer;
 }
 
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
+  year -= month <= 2 ? 1 : 0;
+  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const auto year_of_era = static_cast<std::int64_t>(year - era * 400);                            // [0, 399]
+  const std::int64_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;  // [0, 365]
+  const std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
+}
+
+void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day) {
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const std::int64_t day_of_era = days - era * 146097;
+  const std::int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const std::int64_t mp = (5 * day_of_year + 2) / 153;
+  day = static_cast<unsigned>(day_of_year - (153 * mp + 2) / 5 + 1);
+  month = static_cast<unsigned>(mp < 10 ? mp + 3 : mp - 9);
+  year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+std::optional<std::int64_t> parse_datetime_us(std::string_view text) {
+  if (!text.empty() && text.back() == 'Z') text.remove_suffix(1);
+  std::size_t i = 0;
+  const auto digits = [&](std::size_t count, std::int64_t& out) {
+    if (i + count > text.size()) return false;
+    out = 0;
+    for (std::size_t k = 0; k < count; ++k) {
+      const char c = text[i + k];
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + (c - '0');
+    }
+    i += count;
+    return true;
+  };
+  const auto literal = [&](char c) {
+    if (i >= text.size() || text[i] != c) return false;
+    ++i;
+    return true;
+  };
+  std::int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!digits(4, year) || !literal('-') || !digits(2, month) || !literal('-') || !digits(2, day)) return std::nullopt;
+  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1) return std::nullopt;
+  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDaysInMonth[month - 1] + (month == 2 && leap ? 1 : 0)) return std::nullopt;
+  std::int64_t fraction_us = 0;
+  if (i < text.size()) {
+    if (text[i] != ' ' && text[i] != 'T') return std::nullopt;
+    ++i;
+    if (!digits(2, hour) || !literal(':') || !digits(2, minute) || !literal(':') || !digits(2, second)) {
+      return std::nullopt;
+    }
+    if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+    if (i < text.size()) {
+      if (!literal('.')) return std::nullopt;
+      const std::size_t start = i;
+      std::int64_t nanos = 0;
+      while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 9) {
+        nanos = nanos * 10 + (text[i] - '0');
+        ++i;
+      }
+      const std::size_t count = i - start;
+      if (count == 0 || i != text.size()) return std::nullopt;
+      for (std::size_t k = count; k < 9; ++k) nanos *= 10;
+      fraction_us = (nanos + 500) / 1000;  // to the nearest microsecond
+    }
+  }
+  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  return ((days * 24 + hour) * 60 + minute) * 60 * 1'000'000 + second * 1'000'000 + fraction_us;
+}
+
+std::string format_datetime(std::int64_t us_since_1970) {
+  std::int64_t seconds = us_since_1970 / 1'000'000;
+  if (us_since_1970 % 1'000'000 < 0) --seconds;
+  std::int64_t days = seconds / 86400;
+  std::int64_t rest = seconds % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  std::int64_t year = 0;
+  unsigned month = 0, day = 0;
+  civil_from_days(days, year, month, day);
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02u %02lld:%02lld:%02lld", static_cast<long long>(year), month,
+                day, static_cast<long long>(rest / 3600), static_cast<long long>(rest % 3600 / 60),
+                static_cast<long long>(rest % 60));
+  return buffer;
+}
+
 }  // namespace capsim

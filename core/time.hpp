@@ -79,4 +79,21 @@ inline constexpr std::string_view kDurationExpected =
 // "3d 4h 05m", "2h 30m", "45.2s", "350ms": compact, for tables and progress.
 std::string format_duration(Duration d);
 
+// Wall-clock instants, as traces write them: microseconds since 1970-01-01
+// 00:00:00 UTC (proleptic Gregorian calendar).
+//
+// Parses "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS" or the same with 'T' for the
+// space, optionally with a fraction of a second of up to 9 digits (rounded to
+// the microsecond) and an optional trailing 'Z'. Years 1900 to 2999. Returns
+// nothing on anything else (an impossible date such as 2023-02-30 included).
+std::optional<std::int64_t> parse_datetime_us(std::string_view text);
+// What parse_datetime_us accepts, for error messages.
+inline constexpr std::string_view kDatetimeExpected = "a date-time such as 2017-10-02 or 2017-10-02 08:30:00";
+// "2017-10-02 08:30:00" (UTC; a fraction of a second is dropped).
+std::string format_datetime(std::int64_t us_since_1970);
+// Days since 1970-01-01 of a civil date, and back (Howard Hinnant's
+// days-from-civil algorithm, written for capsim).
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day);
+
 }  // namespace capsim

@@ -11,6 +11,8 @@ packages=(
   # C++ libraries (core, sim, kernels, cli)
   libeigen3-dev libhdf5-dev hdf5-tools libyaml-cpp-dev libcli11-dev libfmt-dev
   nlohmann-json3-dev libsimgrid-dev libboost-dev libopenmpi-dev openmpi-bin
+  # compressed traces (.gz, .zip, .bz2, .xz) read as streams
+  libarchive-dev
   # tests and benchmarks
   catch2 libbenchmark-dev
   # Python module, notebooks and their tests (Debian's /usr/bin/python3)
