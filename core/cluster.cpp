@@ -35,15 +35,15 @@ Resources node_offer(const NodeGroupSpec& group, const GpuCatalog& catalog) {
                    group.memory_mib};
 }
 
-bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeId required, std::int64_t gpu_memory_mib) {
-  return (required == kAnyGpuType || required == type) && catalog.at(type).memory_mib >= gpu_memory_mib;
+bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeSet allowed, std::int64_t gpu_memory_mib) {
+  return allowed.allows(type) && catalog.at(type).memory_mib >= gpu_memory_mib;
 }
 
-std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeId required,
+std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
                                   std::int64_t gpu_memory_mib) {
   std::map<GpuTypeId, std::int64_t> per_type;
   for (const auto& group : layout.spec().node_groups) {
-    if (gpu_type_serves(catalog, group.gpu_type, required, gpu_memory_mib)) {
+    if (gpu_type_serves(catalog, group.gpu_type, allowed, gpu_memory_mib)) {
       per_type[group.gpu_type] += group.count * group.gpus_per_node;
     }
   }

@@ -70,13 +70,13 @@ class ClusterLayout {
 // memory (0 where the group does not model them).
 Resources node_offer(const NodeGroupSpec& group, const GpuCatalog& catalog);
 
-// Whether GPUs of type `type` can serve a job that requires type `required`
-// (kAnyGpuType: any) and at least `gpu_memory_mib` on each GPU.
-bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeId required, std::int64_t gpu_memory_mib);
+// Whether GPUs of type `type` can serve a job that may run on the types
+// `allowed` (empty: any) and needs at least `gpu_memory_mib` on each GPU.
+bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeSet allowed, std::int64_t gpu_memory_mib);
 
 // The most GPUs one such job could ever be given on the cluster: the largest
 // pool of one GPU type that serves it (a job's GPUs are all of one type).
-std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeId required,
+std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
                                   std::int64_t gpu_memory_mib);
 
 }  // namespace capsim

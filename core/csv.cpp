@@ -7,31 +7,21 @@
 
 namespace capsim {
 
-CsvReader::CsvReader(const std::string& path, char delimiter, std::size_t max_line_bytes)
-    : file_(path), delimiter_(delimiter), max_line_bytes_(max_line_bytes), buffer_(1 << 16) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw InputError({file_, 0, 0}, "", "an existing file", "no such file");
-  if (std::filesystem::is_directory(path, ec)) throw InputError({file_, 0, 0}, "", "a file", "a directory");
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw InputError({file_, 0, 0}, "", "a regular file", "a device, pipe or socket");
-  }
-  in_.open(path, std::ios::binary);
-  if (!in_) throw InputError({file_, 0, 0}, "", "a readable file", "it cannot be opened");
-}
+LineReader::LineReader(const std::string& path, std::size_t max_line_bytes)
+    : stream_(path), max_line_bytes_(max_line_bytes), buffer_(1 << 16) {}
 
-bool CsvReader::read_line() {
-  line_text_.clear();
+bool LineReader::next(std::string_view& line) {
+  text_.clear();
   bool any = false;
+  bool too_long = false;
   while (true) {
     if (buffer_pos_ == buffer_end_) {
-      if (eof_) return any;
-      in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-      buffer_end_ = static_cast<std::size_t>(in_.gcount());
+      if (eof_) break;
+      buffer_end_ = stream_.read(buffer_.data(), buffer_.size());
       buffer_pos_ = 0;
       if (buffer_end_ == 0) {
         eof_ = true;
-        if (in_.bad()) throw InputError({file_, line_ + 1, 0}, "", "a readable file", "a read error");
-        return any;
+        break;
       }
     }
     any = true;
@@ -39,35 +29,47 @@ bool CsvReader::read_line() {
     const std::size_t available = buffer_end_ - buffer_pos_;
     const void* newline = std::memchr(start, '\n', available);
     const std::size_t take = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - start) : available;
-    if (line_text_.size() + take > max_line_bytes_) {
-      throw InputError({file_, line_ + 1, 0}, "", "lines of at most " + std::to_string(max_line_bytes_ >> 10) + " KiB",
-                       "a longer line");
-    }
-    line_text_.append(start, take);
+    // A line over the limit is consumed to its end (so that reading can go
+    // on with the next line) but not kept.
+    if (!too_long && text_.size() + take > max_line_bytes_) too_long = true;
+    if (!too_long) text_.append(start, take);
     buffer_pos_ += take;
     if (newline) {
       ++buffer_pos_;
-      return true;
+      break;
     }
   }
+  if (!any) return false;
+  ++line_;
+  if (too_long) {
+    throw InputError({file(), line_, 0}, "", "lines of at most " + std::to_string(max_line_bytes_ >> 10) + " KiB",
+                     "a longer line");
+  }
+  if (!text_.empty() && text_.back() == '\r') text_.pop_back();
+  std::string problem;
+  const std::size_t bad = find_non_text(text_, problem);
+  if (bad != text_.size()) {
+    SourceLocation where = location_of_offset(text_, bad, file());
+    where.line = line_;
+    throw InputError(where, "", "UTF-8 text", problem);
+  }
+  line = text_;
+  return true;
 }
 
+CsvReader::CsvReader(const std::string& path, char delimiter, std::size_t max_line_bytes)
+    : lines_(path, max_line_bytes), delimiter_(delimiter) {}
+
 bool CsvReader::next(std::vector<std::string_view>& fields) {
+  std::string_view line_text_;
   while (true) {
-    if (!read_line()) return false;
-    ++line_;
-    if (!line_text_.empty() && line_text_.back() == '\r') line_text_.pop_back();
-    std::string problem;
-    const std::size_t bad = find_non_text(line_text_, problem);
-    if (bad != line_text_.size()) {
-      SourceLocation where = location_of_offset(line_text_, bad, file_);
-      where.line = line_;
-      throw InputError(where, "", "UTF-8 text", problem);
-    }
+    if (!lines_.next(line_text_)) return false;
     std::size_t first = line_text_.find_first_not_of(" \t");
     if (first == std::string::npos || line_text_[first] == '#') continue;
     break;
   }
+  const int line_ = lines_.line();
+  const std::string& file_ = lines_.file();
   // Split into fields, unquoting into record_ so that views stay valid.
   record_.clear();
   field_ends_.clear();
@@ -99,7 +101,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
       while (i < n && is_space(i) && line_text_[i] != delimiter_) ++i;
       if (i < n && line_text_[i] != delimiter_) {
         throw InputError({file_, line_, static_cast<int>(i) + 1}, "", "a delimiter after a quoted field",
-                         quote_for_message(line_text_.substr(i, 10)));
+                         quote_for_message(std::string(line_text_.substr(i, 10))));
       }
     } else {
       while (i < n && line_text_[i] != delimiter_) record_ += line_text_[i++];
@@ -122,7 +124,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
 }
 
 SourceLocation CsvReader::where(std::size_t column) const {
-  return {file_, line_, column < field_columns_.size() ? field_columns_[column] : 0};
+  return {lines_.file(), lines_.line(), column < field_columns_.size() ? field_columns_[column] : 0};
 }
 
 }  // namespace capsim

@@ -1,45 +1,16 @@
-// capsim's native CSV trace format: one job per line, in submit order.
+// capsim's native CSV trace format: one job per line.
 //
-//   job_id,submit_s,gpus,duration_s,gpu_type,user,state,cpus,memory_mib,gpu_memory_mib
+//   job_id,submit_s,gpus,duration_s,gpu_type,user,queue,state,cpus,memory_mib,gpu_memory_mib,estimate_s
 //
 // submit_s, gpus and duration_s are required; the other columns are optional
-// and may come in any order (the header line names them). Times are seconds
-// since the start of the trace (decimals allowed), `gpus` a whole number,
-// `gpu_type` a catalog name or empty for any, `state` completed, failed or
-// killed (a failed job runs its recorded duration and is recorded as failed),
-// `gpu_memory_mib` the memory each of the job's GPUs must have.
-// Lines starting with '#' are comments. The README documents the format.
+// and may come in any order (the header line names them; an unknown column is
+// an error). Rows need not be sorted. Times are seconds since the start of the
+// trace (decimals allowed); `gpus` a whole number, a fraction of one GPU
+// (0.25: a quarter of a shared GPU) or 0 for a CPU-only job; `gpu_type` a
+// catalog name, several joined by '|', or empty for any; `state` completed,
+// failed, killed, running (still running when the trace ended) or cancelled
+// (never ran: not replayed); `gpu_memory_mib` the memory each of the job's
+// GPUs must have; `estimate_s` the run time the user asked for. Lines starting
+// with '#' are comments. The README documents the format. The reader is
+// opened through open_trace_reader (core/trace.hpp).
 #pragma once
-
-#include <string>
-#include <vector>
-
-#include "core/csv.hpp"
-#include "core/gpu_catalog.hpp"
-#include "core/job.hpp"
-
-namespace capsim {
-
-class CsvTraceSource : public JobSource {
- public:
-  // Opens the trace and reads its header. `recorded_on` is the GPU type the
-  // durations were measured on (its speed turns durations into work).
-  // Throws InputError.
-  CsvTraceSource(const std::string& path, const GpuCatalog& catalog, GpuTypeId recorded_on);
-
-  bool next(JobSpec& job) override;
-
- private:
-  enum Column { kJobId, kSubmit, kGpus, kDuration, kGpuType, kUser, kState, kCpus, kMemory, kGpuMemory, kColumnCount };
-
-  CsvReader reader_;
-  const GpuCatalog& catalog_;
-  double recorded_speed_;
-  int column_index_[kColumnCount];
-  std::size_t header_size_ = 0;
-  std::vector<std::string_view> fields_;
-  Time last_submit_;
-  int last_submit_line_ = 0;
-};
-
-}  // namespace capsim

@@ -79,6 +79,17 @@ GpuTypeId GpuCatalog::upsert(GpuType type) {
   return static_cast<GpuTypeId>(types_.size() - 1);
 }
 
+std::string GpuCatalog::names_of(GpuTypeSet set) const {
+  std::string text;
+  if (set.is_any()) return text;
+  for (std::size_t i = 0; i < types_.size(); ++i) {
+    if (!set.allows(static_cast<GpuTypeId>(i))) continue;
+    if (!text.empty()) text += '|';
+    text += types_[i].name;
+  }
+  return text;
+}
+
 std::string GpuCatalog::names() const {
   std::string text;
   for (const auto& type : types_) {

@@ -4,6 +4,7 @@
 // Every built-in figure names its public source in gpu_catalog.cpp.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -77,6 +78,9 @@ class GpuCatalog {
   GpuTypeId upsert(GpuType type);
   // Comma-separated names, for error messages.
   std::string names() const;
+  // "A100-40GB|A100-80GB": the names of a set's types joined by '|', or ""
+  // for any type.
+  std::string names_of(GpuTypeSet set) const;
 
   friend bool operator==(const GpuCatalog&, const GpuCatalog&) = default;
 

@@ -35,8 +35,8 @@ struct JobSpec {
   // type; the GPU memory each of them must have (0: any); CPU and host
   // memory over the whole job (0: none asked for).
   Resources request = Resources::gpus(1);
-  GpuTypeId gpu_type = kAnyGpuType;  // required GPU type, or any
-  Duration duration;                 // run time as recorded, on `recorded_on`
+  GpuTypeSet gpu_types;  // the GPU types it may run on (empty: any)
+  Duration duration;     // run time as recorded, on `recorded_on`
   // Work in reference GPU-microseconds: duration x gpus x relative speed of
   // the GPU type the duration was recorded on. The native engine divides it
   // by the rate of the job's allocation (GPUs x their relative speed).

@@ -4,8 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include "core/csv_trace.hpp"
-
 namespace capsim {
 
 namespace {
@@ -151,12 +149,12 @@ std::vector<double> read_profile(const ConfigNode& node, const std::string& fiel
 }
 
 // The limit on GPUs one job may ask for on this cluster, for messages.
-std::string pool_description(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeId type,
+std::string pool_description(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet types,
                              std::int64_t gpu_memory_mib) {
-  const std::int64_t gpus = largest_serving_pool(layout, catalog, type, gpu_memory_mib);
+  const std::int64_t gpus = largest_serving_pool(layout, catalog, types, gpu_memory_mib);
   std::string text = "at most " + std::to_string(gpus) + " GPUs, ";
-  if (type != kAnyGpuType)
-    text += "the cluster's " + catalog.at(type).name + " GPUs";
+  if (!types.is_any())
+    text += "the cluster's " + catalog.names_of(types) + " GPUs";
   else
     text += "the largest pool of one GPU type in the cluster";
   if (gpu_memory_mib > 0) text += " with " + std::to_string(gpu_memory_mib) + " MiB or more";
@@ -291,12 +289,13 @@ SyntheticWorkloadSpec parse_synthetic(const MapReader& parent, const ConfigNode&
   // A job asking for more GPUs than the cluster can ever give is an error in
   // the scenario, not a job that waits forever.
   const ClusterLayout layout(cluster);
-  const std::int64_t largest = largest_serving_pool(layout, catalog, spec.gpu_type, 0);
+  const GpuTypeSet types = spec.gpu_type == kAnyGpuType ? GpuTypeSet::any() : GpuTypeSet::of(spec.gpu_type);
+  const std::int64_t largest = largest_serving_pool(layout, catalog, types, 0);
   if (spec.gpu_weights.back().first > largest) {
     const ConfigNode* where = map.optional("max_gpus");
     if (!where) where = map.optional("gpus");
     throw InputError(where ? where->where() : node.where(), map.field(map.has("max_gpus") ? "max_gpus" : "gpus"),
-                     pool_description(layout, catalog, spec.gpu_type, 0) + " (set max_gpus to leave larger jobs out)",
+                     pool_description(layout, catalog, types, 0) + " (set max_gpus to leave larger jobs out)",
                      "jobs of up to " + std::to_string(spec.gpu_weights.back().first) + " GPUs");
   }
   return spec;
@@ -322,7 +321,7 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
     job.request = Resources::gpus(gpus);
     job.duration = read_duration(map.required("duration", "a run time"), map.field("duration"));
     if (const ConfigNode* value = map.optional("gpu_type")) {
-      job.gpu_type = read_gpu_type(*value, map.field("gpu_type"), catalog);
+      job.gpu_types = GpuTypeSet::of(read_gpu_type(*value, map.field("gpu_type"), catalog));
     }
     double speed = reference_speed;
     if (const ConfigNode* value = map.optional("recorded_on")) {
@@ -346,12 +345,12 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
     if (const ConfigNode* value = map.optional("gpu_memory")) {
       job.request.gpu_memory_mib = read_memory_mib(*value, map.field("gpu_memory"));
     }
-    if (gpus > largest_serving_pool(layout, catalog, job.gpu_type, job.request.gpu_memory_mib)) {
+    if (gpus > largest_serving_pool(layout, catalog, job.gpu_types, job.request.gpu_memory_mib)) {
       const bool memory =
-          job.request.gpu_memory_mib > 0 && gpus <= largest_serving_pool(layout, catalog, job.gpu_type, 0);
+          job.request.gpu_memory_mib > 0 && gpus <= largest_serving_pool(layout, catalog, job.gpu_types, 0);
       const char* key = memory ? "gpu_memory" : "gpus";
       throw InputError(map.optional(key)->where(), map.field(key),
-                       pool_description(layout, catalog, job.gpu_type, job.request.gpu_memory_mib) + " for a job of " +
+                       pool_description(layout, catalog, job.gpu_types, job.request.gpu_memory_mib) + " for a job of " +
                            std::to_string(gpus) + " GPUs",
                        memory ? map.optional(key)->describe() : std::to_string(gpus));
     }
@@ -361,36 +360,176 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
   return jobs;
 }
 
+// A wall-clock instant or an offset from the trace's first job, for windows.
+void read_window_point(const ConfigNode& node, const std::string& field, std::optional<Duration>& offset,
+                       std::optional<std::int64_t>& at_us) {
+  const std::string text = read_string(node, field);
+  if (auto instant = parse_datetime_us(text)) {
+    at_us = *instant;
+  } else if (auto d = parse_duration(text)) {
+    offset = *d;
+  } else {
+    throw InputError(node.where(), field,
+                     "an offset from the trace's first job (such as 14d) or " + std::string(kDatetimeExpected),
+                     node.describe());
+  }
+}
+
+TraceSpec parse_trace(const ConfigNode& node, const std::string& field, const GpuCatalog& catalog,
+                      const std::filesystem::path& base_dir, const ScenarioOverrides& overrides) {
+  MapReader trace(
+      node, field,
+      {"format", "path", "recorded_on", "gpu_types", "window", "filters", "scale", "jitter", "skip_bad_rows",
+       "processors_per_gpu", "request_gpus", "prefill_tokens_per_s", "decode_tokens_per_s"});
+  TraceSpec spec;
+  spec.where = node.where();
+  const ConfigNode& format = trace.required("format", "a trace format (" + trace_format_names() + ")");
+  const std::string format_name = read_string(format, trace.field("format"));
+  const auto parsed = parse_trace_format(format_name);
+  if (!parsed) {
+    throw InputError(format.where(), trace.field("format"), "a trace format: " + trace_format_names(),
+                     format.describe());
+  }
+  spec.format = *parsed;
+  const auto only_for = [&](std::string_view key, TraceFormat f) {
+    if (trace.has(key) && spec.format != f) {
+      throw InputError(trace.optional(key)->where(), trace.field(key),
+                       "a key of the " + std::string(to_string(f)) + " format only",
+                       "it with format " + std::string(to_string(spec.format)));
+    }
+  };
+  only_for("processors_per_gpu", TraceFormat::kSwf);
+  for (const char* key : {"request_gpus", "prefill_tokens_per_s", "decode_tokens_per_s"})
+    only_for(key, TraceFormat::kAzureLlm);
+
+  if (overrides.trace_path) {
+    spec.path = *overrides.trace_path;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(spec.path, ec)) {
+      throw InputError({"command line", 0, 0}, "--trace", "an existing trace file",
+                       quote_for_message(spec.path.string()));
+    }
+  } else {
+    const ConfigNode& path = trace.required("path", "the path of the trace file (or --trace on the command line)");
+    const std::filesystem::path relative = read_string(path, trace.field("path"));
+    spec.path = relative.is_absolute() ? relative : base_dir / relative;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(spec.path, ec)) {
+      throw InputError(path.where(), trace.field("path"),
+                       "an existing trace file (relative to the scenario's folder), or --trace PATH",
+                       quote_for_message(spec.path.string()));
+    }
+  }
+  spec.recorded_on = *catalog.find("V100");
+  if (const ConfigNode* recorded = trace.optional("recorded_on")) {
+    spec.recorded_on = read_gpu_type(*recorded, trace.field("recorded_on"), catalog);
+  }
+  if (const ConfigNode* types = trace.optional("gpu_types")) {
+    const std::string f = trace.field("gpu_types");
+    if (types->kind() != ConfigNode::Kind::kMap) {
+      throw InputError(types->where(), f, "a map from the trace's GPU model names to catalog types, such as {G2: T4}",
+                       types->describe());
+    }
+    for (const auto& entry : types->entries()) {
+      spec.gpu_types[entry.key] = read_gpu_type(*entry.value, f + "." + entry.key, catalog);
+    }
+  }
+  if (const ConfigNode* window = trace.optional("window")) {
+    MapReader w(*window, trace.field("window"), {"start", "end", "length"});
+    if (const ConfigNode* start = w.optional("start")) {
+      read_window_point(*start, w.field("start"), spec.window.start_offset, spec.window.start_at_us);
+    }
+    if (w.has("end") && w.has("length")) {
+      throw InputError(w.optional("length")->where(), w.field("length"), "either end or length", "both");
+    }
+    if (const ConfigNode* end = w.optional("end")) {
+      std::optional<Duration> offset;
+      read_window_point(*end, w.field("end"), offset, spec.window.end_at_us);
+      if (offset) {
+        // An end given as an offset is the window's length past its start.
+        spec.window.length = *offset - spec.window.start_offset.value_or(Duration());
+        if (spec.window.start_at_us || *spec.window.length <= Duration()) {
+          throw InputError(end->where(), w.field("end"), "an end after the start, of the same kind (offset or date)",
+                           end->describe());
+        }
+      } else if (spec.window.start_offset ||
+                 (spec.window.start_at_us && *spec.window.end_at_us <= *spec.window.start_at_us)) {
+        throw InputError(end->where(), w.field("end"), "an end after the start, of the same kind (offset or date)",
+                         end->describe());
+      }
+    }
+    if (const ConfigNode* length = w.optional("length")) {
+      spec.window.length = read_duration(*length, w.field("length"));
+      if (*spec.window.length <= Duration()) {
+        throw InputError(length->where(), w.field("length"), "a positive duration", length->describe());
+      }
+    }
+  }
+  if (const ConfigNode* filters = trace.optional("filters")) {
+    MapReader f(*filters, trace.field("filters"), {"gpus", "states", "users", "queues"});
+    if (const ConfigNode* gpus = f.optional("gpus")) {
+      MapReader g(*gpus, f.field("gpus"), {"min", "max"});
+      if (const ConfigNode* v = g.optional("min")) spec.filters.min_gpus = read_number(*v, g.field("min"), 0, 1e7);
+      if (const ConfigNode* v = g.optional("max")) spec.filters.max_gpus = read_number(*v, g.field("max"), 0, 1e7);
+      if (spec.filters.min_gpus && spec.filters.max_gpus && *spec.filters.max_gpus < *spec.filters.min_gpus) {
+        throw InputError(g.optional("max")->where(), g.field("max"),
+                         "at least min (" + std::to_string(*spec.filters.min_gpus) + ")",
+                         g.optional("max")->describe());
+      }
+    }
+    if (const ConfigNode* states = f.optional("states")) {
+      const auto& items = read_list(*states, f.field("states"), "job states");
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string sf = item_field(f.field("states"), i);
+        const auto outcome = parse_job_outcome(read_string(*items[i], sf));
+        if (!outcome || *outcome == JobOutcome::kCancelled) {
+          throw InputError(items[i]->where(), sf, "completed, failed, killed or running (cancelled jobs never replay)",
+                           items[i]->describe());
+        }
+        spec.filters.states.push_back(*outcome);
+      }
+    }
+    for (const char* key : {"users", "queues"}) {
+      if (const ConfigNode* names = f.optional(key)) {
+        auto& out = std::string_view(key) == "users" ? spec.filters.users : spec.filters.queues;
+        const auto& items = read_list(*names, f.field(key), "names");
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          out.push_back(read_string(*items[i], item_field(f.field(key), i)));
+        }
+      }
+    }
+  }
+  if (const ConfigNode* v = trace.optional("scale")) spec.scale = read_number(*v, trace.field("scale"), 1e-6, 1000);
+  if (const ConfigNode* v = trace.optional("jitter")) spec.jitter = read_duration(*v, trace.field("jitter"));
+  if (const ConfigNode* v = trace.optional("skip_bad_rows"))
+    spec.skip_bad_rows = read_bool(*v, trace.field("skip_bad_rows"));
+  if (const ConfigNode* v = trace.optional("processors_per_gpu")) {
+    spec.processors_per_gpu = read_number(*v, trace.field("processors_per_gpu"), 1e-3, 1e6);
+  }
+  if (const ConfigNode* v = trace.optional("request_gpus")) {
+    spec.azure.gpus = read_number(*v, trace.field("request_gpus"), 0.001, 1024);
+  }
+  if (const ConfigNode* v = trace.optional("prefill_tokens_per_s")) {
+    spec.azure.prefill_tokens_per_s = read_number(*v, trace.field("prefill_tokens_per_s"), 1e-3, 1e12);
+  }
+  if (const ConfigNode* v = trace.optional("decode_tokens_per_s")) {
+    spec.azure.decode_tokens_per_s = read_number(*v, trace.field("decode_tokens_per_s"), 1e-3, 1e12);
+  }
+  return spec;
+}
+
 WorkloadSpec parse_workload(const ConfigNode& node, const GpuCatalog& catalog, const ClusterSpec& cluster,
-                            const std::filesystem::path& base_dir) {
+                            const std::filesystem::path& base_dir, const ScenarioOverrides& overrides) {
   MapReader map(node, "workload", {"synthetic", "trace", "jobs"});
   WorkloadSpec workload;
   if (const ConfigNode* value = map.optional("synthetic")) {
     workload.synthetic = parse_synthetic(map, *value, catalog, cluster);
   }
   if (const ConfigNode* value = map.optional("trace")) {
-    MapReader trace(*value, map.field("trace"), {"format", "path", "recorded_on"});
-    TraceSourceSpec spec;
-    spec.where = value->where();
-    const ConfigNode& format = trace.required("format", "a trace format (csv)");
-    spec.format = read_string(format, trace.field("format"));
-    if (spec.format != "csv") {
-      throw InputError(format.where(), trace.field("format"), "a trace format this version reads: csv",
-                       format.describe());
-    }
-    const ConfigNode& path = trace.required("path", "the path of the trace file");
-    const std::filesystem::path relative = read_string(path, trace.field("path"));
-    spec.path = relative.is_absolute() ? relative : base_dir / relative;
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(spec.path, ec)) {
-      throw InputError(path.where(), trace.field("path"), "an existing trace file (relative to the scenario's folder)",
-                       quote_for_message(spec.path.string()));
-    }
-    spec.recorded_on = *catalog.find("V100");
-    if (const ConfigNode* recorded = trace.optional("recorded_on")) {
-      spec.recorded_on = read_gpu_type(*recorded, trace.field("recorded_on"), catalog);
-    }
-    workload.trace = spec;
+    workload.trace = parse_trace(*value, map.field("trace"), catalog, base_dir, overrides);
+  } else if (overrides.trace_path) {
+    throw InputError(node.where(), map.field("trace"), "a trace to replace (--trace needs a scenario with one)",
+                     "a workload without a trace");
   }
   if (const ConfigNode* value = map.optional("jobs")) {
     workload.jobs = parse_jobs(*value, map.field("jobs"), catalog, cluster);
@@ -499,7 +638,8 @@ class MergedJobSource : public JobSource {
 
 }  // namespace
 
-Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir) {
+Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
+                        const ScenarioOverrides& overrides) {
   const ConfigNodePtr root = parse_config_text(text, file_name);
   MapReader map(*root, "", {"name", "description", "gpu_catalog", "cluster", "workload", "policies", "run"});
   Scenario scenario;
@@ -511,7 +651,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
   if (const ConfigNode* value = map.optional("gpu_catalog")) parse_catalog(*value, "gpu_catalog", scenario.catalog);
   scenario.cluster = parse_cluster(map.required("cluster", "the cluster: a map with node_groups"), scenario.catalog);
   scenario.workload = parse_workload(map.required("workload", "the workload: synthetic, trace or jobs"),
-                                     scenario.catalog, scenario.cluster, base_dir);
+                                     scenario.catalog, scenario.cluster, base_dir, overrides);
   if (const ConfigNode* value = map.optional("policies")) {
     MapReader policies(*value, "policies", {"queue", "placement"});
     scenario.queue_policy = parse_policy(policies, "queue", "fifo");
@@ -524,22 +664,21 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
   return scenario;
 }
 
-Scenario load_scenario(const std::filesystem::path& path) {
+Scenario load_scenario(const std::filesystem::path& path, const ScenarioOverrides& overrides) {
   const ConfigLimits limits;
   const std::string text = read_text_file(path, limits.max_file_bytes);
   std::filesystem::path base = path.parent_path();
   if (base.empty()) base = ".";
-  Scenario scenario = parse_scenario(text, path.string(), base);
+  Scenario scenario = parse_scenario(text, path.string(), base, overrides);
   scenario.file = path;
   return scenario;
 }
 
-std::unique_ptr<JobSource> open_workload(const Scenario& scenario) {
+std::unique_ptr<JobSource> open_workload(const Scenario& scenario, std::shared_ptr<TraceReport> report) {
   std::vector<std::unique_ptr<JobSource>> sources;
   if (!scenario.workload.jobs.empty()) sources.push_back(std::make_unique<ListedJobSource>(scenario.workload.jobs));
   if (scenario.workload.trace) {
-    const TraceSourceSpec& trace = *scenario.workload.trace;
-    sources.push_back(std::make_unique<CsvTraceSource>(trace.path.string(), scenario.catalog, trace.recorded_on));
+    sources.push_back(open_trace(*scenario.workload.trace, scenario.catalog, scenario.run.seed, report));
   }
   if (scenario.workload.synthetic) {
     sources.push_back(std::make_unique<SyntheticJobSource>(*scenario.workload.synthetic, scenario.run.seed));

@@ -16,6 +16,7 @@
 #include "core/gpu_catalog.hpp"
 #include "core/job.hpp"
 #include "core/synthetic.hpp"
+#include "core/trace.hpp"
 
 namespace capsim {
 
@@ -30,17 +31,10 @@ struct PolicySpec {
   std::string field;  // "policies.queue"
 };
 
-struct TraceSourceSpec {
-  std::string format;          // "csv"
-  std::filesystem::path path;  // resolved against the scenario's folder
-  GpuTypeId recorded_on = 0;   // GPU type the trace's durations were measured on
-  SourceLocation where;
-};
-
 struct WorkloadSpec {
   std::optional<SyntheticWorkloadSpec> synthetic;
-  std::optional<TraceSourceSpec> trace;
-  std::vector<JobSpec> jobs;  // listed in the scenario, sorted by submit time
+  std::optional<TraceSpec> trace;  // its path resolved against the scenario's folder
+  std::vector<JobSpec> jobs;       // listed in the scenario, sorted by submit time
 };
 
 struct RunSpec {
@@ -64,14 +58,23 @@ struct Scenario {
   RunSpec run;
 };
 
+// What the command line may change in a scenario as it loads.
+struct ScenarioOverrides {
+  // Replaces workload.trace.path (the scenario must have a trace; its own
+  // path may then be absent or missing on disk).
+  std::optional<std::filesystem::path> trace_path;
+};
+
 // Loads and validates a scenario file. Throws InputError.
-Scenario load_scenario(const std::filesystem::path& path);
+Scenario load_scenario(const std::filesystem::path& path, const ScenarioOverrides& overrides = {});
 // The same from text; relative paths in it are resolved against `base_dir`.
-Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir);
+Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
+                        const ScenarioOverrides& overrides = {});
 
 // Opens the scenario's workload as one stream in submit order: its listed
 // jobs, its trace and its synthetic generator merged (ties: listed jobs, then
 // the trace, then synthetic jobs). Throws InputError from the trace reader.
-std::unique_ptr<JobSource> open_workload(const Scenario& scenario);
+// `report` (optional) receives what the trace pipeline read and left out.
+std::unique_ptr<JobSource> open_workload(const Scenario& scenario, std::shared_ptr<TraceReport> report = nullptr);
 
 }  // namespace capsim

@@ -104,7 +104,7 @@ bool SyntheticJobSource::next(JobSpec& job) {
   }
   seconds = std::fmin(std::fmax(seconds, min_s), max_s);
   job.duration = Duration::from_seconds(seconds);
-  job.gpu_type = spec_.gpu_type;
+  job.gpu_types = spec_.gpu_type == kAnyGpuType ? GpuTypeSet::any() : GpuTypeSet::of(spec_.gpu_type);
   job.work = static_cast<double>(job.duration.count_us()) * job.gpus() * spec_.recorded_speed;
   if (spec_.users > 0) {
     char user[32];

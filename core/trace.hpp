@@ -57,11 +57,15 @@ struct TraceFilters {
 
 // How an azure-llm request becomes a job: it holds `gpus` GPUs for
 // context_tokens / prefill_tokens_per_s + generated_tokens / decode_tokens_per_s
-// seconds (the trace records tokens, not run times).
+// seconds (the trace records tokens, not run times). The defaults are an
+// order-of-magnitude stand-in, stated in the README: a 70B model on an 8-GPU
+// H100 replica that batches about 32 requests (a quarter of a GPU each),
+// prefilling about 10,000 tokens/s and decoding about 30 tokens/s per request
+// (the regime Splitwise, ISCA'24, measures). Scenarios should set their own.
 struct AzureLlmModel {
-  double gpus = 1;
-  double prefill_tokens_per_s = 0;
-  double decode_tokens_per_s = 0;
+  double gpus = 0.25;
+  double prefill_tokens_per_s = 10'000;
+  double decode_tokens_per_s = 30;
 };
 
 struct TraceSpec {

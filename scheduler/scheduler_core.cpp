@@ -36,7 +36,7 @@ void SchedulerCore::advance_to(Time now) {
 bool SchedulerCore::can_ever_run(const JobRequest& job) const {
   for (PoolId p = 0; p < cluster_.pool_count(); ++p) {
     const GpuTypeId type = cluster_.pool_type(p);
-    if (!gpu_type_serves(catalog_, type, job.gpu_type, job.request.gpu_memory_mib)) continue;
+    if (!gpu_type_serves(catalog_, type, job.gpu_types, job.request.gpu_memory_mib)) continue;
     // A job that fits one node needs a node group that can hold it; a gang
     // needs the pool as a whole (CPU and memory where every group models
     // them: one that does not leaves them unbounded).
@@ -151,7 +151,7 @@ void SchedulerCore::check_allocation(const JobRequest& job, std::span<const Node
     total += share.gpus;
   }
   CAPSIM_CHECK(total == job.gpus()) << "job " << job.id << " asked " << job.gpus() << " GPUs and was given " << total;
-  CAPSIM_CHECK(gpu_type_serves(catalog_, cluster_.pool_type(pool), job.gpu_type, job.request.gpu_memory_mib))
+  CAPSIM_CHECK(gpu_type_serves(catalog_, cluster_.pool_type(pool), job.gpu_types, job.request.gpu_memory_mib))
       << "job " << job.id << " placed on GPUs of a type that does not serve it";
 }
 

@@ -23,8 +23,8 @@ struct JobRequest {
   // Whole GPUs of one type, the GPU memory each must have (0: any), CPU and
   // host memory over the whole job (0: none).
   Resources request = Resources::gpus(1);
-  GpuTypeId gpu_type = kAnyGpuType;  // required GPU type, or any
-  Duration recorded_duration;        // the trace's run time (an oracle; policies that use it say so)
+  GpuTypeSet gpu_types;        // the GPU types it may run on (empty: any)
+  Duration recorded_duration;  // the trace's run time (an oracle; policies that use it say so)
 
   std::int32_t gpus() const { return request.whole_gpus(); }
   friend bool operator==(const JobRequest&, const JobRequest&) = default;

@@ -16,7 +16,7 @@ void DecisionLog::on_job_arrived(Time now, JobId job, const JobSpec& spec) {
   stamp(now);
   out_ << "arrive job " << job << " " << spec.name << " gpus=" << spec.gpus();
   if (spec.request.gpu_memory_mib > 0) out_ << " gpu_memory=" << spec.request.gpu_memory_mib << "MiB";
-  if (spec.gpu_type != kAnyGpuType) out_ << " type=" << catalog_.at(spec.gpu_type).name;
+  if (!spec.gpu_types.is_any()) out_ << " type=" << catalog_.names_of(spec.gpu_types);
   out_ << " recorded=" << spec.duration.count_us() << "us\n";
 }
 

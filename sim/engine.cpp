@@ -70,7 +70,7 @@ void NativeEngine::handle_arrival(Time now) {
   request.id = id;
   request.submit = next_job_.submit;
   request.request = next_job_.request;
-  request.gpu_type = next_job_.gpu_type;
+  request.gpu_types = next_job_.gpu_types;
   request.recorded_duration = next_job_.duration;
   scheduler_.on_job_arrived(now, request);
   read_next_job();

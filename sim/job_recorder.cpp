@@ -18,7 +18,7 @@ void JobRecorder::on_job_arrived(Time now, JobId job, const JobSpec& spec) {
   row.submit = now;
   row.recorded_duration = spec.duration;
   row.gpus = spec.gpus();
-  row.requested_gpu_type = spec.gpu_type;
+  row.requested_gpu_types = spec.gpu_types;
   names_.push_back(spec.name);
   users_.push_back(spec.user);
 }
@@ -53,7 +53,7 @@ JobTable JobRecorder::take() {
   table.gpu_type_names = gpu_type_names_;
   const auto reserve = [n](auto&... columns) { (columns.reserve(n), ...); };
   reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
-          table.gpus, table.nodes, table.requested_gpu_type, table.gpu_type, table.preemptions, table.state);
+          table.gpus, table.nodes, table.requested_gpu_types, table.gpu_type, table.preemptions, table.state);
   for (std::size_t i = 0; i < n; ++i) {
     const Row& row = rows_[i];
     const double submit = row.submit.to_seconds();
@@ -68,7 +68,7 @@ JobTable JobRecorder::take() {
     table.recorded_duration_s.push_back(row.recorded_duration.to_seconds());
     table.gpus.push_back(row.gpus);
     table.nodes.push_back(row.nodes);
-    table.requested_gpu_type.push_back(row.requested_gpu_type);
+    table.requested_gpu_types.push_back(row.requested_gpu_types);
     table.gpu_type.push_back(row.gpu_type);
     table.preemptions.push_back(row.preemptions);
     table.state.push_back(row.state);

@@ -36,7 +36,7 @@ class JobRecorder final : public EngineObserver {
     std::int32_t gpus = 0;
     std::int32_t nodes = 0;
     std::int32_t preemptions = 0;
-    GpuTypeId requested_gpu_type = kAnyGpuType;
+    GpuTypeSet requested_gpu_types;
     GpuTypeId gpu_type = kAnyGpuType;
     JobEnd state = JobEnd::kPending;
   };

@@ -51,10 +51,10 @@ struct JobTable {
   std::vector<double> jct_s;             // end - submit, for jobs that ended
   std::vector<double> recorded_duration_s;
   std::vector<std::int32_t> gpus;
-  std::vector<std::int32_t> nodes;            // nodes the job ran on (0: never started)
-  std::vector<GpuTypeId> requested_gpu_type;  // kAnyGpuType = any
-  std::vector<GpuTypeId> gpu_type;            // the type it ran on (kAnyGpuType: never started)
-  std::vector<std::string> gpu_type_names;    // GpuTypeId -> name (the scenario's catalog)
+  std::vector<std::int32_t> nodes;              // nodes the job ran on (0: never started)
+  std::vector<GpuTypeSet> requested_gpu_types;  // empty set = any
+  std::vector<GpuTypeId> gpu_type;              // the type it ran on (kAnyGpuType: never started)
+  std::vector<std::string> gpu_type_names;      // GpuTypeId -> name (the scenario's catalog)
   std::vector<std::int32_t> preemptions;
   std::vector<JobEnd> state;
 

@@ -160,8 +160,24 @@ void write_file(const RunResults& results, const std::filesystem::path& path) {
                   "run time as recorded in the workload");
     write_ints(group.get(), "gpus", jobs.gpus, "GPUs", "GPUs asked for");
     write_ints(group.get(), "nodes", jobs.nodes, "nodes", "nodes the job ran on");
-    write_strings(group.get(), "requested_gpu_type", type_names(jobs.requested_gpu_type),
-                  "GPU type required (empty: any)");
+    // A set of types is written as their names joined by '|'.
+    std::map<std::uint64_t, std::string> set_names;
+    std::vector<std::string_view> requested(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      const GpuTypeSet set = jobs.requested_gpu_types[i];
+      if (set.is_any()) continue;
+      auto [it, added] = set_names.try_emplace(set.bits());
+      if (added) {
+        for (std::size_t t = 0; t < jobs.gpu_type_names.size(); ++t) {
+          if (!set.allows(static_cast<GpuTypeId>(t))) continue;
+          if (!it->second.empty()) it->second += '|';
+          it->second += jobs.gpu_type_names[t];
+        }
+      }
+      requested[i] = it->second;
+    }
+    write_strings(group.get(), "requested_gpu_type", requested,
+                  "GPU types the job may run on, joined by '|' (empty: any)");
     write_strings(group.get(), "gpu_type", type_names(jobs.gpu_type), "GPU type the job ran on (empty: never ran)");
     write_ints(group.get(), "preemptions", jobs.preemptions, "", "times the job was preempted");
     write_strings(group.get(), "state", state,

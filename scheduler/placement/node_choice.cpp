@@ -90,18 +90,10 @@ NodeId choose_node(const ClusterState& cluster, PoolId p, const JobRequest& job,
 }
 
 bool place_by_order(const JobRequest& job, const ClusterState& cluster, NodeOrder order, std::vector<NodeShare>& out) {
-  // The pools the job may use.
-  PoolId only = -1;
-  if (job.gpu_type != kAnyGpuType) {
-    only = cluster.pool_of_type(job.gpu_type);
-    if (only < 0) return false;
-  }
-  const PoolId first = only >= 0 ? only : 0;
-  const PoolId last = only >= 0 ? only : cluster.pool_count() - 1;
-
   NodeId best = -1;
   std::int32_t best_left = 0;
-  for (PoolId p = first; p <= last; ++p) {
+  for (PoolId p = 0; p < cluster.pool_count(); ++p) {
+    if (!job.gpu_types.allows(cluster.pool_type(p))) continue;
     if (cluster.pool_free_gpus(p) < job.gpus()) continue;
     if (cluster.pool_gpu_memory_mib(p) < job.request.gpu_memory_mib) continue;
     if (job.gpus() > cluster.pool_max_node_gpus(p)) {

@@ -244,7 +244,7 @@ TEST_CASE("a trace path is resolved against the scenario's folder", "[core][scen
   const auto format = input_error_of([&] {
     scenario_from(
         "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
-        "workload: {trace: {format: philly, path: jobs.csv}}\n",
+        "workload: {trace: {format: borg, path: jobs.csv}}\n",
         "x.yaml", dir.path());
   });
   CHECK(format.field() == "workload.trace.format");

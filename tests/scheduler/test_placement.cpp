@@ -28,7 +28,7 @@ struct Fixture {
                                std::int64_t cpu_milli = 0, std::int64_t gpu_memory_mib = 0) {
     JobRequest job;
     job.request = Resources::gpus(gpus);
-    job.gpu_type = type;
+    job.gpu_types = type == kAnyGpuType ? GpuTypeSet::any() : GpuTypeSet::of(type);
     job.request.cpu_milli = cpu_milli;
     job.request.gpu_memory_mib = gpu_memory_mib;
     std::vector<NodeShare> out;
