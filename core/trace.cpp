@@ -88,6 +88,11 @@ class TraceJobSource : public JobSource {
         reader_(open_trace_reader(spec, catalog)),
         report_(report ? std::move(report) : std::make_shared<TraceReport>()),
         random_(RandomStream::derive(seed, "trace.scale")) {
+    if (!reader_->timed()) {
+      throw InputError(spec.where, "path",
+                       "a trace with submit and run times to replay (" + spec.path.string() + " lists only requests)",
+                       "a file without time columns");
+    }
     const TraceClock clock = reader_->clock();
     if ((spec.window.start_at_us || spec.window.end_at_us) && !clock.unix_origin_s) {
       throw InputError(spec.where, "window", "offsets from the trace's first job (such as 14d)",

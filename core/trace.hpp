@@ -113,6 +113,10 @@ class TraceReader {
   virtual TraceClock clock() const = 0;
   // Rows read so far (data rows, good or bad).
   virtual std::int64_t rows() const = 0;
+  // Whether the rows have submit and run times. Some files only list
+  // requests (openb's multigpuNN variants, for packing experiments): their
+  // jobs all submit at 0 with no run time, and they cannot be replayed.
+  virtual bool timed() const { return true; }
 };
 
 std::unique_ptr<TraceReader> open_trace_reader(const TraceSpec& spec, const GpuCatalog& catalog);

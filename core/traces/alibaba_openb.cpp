@@ -8,6 +8,8 @@
 // own clock. The run time is deletion - scheduled; pod_phase gives the
 // state: Succeeded -> completed, Failed -> failed, Running -> running (the
 // trace ended first), Pending -> cancelled (never scheduled: not replayed).
+// Some variants (multigpuNN) list only the requests, without times or phases:
+// they read (for statistics and packing experiments) but do not replay.
 #include "core/config_tree.hpp"
 #include "core/traces/common.hpp"
 
@@ -20,9 +22,13 @@ class OpenbReader : public TraceReader {
   OpenbReader(const TraceSpec& spec, const GpuCatalog& catalog)
       : spec_(spec),
         catalog_(catalog),
-        csv_(spec.path.string(),
-             {"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "creation_time", "deletion_time"},
-             {"gpu_spec", "qos", "pod_phase", "scheduled_time"}) {}
+        csv_(spec.path.string(), {"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli"},
+             {"gpu_spec", "qos", "pod_phase", "creation_time", "deletion_time", "scheduled_time"}),
+        timed_(csv_.has("creation_time") || csv_.has("deletion_time")) {
+    if (timed_ && !(csv_.has("creation_time") && csv_.has("deletion_time"))) {
+      throw InputError(csv_.row(), "header", "both creation_time and deletion_time, or neither", "only one");
+    }
+  }
 
   bool next(JobSpec& job) override {
     if (!csv_.next()) return false;
@@ -52,6 +58,10 @@ class OpenbReader : public TraceReader {
       job.gpu_types = *types;
     }
     job.queue = std::string(csv_.field("qos"));
+    if (!timed_) {
+      set_work(job, spec_, catalog_);
+      return true;
+    }
     const auto seconds = [&](std::string_view column) {
       return Duration::from_seconds(number_field(csv_, column, 0, 9.0e12, "a non-negative number of seconds"));
     };
@@ -81,11 +91,13 @@ class OpenbReader : public TraceReader {
 
   TraceClock clock() const override { return {}; }
   std::int64_t rows() const override { return csv_.rows(); }
+  bool timed() const override { return timed_; }
 
  private:
   TraceSpec spec_;
   const GpuCatalog& catalog_;
   HeaderedCsv csv_;
+  bool timed_;
 };
 
 }  // namespace

@@ -1,126 +1,238 @@
-// Integration with a real trace: Microsoft's Philly job list (see
-// ../shared/traces/README.md). The test converts it into capsim's native CSV
-// in a temporary folder (the trace itself is never copied into the project),
-// replays all 82,247 jobs on a cluster the size of Philly's, and checks the
-// figures the trace's README gives; it also re-derives the synthetic preset's
-// fit. The ctest entry skips it, saying so, when ../shared/traces is absent.
+// Integration with the real traces of ../shared/traces (its README gives the
+// figures checked here): every reader on its full file, the bundled scenario
+// of each trace replayed end to end, and a one-week window of each replayed
+// on a cluster large enough that nothing waits, where every job must run
+// exactly its recorded time and the GPU-hours consumed must equal the
+// trace's. The expected window figures were worked out independently of
+// capsim with pandas (the one-liners are quoted beside them). The ctest
+// entries skip, saying so, when ../shared/traces is absent.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <map>
 
-#include "core/csv.hpp"
-#include "core/synthetic.hpp"
+#include "core/scenario.hpp"
+#include "core/trace.hpp"
+#include "sim/run.hpp"
 #include "tests/support/helpers.hpp"
 
 using namespace capsim;
 
 namespace {
 
-struct PhillyJob {
-  std::int64_t submit_s;
-  double duration_s;
-  int gpus;
-  std::string cluster;
-};
-
-// Seconds since 1970 of "YYYY-MM-DD HH:MM:SS" (UTC; days from civil, Hinnant).
-std::int64_t epoch_seconds(std::string_view text) {
-  const auto number = [&](std::size_t at, std::size_t length) {
-    return std::stoll(std::string(text.substr(at, length)));
-  };
-  std::int64_t y = number(0, 4);
-  const std::int64_t m = number(5, 2), d = number(8, 2);
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const std::int64_t days = era * 146097 + doe - 719468;
-  return days * 86400 + number(11, 2) * 3600 + number(14, 2) * 60 + number(17, 2);
+std::filesystem::path traces() {
+  const auto dir = capsim::testing::shared_traces();
+  REQUIRE(dir.has_value());
+  return *dir;
 }
 
-std::vector<PhillyJob> read_philly(const std::filesystem::path& path) {
-  CsvReader reader(path.string());
-  std::vector<std::string_view> fields;
-  REQUIRE(reader.next(fields));  // header
-  REQUIRE(fields[0] == "timestamp");
-  std::vector<PhillyJob> jobs;
-  while (reader.next(fields)) {
-    jobs.push_back({epoch_seconds(fields[0]), std::stod(std::string(fields[1])), std::stoi(std::string(fields[2])),
-                    std::string(fields[4])});
+struct Totals {
+  std::int64_t rows = 0;
+  std::int64_t cancelled = 0;
+  double gpu_hours = 0;  // of the jobs that ran
+  std::map<std::int64_t, std::int64_t> jobs_by_gpu_milli;
+  std::map<JobOutcome, std::int64_t> jobs_by_outcome;
+};
+
+Totals read_totals(const TraceSpec& spec, const GpuCatalog& catalog) {
+  Totals totals;
+  const auto reader = open_trace_reader(spec, catalog);
+  JobSpec job;
+  while (reader->next(job)) {
+    ++totals.jobs_by_gpu_milli[job.request.gpu_milli];
+    ++totals.jobs_by_outcome[job.outcome];
+    if (job.outcome == JobOutcome::kCancelled) {
+      ++totals.cancelled;
+      continue;
+    }
+    totals.gpu_hours += job.duration.to_seconds() * static_cast<double>(job.request.gpu_milli) / 1000 / 3600;
   }
-  return jobs;
+  totals.rows = reader->rows();
+  return totals;
+}
+
+TraceSpec spec_of(TraceFormat format, const std::filesystem::path& path, const GpuCatalog& catalog) {
+  TraceSpec spec;
+  spec.format = format;
+  spec.path = path;
+  spec.recorded_on = *catalog.find("V100");
+  return spec;
+}
+
+// Every job that ran did so without waiting, for exactly its recorded time.
+void check_no_wait_exact_runs(const sim::RunResults& results) {
+  std::int64_t mismatches = 0;
+  for (std::size_t i = 0; i < results.jobs.size(); ++i) {
+    if (results.jobs.queueing_delay_s[i] != 0 || results.jobs.jct_s[i] != results.jobs.recorded_duration_s[i]) {
+      ++mismatches;
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
+sim::RunResults run_bundled(const std::string& name) {
+  const Scenario scenario = load_scenario(capsim::testing::source_dir() / "scenarios" / name);
+  return sim::run_scenario(scenario);
 }
 
 }  // namespace
 
-TEST_CASE("the Philly trace replays in full on a Philly-sized cluster", "[traces][philly]") {
-  const auto traces = capsim::testing::shared_traces();
-  REQUIRE(traces.has_value());
-  auto jobs = read_philly(*traces / "philly/philly_jobs.csv");
-  REQUIRE(jobs.size() == 82'247);
-  double gpu_seconds = 0;
-  for (const auto& job : jobs) gpu_seconds += job.duration_s * job.gpus;
-  CHECK(gpu_seconds / 3600 == Approx(978'078.5).epsilon(1e-6));  // the README's figure
+// --- Philly ---------------------------------------------------------------
 
-  // Native CSV, sorted by submit time (the trace's rows are not).
-  std::stable_sort(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) { return a.submit_s < b.submit_s; });
-  capsim::testing::TempDir dir;
-  {
-    std::ofstream out(dir.path() / "philly.csv");
-    out << "job_id,submit_s,gpus,duration_s,user\n";
-    out.precision(17);
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      out << "p" << i << "," << jobs[i].submit_s - jobs.front().submit_s << "," << jobs[i].gpus << ","
-          << jobs[i].duration_s << "," << jobs[i].cluster << "\n";
-    }
-  }
-  // About 2,490 GPUs (ATC'19): 311 nodes of 8.
-  const Scenario scenario = capsim::testing::scenario_from(
-      "name: philly-replay\n"
-      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 311}]}\n"
-      "workload: {trace: {format: csv, path: philly.csv, recorded_on: V100}}\n"
-      "policies: {queue: {name: fifo, skip_blocked: true}, placement: best_fit}\n"
-      "run: {metrics_interval: 1d}\n",
-      "philly.yaml", dir.path());
-  const auto results = sim::run_scenario(scenario);
-  CHECK(results.summary.jobs_submitted == 82'247);
-  CHECK(results.summary.jobs_completed == 82'247);  // none above 2,488 GPUs, none left
-  // Every job ran its recorded time on V100s: the GPU-hours are the trace's.
-  CHECK(results.summary.gpu_hours_allocated == Approx(978'078.5).epsilon(1e-6));
-  // The trace spans 2017-09-04 to 2017-12-22: the replay cannot be shorter.
-  CHECK(results.summary.makespan_s >= (epoch_seconds("2017-12-22 08:02:11") - epoch_seconds("2017-09-04 10:30:41")));
-  CHECK(results.summary.gpu_utilisation > 0.05);
-  CHECK(results.summary.gpu_utilisation < 1.0);
+TEST_CASE("philly: the reader matches the trace's README", "[traces][philly]") {
+  const GpuCatalog catalog = GpuCatalog::builtin();
+  const auto t = read_totals(spec_of(TraceFormat::kPhilly, traces() / "philly/philly_jobs.csv", catalog), catalog);
+  CHECK(t.rows == 82'247);
+  CHECK(t.gpu_hours == Approx(978'078.5).margin(0.05));
+  const std::map<std::int64_t, std::int64_t> by_gpus = {{1000, 76'627}, {2000, 1'818}, {4000, 1'870}, {8000, 1'643},
+                                                        {12000, 7},     {16000, 199},  {24000, 7},    {32000, 67},
+                                                        {64000, 6},     {128000, 3}};
+  CHECK(t.jobs_by_gpu_milli == by_gpus);
 }
 
-TEST_CASE("the philly-2017 preset is the fit of the trace", "[traces][philly]") {
-  const auto traces = capsim::testing::shared_traces();
-  REQUIRE(traces.has_value());
-  const auto jobs = read_philly(*traces / "philly/philly_jobs.csv");
-  const auto preset = SyntheticWorkloadSpec::philly_2017();
-  // Maximum-likelihood lognormal per class, as scripts/fit_synthetic.py does.
-  int low = 1;
-  for (const DurationClass& cls : preset.duration_classes) {
-    double sum = 0, sum2 = 0;
-    int n = 0;
-    for (const auto& job : jobs) {
-      if (job.gpus < low || job.gpus > cls.max_gpus) continue;
-      const double l = std::log(std::max(job.duration_s, 1.0));
-      sum += l;
-      sum2 += l * l;
-      ++n;
+TEST_CASE("philly: the bundled scenario replays every job, GPU-hours conserved", "[traces][philly]") {
+  const auto results = run_bundled("philly.yaml");
+  CHECK(results.summary.jobs_submitted == 82'247);
+  CHECK(results.summary.jobs_completed == 82'247);
+  CHECK(results.summary.gpu_hours_allocated == Approx(978'078.472777).epsilon(1e-12));
+  // Submitted 2017-09-04 10:30:41 to 2017-12-22 08:02:11: the replay is no shorter.
+  CHECK(results.summary.makespan_s >= 9'322'290);
+}
+
+TEST_CASE("philly: one week replays exactly on a cluster where nothing waits", "[traces][philly]") {
+  // p = pd.read_csv("philly_jobs.csv"); t = pd.to_datetime(p.timestamp)
+  // w = p[(t >= "2017-10-02") & (t < "2017-10-09")]
+  // len(w) == 11386; (w.duration * w.num_gpus).sum() / 3600 == 96159.01111111112
+  const auto results = sim::run_scenario(
+      capsim::testing::scenario_from("cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2000}]}\n"
+                                     "workload:\n"
+                                     "  trace:\n"
+                                     "    format: philly\n"
+                                     "    path: " +
+                                     (traces() / "philly/philly_jobs.csv").string() +
+                                     "\n"
+                                     "    window: {start: 2017-10-02, length: 7d}\n"));
+  CHECK(results.summary.jobs_submitted == 11'386);
+  CHECK(results.summary.jobs_completed == 11'386);
+  CHECK(results.summary.gpu_hours_allocated == Approx(96'159.01111111112).epsilon(1e-12));
+  check_no_wait_exact_runs(results);
+}
+
+// --- Alibaba openb --------------------------------------------------------
+
+TEST_CASE("alibaba-openb: the reader matches the trace's README", "[traces][openb]") {
+  const GpuCatalog catalog = GpuCatalog::builtin();
+  TraceSpec spec =
+      spec_of(TraceFormat::kAlibabaOpenb, traces() / "alibaba-openb-2023/openb_pod_list_default.csv", catalog);
+  const auto t = read_totals(spec, catalog);
+  CHECK(t.rows == 8'152);
+  std::int64_t fractional = 0, gpu_milli = 0;
+  for (const auto& [milli, count] : t.jobs_by_gpu_milli) {
+    if (milli > 0 && milli < 1000) fractional += count;
+    gpu_milli += milli * count;
+  }
+  CHECK(fractional == 3'078);
+  CHECK(gpu_milli == 6'086'800);  // 6,086.8 GPUs requested
+  CHECK(t.jobs_by_gpu_milli.at(0) == 1'088);
+  CHECK(t.jobs_by_outcome.at(JobOutcome::kCancelled) == 897);  // Pending
+  CHECK(t.jobs_by_outcome.at(JobOutcome::kRunning) == 5'193);
+  CHECK(t.jobs_by_outcome.at(JobOutcome::kFailed) == 1'870);
+  CHECK(t.jobs_by_outcome.at(JobOutcome::kCompleted) == 192);
+}
+
+TEST_CASE("alibaba-openb: every variant reads with the bundled scenario's GPU models", "[traces][openb]") {
+  const Scenario scenario = load_scenario(capsim::testing::source_dir() / "scenarios/alibaba_openb.yaml");
+  TraceSpec spec = *scenario.workload.trace;
+  int variants = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(traces() / "alibaba-openb-2023")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("openb_pod_list_", 0) != 0) continue;
+    INFO(name);
+    ++variants;
+    spec.path = entry.path();
+    const auto reader = open_trace_reader(spec, scenario.catalog);
+    JobSpec job;
+    std::int64_t rows = 0;
+    while (reader->next(job)) ++rows;
+    CHECK(rows > 4'000);
+    // The multigpuNN variants list requests only: they read but do not replay.
+    const bool requests_only = name.find("multigpu") != std::string::npos;
+    CHECK(reader->timed() == !requests_only);
+    if (requests_only) {
+      const auto e = capsim::testing::input_error_of([&] { open_trace(spec, scenario.catalog, 1); });
+      CHECK(e.field() == "path");
     }
-    const double mean = sum / n;
-    INFO("class up to " << cls.max_gpus << " GPUs");
-    CHECK(mean == Approx(cls.log_mean).margin(1e-4));
-    CHECK(std::sqrt(sum2 / n - mean * mean) == Approx(cls.log_sigma).margin(1e-4));
-    low = cls.max_gpus + 1;
   }
-  for (const auto& [gpus, weight] : preset.gpu_weights) {
-    const auto count = std::count_if(jobs.begin(), jobs.end(), [&](const auto& job) { return job.gpus == gpus; });
-    CHECK(static_cast<double>(count) == weight);
+  CHECK(variants == 23);
+}
+
+// --- Azure LLM ------------------------------------------------------------
+
+TEST_CASE("azure-llm: the readers match the trace's README", "[traces][azure]") {
+  const GpuCatalog catalog = GpuCatalog::builtin();
+  for (const auto& [file, rows] : {std::pair{"code", 8'819}, std::pair{"conv", 19'366}}) {
+    INFO(file);
+    const auto spec =
+        spec_of(TraceFormat::kAzureLlm,
+                traces() / ("azure-llm-2023/AzureLLMInferenceTrace_" + std::string(file) + ".csv"), catalog);
+    CHECK(read_totals(spec, catalog).rows == rows);
+    auto report = std::make_shared<TraceReport>();
+    const auto source = open_trace(spec, catalog, 1, report);
+    JobSpec job;
+    REQUIRE(source->next(job));
+    // About one hour each, starting 2023-11-16 18:15.
+    CHECK(format_datetime(*report->first_submit_unix_s * 1'000'000).substr(0, 15) == "2023-11-16 18:1");
+    Time last;
+    while (source->next(job)) last = job.submit;
+    CHECK(last > Time::zero() + Duration::minutes(55));
+    CHECK(last < Time::zero() + Duration::minutes(61));
   }
+}
+
+// --- SWF ------------------------------------------------------------------
+
+TEST_CASE("swf: the compressed logs read in full", "[traces][swf]") {
+  const GpuCatalog catalog = GpuCatalog::builtin();
+  const auto lcg = read_totals(spec_of(TraceFormat::kSwf, traces() / "swf/LCG.swf.gz", catalog), catalog);
+  CHECK(lcg.rows == 188'041);  // the header's MaxJobs
+  // s = pd.read_csv(gzip.open("LCG.swf.gz", "rt"), comment=";", sep=r"\s+", header=None)
+  // (s[3] * s[4]).sum() / 3600 == 417369.65527777775
+  CHECK(lcg.gpu_hours == Approx(417'369.65527777775).epsilon(1e-12));
+  const auto nasa =
+      read_totals(spec_of(TraceFormat::kSwf, traces() / "swf/NASA-iPSC-1993-3.1-cln.swf.zip", catalog), catalog);
+  CHECK(nasa.rows == 18'239);
+  CHECK(nasa.gpu_hours == Approx(131'732.78194444443).epsilon(1e-12));
+}
+
+TEST_CASE("swf: the bundled scenarios replay every job, GPU-hours conserved", "[traces][swf]") {
+  const auto lcg = run_bundled("swf_lcg.yaml");
+  CHECK(lcg.summary.jobs_completed == 188'041);
+  CHECK(lcg.summary.gpu_hours_allocated == Approx(417'369.65527777775).epsilon(1e-12));
+  const auto nasa = run_bundled("swf_nasa_ipsc.yaml");
+  CHECK(nasa.summary.jobs_completed == 18'239);
+  CHECK(nasa.summary.gpu_hours_allocated == Approx(131'732.78194444443).epsilon(1e-12));
+}
+
+TEST_CASE("swf: a week of each log replays exactly where nothing waits", "[traces][swf]") {
+  // The second week: submit in [first + 7d, first + 14d).
+  // LCG: 75,878 jobs, 188,981.83638888889 GPU-hours; NASA: 1,534 jobs,
+  // 8,147.460277777778 GPU-hours (pandas, as above).
+  const std::string base =
+      "gpu_catalog: [{name: slot, memory: 1GiB, relative_speed: 1, idle_watts: 0, peak_watts: 0, usd_per_hour: 0}]\n"
+      "cluster: {node_groups: [{gpu: slot, gpus_per_node: 128, count: 300}]}\n"
+      "workload:\n"
+      "  trace:\n"
+      "    format: swf\n"
+      "    recorded_on: slot\n"
+      "    window: {start: 7d, length: 7d}\n"
+      "    path: ";
+  const auto lcg = sim::run_scenario(capsim::testing::scenario_from(base + (traces() / "swf/LCG.swf.gz").string()));
+  CHECK(lcg.summary.jobs_completed == 75'878);
+  CHECK(lcg.summary.gpu_hours_allocated == Approx(188'981.83638888889).epsilon(1e-12));
+  check_no_wait_exact_runs(lcg);
+  const auto nasa = sim::run_scenario(
+      capsim::testing::scenario_from(base + (traces() / "swf/NASA-iPSC-1993-3.1-cln.swf.zip").string()));
+  CHECK(nasa.summary.jobs_completed == 1'534);
+  CHECK(nasa.summary.gpu_hours_allocated == Approx(8'147.460277777778).epsilon(1e-12));
+  check_no_wait_exact_runs(nasa);
 }
