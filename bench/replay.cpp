@@ -1,8 +1,11 @@
 // bench/replay: jobs per second and peak memory replaying whole scenarios:
-// the quickstart, and a million Philly-shaped jobs on 10,000 GPUs with FIFO
-// and best fit (bench/scenarios/million_jobs.yaml). Each replay runs in a
-// child process so that its peak memory (the kernel's maximum resident set)
-// is its own; the figures are medians over the repeats.
+// the quickstart, a million Philly-shaped jobs on 10,000 GPUs with FIFO and
+// best fit (bench/scenarios/million_jobs.yaml), and, when ../shared/traces
+// is there, each real trace's bundled scenario (scenarios/philly.yaml, ...).
+// bench/scenarios/ten_million_jobs.yaml (ten million jobs, 100,000 GPUs) is
+// run when named. Each replay runs in a child process so that its peak
+// memory (the kernel's maximum resident set) is its own; the figures are
+// medians over the repeats.
 //
 // Usage: bench/replay [--repeat R] [SCENARIO ...]   (run from the repository root)
 #include <sys/resource.h>
@@ -38,7 +41,13 @@ Measure replay_in_child(const std::string& path) {
   const pid_t child = ::fork();
   if (child == 0) {
     ::close(fds[0]);
-    const capsim::Scenario scenario = capsim::load_scenario(path);
+    capsim::Scenario scenario;
+    try {
+      scenario = capsim::load_scenario(path);
+    } catch (const capsim::InputError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      ::_exit(2);
+    }
     const auto start = std::chrono::steady_clock::now();
     const auto results = capsim::sim::run_scenario(scenario);
     const auto simulated = std::chrono::steady_clock::now();
@@ -83,7 +92,14 @@ int main(int argc, char** argv) {
       scenarios.emplace_back(argv[i]);
     }
   }
-  if (scenarios.empty()) scenarios = {"scenarios/quickstart.yaml", "bench/scenarios/million_jobs.yaml"};
+  if (scenarios.empty()) {
+    scenarios = {"scenarios/quickstart.yaml", "bench/scenarios/million_jobs.yaml"};
+    if (std::filesystem::is_directory("../shared/traces")) {
+      for (const char* trace : {"philly", "alibaba_openb", "azure_llm", "swf_nasa_ipsc", "swf_lcg"}) {
+        scenarios.push_back(std::string("scenarios/") + trace + ".yaml");
+      }
+    }
+  }
   for (const std::string& path : scenarios) {
     std::vector<double> simulate, write, peak;
     double jobs = 0;
