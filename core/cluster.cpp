@@ -52,4 +52,14 @@ std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog&
   return largest;
 }
 
+bool serving_groups_model_cpu(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
+                              std::int64_t gpu_memory_mib) {
+  for (const auto& group : layout.spec().node_groups) {
+    if (group.count > 0 && group.cpu_milli > 0 && gpu_type_serves(catalog, group.gpu_type, allowed, gpu_memory_mib)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace capsim

@@ -79,4 +79,9 @@ bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeSet allow
 std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
                                   std::int64_t gpu_memory_mib);
 
+// Whether some node group whose GPUs serve such a job models CPU: a CPU-only
+// job can only run on such a group's nodes.
+bool serving_groups_model_cpu(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
+                              std::int64_t gpu_memory_mib);
+
 }  // namespace capsim

@@ -1,6 +1,7 @@
 // A resource vector: what a job asks for, or what a node offers.
-// GPUs count in thousandths (gpu_milli) so that fractional GPU requests fit
-// the same type later; memory counts in MiB; CPU in thousandths of a core.
+// GPUs count in thousandths (gpu_milli): a job asks for whole GPUs (a multiple
+// of 1000), a share of one GPU (1 to 999: time-sliced with other shares), or
+// none (0: a CPU-only job); memory counts in MiB; CPU in thousandths of a core.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,9 @@ struct Resources {
   // Whole GPUs (gpu_milli / 1000, rounded down).
   std::int32_t whole_gpus() const { return static_cast<std::int32_t>(gpu_milli / kMilliPerGpu); }
   bool is_whole_gpus() const { return gpu_milli % kMilliPerGpu == 0; }
+  // A share of one GPU: more than none, less than a whole one.
+  bool is_gpu_share() const { return gpu_milli > 0 && gpu_milli < kMilliPerGpu; }
+  bool is_cpu_only() const { return gpu_milli == 0; }
   static Resources gpus(std::int32_t count) { return Resources{count * kMilliPerGpu, 0, 0, 0}; }
 
   // Whether a request fits what `offer` has: GPUs, CPU and memory within it,

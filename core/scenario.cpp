@@ -301,6 +301,27 @@ SyntheticWorkloadSpec parse_synthetic(const MapReader& parent, const ConfigNode&
   return spec;
 }
 
+// A listed job's `gpus:` in thousandths of a GPU: a whole number from 1, a
+// share of one GPU to the thousandth (0.25), or 0 for a CPU-only job.
+std::int64_t read_job_gpu_milli(const ConfigNode& node, const std::string& field) {
+  constexpr double kMaxJobGpus = 1'000'000;
+  const char* expected =
+      "a whole number of GPUs from 1 to 1000000, a share of one GPU in thousandths (such as 0.25), or 0 for a "
+      "CPU-only job (with cpus:)";
+  double gpus = 0;
+  if (node.kind() != ConfigNode::Kind::kScalar || node.quoted() || !parse_number(node.scalar(), gpus) || !(gpus >= 0) ||
+      gpus > kMaxJobGpus) {
+    throw InputError(node.where(), field, expected, node.describe());
+  }
+  if (gpus == std::floor(gpus)) return static_cast<std::int64_t>(gpus) * kMilliPerGpu;
+  const double milli = gpus * kMilliPerGpu;
+  const std::int64_t rounded = std::llround(milli);
+  if (gpus > 1 || rounded < 1 || std::fabs(milli - static_cast<double>(rounded)) > 1e-6) {
+    throw InputError(node.where(), field, expected, node.describe());
+  }
+  return rounded;
+}
+
 std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field, const GpuCatalog& catalog,
                                 const ClusterSpec& cluster) {
   const auto& items = read_list(node, field, "jobs");
@@ -316,9 +337,10 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
     job.origin = items[i]->where();
     job.name = map.has("id") ? read_name(*map.optional("id"), map.field("id")) : "job-" + std::to_string(i);
     job.submit = Time::zero() + read_duration(map.required("submit", "a submit time"), map.field("submit"));
-    const auto gpus =
-        static_cast<std::int32_t>(read_int(map.required("gpus", "a number of GPUs"), map.field("gpus"), 1, 1'000'000));
-    job.request = Resources::gpus(gpus);
+    const ConfigNode& gpus_node = map.required("gpus", "a number of GPUs");
+    const std::int64_t gpu_milli = read_job_gpu_milli(gpus_node, map.field("gpus"));
+    const auto gpus = static_cast<std::int32_t>(gpu_milli / kMilliPerGpu);  // whole GPUs (0 for less than one)
+    job.request = Resources{gpu_milli, 0, 0, 0};
     job.duration = read_duration(map.required("duration", "a run time"), map.field("duration"));
     if (const ConfigNode* value = map.optional("gpu_type")) {
       job.gpu_types = GpuTypeSet::of(read_gpu_type(*value, map.field("gpu_type"), catalog));
@@ -327,12 +349,25 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
     if (const ConfigNode* value = map.optional("recorded_on")) {
       speed = catalog.at(read_gpu_type(*value, map.field("recorded_on"), catalog)).relative_speed;
     }
-    job.work = static_cast<double>(job.duration.count_us()) * gpus * speed;
+    // Work as the trace readers set it (core/traces/common.cpp): GPU-us on
+    // the recorded type, a share of a GPU as that fraction; a CPU-only job's
+    // work is its run time in us.
+    if (gpu_milli == 0) {
+      job.work = static_cast<double>(job.duration.count_us());
+    } else if (gpus > 0) {
+      job.work = static_cast<double>(job.duration.count_us()) * gpus * speed;
+    } else {
+      job.work = static_cast<double>(job.duration.count_us()) * static_cast<double>(gpu_milli) /
+                 static_cast<double>(kMilliPerGpu) * speed;
+    }
     if (const ConfigNode* value = map.optional("user")) job.user = read_name(*value, map.field("user"));
     if (const ConfigNode* value = map.optional("state")) {
       const auto outcome = parse_job_outcome(read_string(*value, map.field("state")));
-      if (!outcome) {
-        throw InputError(value->where(), map.field("state"), "completed, failed or killed", value->describe());
+      // A cancelled job never ran: the scenario cannot say how long it would.
+      if (!outcome || *outcome == JobOutcome::kCancelled) {
+        throw InputError(value->where(), map.field("state"),
+                         "completed, failed, killed or running (still running when the trace ended)",
+                         value->describe());
       }
       job.outcome = *outcome;
     }
@@ -345,7 +380,26 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
     if (const ConfigNode* value = map.optional("gpu_memory")) {
       job.request.gpu_memory_mib = read_memory_mib(*value, map.field("gpu_memory"));
     }
-    if (gpus > largest_serving_pool(layout, catalog, job.gpu_types, job.request.gpu_memory_mib)) {
+    if (gpu_milli == 0) {
+      if (job.request.cpu_milli == 0) {
+        throw InputError(gpus_node.where(), map.field("gpus"), "cpus: for a CPU-only job (gpus: 0)",
+                         "a job that asks for neither GPUs nor CPU");
+      }
+      if (!serving_groups_model_cpu(layout, catalog, job.gpu_types, job.request.gpu_memory_mib)) {
+        throw InputError(map.optional("cpus")->where(), map.field("cpus"),
+                         "a node group that models CPU (cpus:) for a CPU-only job", "a cluster without one");
+      }
+    } else if (gpus == 0) {
+      if (largest_serving_pool(layout, catalog, job.gpu_types, job.request.gpu_memory_mib) == 0) {
+        const bool memory =
+            job.request.gpu_memory_mib > 0 && largest_serving_pool(layout, catalog, job.gpu_types, 0) > 0;
+        const char* key = memory ? "gpu_memory" : "gpus";
+        throw InputError(map.optional(key)->where(), map.field(key),
+                         pool_description(layout, catalog, job.gpu_types, job.request.gpu_memory_mib) +
+                             " for a job of a share of one GPU",
+                         map.optional(key)->describe());
+      }
+    } else if (gpus > largest_serving_pool(layout, catalog, job.gpu_types, job.request.gpu_memory_mib)) {
       const bool memory =
           job.request.gpu_memory_mib > 0 && gpus <= largest_serving_pool(layout, catalog, job.gpu_types, 0);
       const char* key = memory ? "gpu_memory" : "gpus";

@@ -10,11 +10,17 @@ ClusterState::ClusterState(const ClusterLayout& layout, const GpuCatalog& catalo
   const std::size_t n = layout.node_count();
   nodes_.resize(n);
   resources_.resize(n);
+  gpu_base_.resize(n);
+  std::size_t gpus = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const auto id = static_cast<NodeId>(i);
     NodeState& node = nodes_[i];
     NodeResources& resources = resources_[i];
     node.capacity_gpus = node.free_gpus = layout.gpus_of(id);
+    CAPSIM_CHECK(node.capacity_gpus <= INT16_MAX) << "node " << id << " has " << node.capacity_gpus << " GPUs";
+    gpu_base_[i] = static_cast<std::uint32_t>(gpus);
+    gpus += static_cast<std::size_t>(node.capacity_gpus);
+    CAPSIM_CHECK(gpus <= UINT32_MAX) << "too many GPUs";
     resources.capacity_cpu_milli = resources.free_cpu_milli = layout.cpu_milli_of(id);
     resources.capacity_memory_mib = resources.free_memory_mib = layout.memory_mib_of(id);
     node.models_cpu_or_memory = resources.capacity_cpu_milli > 0 || resources.capacity_memory_mib > 0;
@@ -32,8 +38,19 @@ ClusterState::ClusterState(const ClusterLayout& layout, const GpuCatalog& catalo
     pool_total_gpus_[pat(pool)] += node.capacity_gpus;
     pool_max_node_gpus_[pat(pool)] = std::max(pool_max_node_gpus_[pat(pool)], node.capacity_gpus);
   }
+  share_used_milli_.assign(gpus, 0);
   buckets_.resize(pool_type_.size());
   fully_free_.assign(pool_type_.size(), NodeSet(n));
+  share_room_.assign(pool_type_.size(), NodeSet(n));
+  pool_nodes_.resize(pool_type_.size());
+  cpu_slot_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<NodeId>& members = pool_nodes_[pat(nodes_[i].pool)];
+    cpu_slot_[i] = static_cast<std::int32_t>(members.size());
+    members.push_back(static_cast<NodeId>(i));
+  }
+  for (const std::vector<NodeId>& members : pool_nodes_) cpu_index_.emplace_back(members.size());
+  for (std::size_t i = 0; i < n; ++i) cpu_index_update(static_cast<NodeId>(i));
   for (std::size_t p = 0; p < pool_type_.size(); ++p) {
     buckets_[p].assign(static_cast<std::size_t>(pool_max_node_gpus_[p]) + 1, NodeSet(n));
   }
@@ -65,6 +82,76 @@ NodeId ClusterState::next_fully_free(PoolId p, NodeId from) const {
   return fully_free_[pat(p)].next(from);
 }
 
+std::int32_t ClusterState::gpu_share_used(NodeId n, std::int32_t gpu) const {
+  CAPSIM_CHECK(gpu >= 0 && gpu < nodes_[at(n)].capacity_gpus) << "node " << n << " has no GPU " << gpu;
+  return share_used(n)[gpu];
+}
+
+std::int32_t ClusterState::gpu_for_new_share(NodeId n) const {
+  const NodeState& node = nodes_[at(n)];
+  if (node.free_gpus == 0) return -1;
+  const std::int16_t* used = share_used(n);
+  for (std::int32_t gpu = 0; gpu < node.capacity_gpus; ++gpu) {
+    if (used[gpu] == 0) return gpu;
+  }
+  return -1;
+}
+
+bool ClusterState::share_fits(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
+                              std::int64_t memory_mib) const {
+  const NodeState& node = nodes_[at(n)];
+  if (gpu < 0 || gpu >= node.capacity_gpus || gpu_milli <= 0 || gpu_milli >= kMilliPerGpu) return false;
+  const std::int32_t used = share_used(n)[gpu];
+  if (used == 0 ? gpu != gpu_for_new_share(n) : used + gpu_milli > kMilliPerGpu) return false;
+  // A share opening a free GPU needs that GPU; node_fits checks the rest.
+  return node_fits(n, used == 0 ? 1 : 0, cpu_milli, memory_mib);
+}
+
+void ClusterState::cpu_index_update(NodeId n) {
+  const NodeResources& r = resources_[at(n)];
+  if (r.capacity_cpu_milli == 0) return;  // not modelled: no CPU-only job runs there
+  cpu_index_[pat(nodes_[at(n)].pool)].set(static_cast<std::size_t>(cpu_slot_[at(n)]),
+                                          nodes_[at(n)].up ? r.free_cpu_milli : -1,
+                                          r.capacity_memory_mib == 0 ? FreeCpuIndex::kUnbounded : r.free_memory_mib);
+}
+
+NodeId ClusterState::first_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const {
+  const std::int64_t slot = cpu_index_[pat(p)].first_fit(std::max<std::int64_t>(cpu_milli, 1), memory_mib);
+  return slot < 0 ? -1 : pool_nodes_[pat(p)][static_cast<std::size_t>(slot)];
+}
+
+NodeId ClusterState::tightest_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const {
+  const std::int64_t slot = cpu_index_[pat(p)].tightest_fit(std::max<std::int64_t>(cpu_milli, 1), memory_mib);
+  return slot < 0 ? -1 : pool_nodes_[pat(p)][static_cast<std::size_t>(slot)];
+}
+
+NodeId ClusterState::next_with_share_room(PoolId p, NodeId from) const {
+  return share_room_[pat(p)].next(from);
+}
+
+bool ClusterState::has_share_room(NodeId n) const {
+  const NodeState& node = nodes_[at(n)];
+  if (node.shared_gpus == 0) return false;
+  const std::int16_t* used = share_used(n);
+  for (std::int32_t gpu = 0; gpu < node.capacity_gpus; ++gpu) {
+    if (used[gpu] > 0 && used[gpu] < kMilliPerGpu) return true;
+  }
+  return false;
+}
+
+void ClusterState::share_index_update(NodeId n) {
+  NodeSet& set = share_room_[pat(nodes_[at(n)].pool)];
+  const bool member = nodes_[at(n)].up && has_share_room(n);
+  if (member == set.contains(n)) return;
+  if (member) {
+    set.insert(n);
+    ++nodes_with_share_room_;
+  } else {
+    set.erase(n);
+    --nodes_with_share_room_;
+  }
+}
+
 void ClusterState::index_insert(NodeId n) {
   const NodeState& node = nodes_[at(n)];
   if (!node.up) return;
@@ -90,26 +177,65 @@ void ClusterState::change_resources(NodeId n, std::int64_t cpu_milli, std::int64
   CAPSIM_CHECK(r.free_cpu_milli >= 0 && r.free_cpu_milli <= r.capacity_cpu_milli && r.free_memory_mib >= 0 &&
                r.free_memory_mib <= r.capacity_memory_mib)
       << "node " << n << " would have " << r.free_cpu_milli << " mCPU and " << r.free_memory_mib << " MiB free";
+  cpu_index_update(n);
 }
 
 void ClusterState::allocate(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib) {
   NodeState& node = nodes_[at(n)];
-  CAPSIM_CHECK(gpus > 0 && node_fits(n, gpus, cpu_milli, memory_mib))
+  CAPSIM_CHECK(gpus >= 0 && node_fits(n, gpus, cpu_milli, memory_mib))
       << "node " << n << " has " << node.free_gpus << " free GPUs; asked " << gpus;
-  index_erase(n);
-  node.free_gpus -= gpus;
+  if (gpus > 0) {
+    index_erase(n);
+    node.free_gpus -= gpus;
+    index_insert(n);
+  }
   if (node.models_cpu_or_memory) change_resources(n, -cpu_milli, -memory_mib);
-  index_insert(n);
 }
 
 void ClusterState::release(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib) {
   NodeState& node = nodes_[at(n)];
-  CAPSIM_CHECK(gpus > 0 && node.free_gpus + gpus <= node.capacity_gpus)
+  CAPSIM_CHECK(gpus >= 0 && node.free_gpus + node.shared_gpus + gpus <= node.capacity_gpus)
       << "node " << n << " would have " << node.free_gpus + gpus << " free GPUs of " << node.capacity_gpus;
-  index_erase(n);
-  node.free_gpus += gpus;
+  if (gpus > 0) {
+    index_erase(n);
+    node.free_gpus += gpus;
+    index_insert(n);
+  }
   if (node.models_cpu_or_memory) change_resources(n, cpu_milli, memory_mib);
-  index_insert(n);
+}
+
+void ClusterState::allocate_share(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
+                                  std::int64_t memory_mib) {
+  NodeState& node = nodes_[at(n)];
+  CAPSIM_CHECK(share_fits(n, gpu, gpu_milli, cpu_milli, memory_mib))
+      << "node " << n << " cannot give " << gpu_milli << " thousandths of GPU " << gpu;
+  std::int16_t& used = share_used(n)[gpu];
+  if (used == 0) {  // the share opens a wholly free GPU
+    index_erase(n);
+    --node.free_gpus;
+    ++node.shared_gpus;
+    index_insert(n);
+  }
+  used = static_cast<std::int16_t>(used + gpu_milli);
+  if (node.models_cpu_or_memory) change_resources(n, -cpu_milli, -memory_mib);
+  share_index_update(n);
+}
+
+void ClusterState::release_share(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
+                                 std::int64_t memory_mib) {
+  NodeState& node = nodes_[at(n)];
+  CAPSIM_CHECK(gpu >= 0 && gpu < node.capacity_gpus && gpu_milli > 0 && share_used(n)[gpu] >= gpu_milli)
+      << "node " << n << " GPU " << gpu << " has no share of " << gpu_milli << " thousandths to give back";
+  std::int16_t& used = share_used(n)[gpu];
+  used = static_cast<std::int16_t>(used - gpu_milli);
+  if (used == 0) {  // the last share left: the GPU is wholly free again
+    index_erase(n);
+    ++node.free_gpus;
+    --node.shared_gpus;
+    index_insert(n);
+  }
+  if (node.models_cpu_or_memory) change_resources(n, cpu_milli, memory_mib);
+  share_index_update(n);
 }
 
 void ClusterState::set_up(NodeId n, bool up) {
@@ -118,6 +244,8 @@ void ClusterState::set_up(NodeId n, bool up) {
   if (!up) index_erase(n);
   node.up = up;
   if (up) index_insert(n);
+  share_index_update(n);
+  cpu_index_update(n);
 }
 
 }  // namespace capsim::scheduler

@@ -4,7 +4,16 @@
 //
 // Nodes are grouped into pools, one per GPU type present in the cluster (in
 // the order the node groups first name them). Within a pool, an up node with
-// k free GPUs is in bucket k; a node that is down is in no bucket.
+// k wholly free GPUs is in bucket k; a node that is down is in no bucket.
+//
+// GPU sharing: a job that asks for a share of one GPU (gpu_milli below 1000)
+// takes thousandths of one GPU of a node, time-sliced with other shares. A
+// GPU that any share holds is no longer free for whole-GPU jobs (it leaves
+// the node's free GPUs, and so its bucket) until its last share leaves. Per
+// node, the state keeps the thousandths used on each GPU that shares hold,
+// and per pool the set of up nodes with a shared GPU that has room left, so
+// that placing a share visits only those nodes, never every node.
+//
 // Placement policies see this class through a const reference; only the
 // scheduler core changes it.
 #pragma once
@@ -13,6 +22,7 @@
 #include <vector>
 
 #include "core/cluster.hpp"
+#include "scheduler/free_cpu_index.hpp"
 #include "scheduler/node_set.hpp"
 #include "scheduler/types.hpp"
 
@@ -28,6 +38,7 @@ class ClusterState {
   // --- nodes
   std::size_t node_count() const { return nodes_.size(); }
   std::int32_t capacity_gpus(NodeId n) const { return nodes_[at(n)].capacity_gpus; }
+  // Wholly free GPUs: neither given whole to a job nor held by shares.
   std::int32_t free_gpus(NodeId n) const { return nodes_[at(n)].free_gpus; }
   // Free CPU and memory; 0 where the node does not model them.
   std::int64_t free_cpu_milli(NodeId n) const { return resources_[at(n)].free_cpu_milli; }
@@ -40,6 +51,33 @@ class ClusterState {
   // Whether node n can give `gpus` GPUs, `cpu_milli` and `memory_mib` now
   // (CPU and memory are checked only where the node group models them).
   bool node_fits(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib) const;
+  // Whether node n models CPU (its group gives `cpus`).
+  bool models_cpu(NodeId n) const { return resources_[at(n)].capacity_cpu_milli > 0; }
+  // For CPU-only jobs: the lowest up node of pool p that models CPU and has
+  // `cpu_milli` (> 0) and `memory_mib` free, or -1; and among those the one
+  // left with the least free CPU (ties: the lowest id), or -1.
+  NodeId first_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const;
+  NodeId tightest_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const;
+
+  // --- GPU shares
+  // GPUs of node n that shares hold (each with some thousandths used).
+  std::int32_t shared_gpus(NodeId n) const { return nodes_[at(n)].shared_gpus; }
+  // Thousandths of GPU `gpu` of node n that shares use: 0 when no share
+  // holds it (it is then wholly free or given whole to a job), up to 1000.
+  std::int32_t gpu_share_used(NodeId n, std::int32_t gpu) const;
+  // The number a share takes when it opens one of node n's wholly free GPUs:
+  // the lowest that no share holds; -1 when no GPU is wholly free.
+  std::int32_t gpu_for_new_share(NodeId n) const;
+  // Whether node n can give `gpu_milli` thousandths of GPU `gpu` (one that
+  // shares hold with that much room, or a wholly free one numbered as
+  // gpu_for_new_share says), with `cpu_milli` and `memory_mib`.
+  bool share_fits(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
+                  std::int64_t memory_mib) const;
+  // The smallest up node id >= from in pool p with a GPU that shares hold
+  // and that has room left, or -1.
+  NodeId next_with_share_room(PoolId p, NodeId from) const;
+  // Up nodes with a shared GPU that has room, over all pools.
+  std::size_t nodes_with_share_room() const { return nodes_with_share_room_; }
 
   // --- pools
   std::int32_t pool_count() const { return static_cast<std::int32_t>(pool_type_.size()); }
@@ -63,8 +101,14 @@ class ClusterState {
   NodeId next_fully_free(PoolId p, NodeId from) const;
 
   // --- changes (the scheduler core's)
+  // Whole GPUs (none for a CPU-only job) with CPU and memory.
   void allocate(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib);
   void release(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib);
+  // A share of GPU `gpu` (share_fits must hold), and its return.
+  void allocate_share(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
+                      std::int64_t memory_mib);
+  void release_share(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
+                     std::int64_t memory_mib);
   void set_up(NodeId n, bool up);
 
  private:
@@ -73,17 +117,27 @@ class ClusterState {
   NodeSet& bucket(PoolId p, std::int32_t free) { return buckets_[pat(p)][static_cast<std::size_t>(free)]; }
   void index_insert(NodeId n);
   void index_erase(NodeId n);
+  // Tells the pool's CPU index node n's free CPU and memory.
+  void cpu_index_update(NodeId n);
+  // Puts node n in or out of its pool's share-room set, as its state says.
+  void share_index_update(NodeId n);
+  bool has_share_room(NodeId n) const;
+  std::int16_t* share_used(NodeId n) { return &share_used_milli_[gpu_base_[at(n)]]; }
+  const std::int16_t* share_used(NodeId n) const { return &share_used_milli_[gpu_base_[at(n)]]; }
 
   // What every allocation and release touches, 16 bytes per node, so that
   // the nodes of a 100,000-GPU cluster fit in a core's cache (measured on
-  // bench/engine); CPU and memory sit apart, read only where modelled.
+  // bench/engine); CPU and memory sit apart, read only where modelled, and
+  // so do the shares of GPUs, read only where shares hold GPUs.
   struct NodeState {
     std::int32_t capacity_gpus = 0;
-    std::int32_t free_gpus = 0;
+    std::int32_t free_gpus = 0;  // wholly free
     PoolId pool = 0;
     bool up = true;
     bool models_cpu_or_memory = false;
+    std::int16_t shared_gpus = 0;  // GPUs that shares hold
   };
+  static_assert(sizeof(NodeState) == 16);
   struct NodeResources {
     std::int64_t capacity_cpu_milli = 0;  // 0: not modelled
     std::int64_t free_cpu_milli = 0;
@@ -103,7 +157,18 @@ class ClusterState {
   std::vector<std::int64_t> pool_gpu_memory_mib_;
   std::vector<std::vector<NodeSet>> buckets_;  // [pool][free GPUs]
   std::vector<NodeSet> fully_free_;            // [pool]
+  std::vector<NodeSet> share_room_;            // [pool]: up nodes with a shared GPU that has room
+  // Free CPU and memory of the nodes that model CPU, per pool; a node's slot
+  // in its pool's index is its rank among the pool's nodes (id order).
+  std::vector<FreeCpuIndex> cpu_index_;          // [pool]
+  std::vector<std::vector<NodeId>> pool_nodes_;  // [pool][slot]
+  std::vector<std::int32_t> cpu_slot_;           // [node]
   std::int64_t total_free_gpus_ = 0;
+  std::size_t nodes_with_share_room_ = 0;
+  // Thousandths used by shares on each GPU: node n's GPUs are
+  // share_used_milli_[gpu_base_[n] ...], one per GPU of the node.
+  std::vector<std::uint32_t> gpu_base_;
+  std::vector<std::int16_t> share_used_milli_;
 };
 
 }  // namespace capsim::scheduler

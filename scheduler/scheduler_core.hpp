@@ -10,7 +10,9 @@
 // Contract with drivers:
 // - Times never decrease from one call to the next.
 // - Jobs are numbered 0, 1, 2, ... in arrival order (JobRequest::id).
-// - A decision kStart takes effect at once: the core has reserved the GPUs.
+// - A decision kStart takes effect at once: the core has reserved the GPUs
+//   (whole GPUs, a share of one GPU, or for a CPU-only job none) with the
+//   job's CPU and memory.
 //   The driver reports on_job_ended when the job finishes, fails or is
 //   killed, and the GPUs are free again.
 // - on_node_down takes the node out of placement; jobs running there are the
@@ -19,8 +21,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "core/chunked_vector.hpp"
@@ -79,14 +83,17 @@ class SchedulerCore {
   // finds its allocation in one step, among the records of recent jobs
   // (measured on bench/engine: an id -> slot indirection cost a cache miss
   // per job end). Allocations over several nodes, and CPU or memory
-  // requests, live in a side pool of reusable slots.
-  enum class JobState : std::uint8_t { kWaiting, kRunning, kEnded };
-  static constexpr std::uint32_t kNoExtra = 0xffffffffu;
+  // requests, live in a side pool of reusable slots. The job's state rides
+  // in the same word as that slot, to keep the record at 16 bytes.
+  static constexpr std::uint32_t kWaiting = 0xffffffffu;  // in the queue
+  static constexpr std::uint32_t kEnded = 0xfffffffeu;    // ended, or rejected
+  static constexpr std::uint32_t kNoExtra = 0xfffffffdu;  // running on first_share alone
   struct JobRecord {
     NodeShare first_share;           // the allocation, when it is one node and no extra
-    std::uint32_t extra = kNoExtra;  // else its slot in extras_
-    JobState state = JobState::kWaiting;
+    std::uint32_t extra = kWaiting;  // a state above, or the running job's slot in extras_
+    bool running() const { return extra != kWaiting && extra != kEnded; }
   };
+  static_assert(sizeof(JobRecord) == 16);
   struct ExtraRecord {
     std::vector<NodeShare> shares;
     JobRequest request;  // for the CPU and memory shares
@@ -97,7 +104,11 @@ class SchedulerCore {
     return extras_[job.extra].shares;
   }
   void advance_to(Time now);
-  bool can_ever_run(const JobRequest& job) const;
+  // Why the job can never run on this cluster, or nothing when it can.
+  std::optional<RejectReason> never_runs(const JobRequest& job) const;
+  // Whether the job could be placed now, as far as the totals say (a quick
+  // test before asking the placement policy).
+  bool may_fit_now(const JobRequest& job) const;
   void check_allocation(const JobRequest& job, std::span<const NodeShare> allocation) const;
   void start(const JobRequest& job, std::span<const NodeShare> allocation);
 
@@ -110,12 +121,13 @@ class SchedulerCore {
   std::vector<ExtraRecord> extras_;
   std::vector<std::uint32_t> free_extras_;
   std::set<QueueEntry> queue_;
-  std::vector<JobId> to_reject_;
+  std::vector<std::pair<JobId, RejectReason>> to_reject_;
   std::vector<Decision> decisions_;
   std::vector<NodeShare> decision_shares_;  // the allocations of decisions_, end to end
   std::vector<std::size_t> decision_share_counts_;
   std::vector<NodeShare> scratch_;
   std::size_t running_ = 0;
+  std::size_t waiting_cpu_only_ = 0;  // CPU-only jobs in the queue: they need no free GPU
   Time now_;
   bool dirty_ = false;  // something changed that a pass could act on
 };

@@ -20,32 +20,61 @@ using JobId = std::uint32_t;
 struct JobRequest {
   JobId id = 0;
   Time submit;
-  // Whole GPUs of one type, the GPU memory each must have (0: any), CPU and
-  // host memory over the whole job (0: none).
+  // Whole GPUs of one type, a share of one GPU (gpu_milli below 1000), or
+  // none (a CPU-only job); the GPU memory each GPU must have (0: any); CPU
+  // and host memory over the whole job (0: none).
   Resources request = Resources::gpus(1);
   GpuTypeSet gpu_types;        // the GPU types it may run on (empty: any)
   Duration recorded_duration;  // the trace's run time (an oracle; policies that use it say so)
 
+  // Whole GPUs asked for: 0 for a share of one GPU and for a CPU-only job.
   std::int32_t gpus() const { return request.whole_gpus(); }
+  bool is_gpu_share() const { return request.is_gpu_share(); }
+  bool is_cpu_only() const { return request.is_cpu_only(); }
   friend bool operator==(const JobRequest&, const JobRequest&) = default;
 };
 
-// `gpus` GPUs of one node given to a job.
+// What one node gives a job, with the job's CPU and memory share there
+// (scheduler/placement/node_choice.hpp says how much):
+// - a whole-GPU job: `gpus` of the node's wholly free GPUs (which ones does
+//   not matter, and is not recorded);
+// - a job that asks for a share of one GPU: `gpu_milli` thousandths of the
+//   node's GPU number `gpu`, with `gpus` 0. GPUs are numbered 0 to gpus - 1
+//   on each node; a GPU that shares hold keeps its number until the last
+//   share leaves, and a share that opens a free GPU takes the lowest number
+//   that no share holds;
+// - a CPU-only job: no GPU (`gpus` 0, `gpu` -1), only CPU and memory.
 struct NodeShare {
   NodeId node = 0;
   std::int32_t gpus = 0;
+  std::int16_t gpu = -1;       // the shared GPU's number (-1: whole GPUs or none)
+  std::int16_t gpu_milli = 0;  // thousandths of GPU `gpu` (0 unless gpu >= 0)
+
+  bool is_gpu_share() const { return gpu >= 0; }
+  // GPU thousandths given on this node, whole GPUs or share.
+  std::int64_t total_gpu_milli() const { return is_gpu_share() ? gpu_milli : std::int64_t{gpus} * kMilliPerGpu; }
   friend bool operator==(const NodeShare&, const NodeShare&) = default;
 };
 
 enum class DecisionKind : std::uint8_t {
   kStart,   // run `job` on `allocation` from now
-  kReject,  // `job` can never run on this cluster (it asks for more than exists)
+  kReject,  // `job` can never run on this cluster (`reject_reason` says why)
 };
 std::string_view to_string(DecisionKind kind);
+
+// Why a job can never run.
+enum class RejectReason : std::uint8_t {
+  kTooLarge,        // it asks for more GPUs, CPU or memory than any pool that serves it has
+  kSharedGpus,      // more than one GPU, not in whole GPUs: only jobs of one GPU or less share GPUs
+  kCpuNotModelled,  // CPU only, but no node that serves it models CPU (node groups without `cpus`)
+};
+// A sentence for logs: "it asks for more than any pool that serves it has".
+std::string_view describe(RejectReason reason);
 
 struct Decision {
   DecisionKind kind = DecisionKind::kStart;
   JobId job = 0;
+  RejectReason reject_reason = RejectReason::kTooLarge;  // kReject only
   // kStart: one share per node. Points into the core's state and stays valid
   // until the next call into the core.
   std::span<const NodeShare> allocation;

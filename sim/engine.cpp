@@ -12,6 +12,8 @@ std::string_view to_string(JobEnd end) {
       return "failed";
     case JobEnd::kKilled:
       return "killed";
+    case JobEnd::kUnfinished:
+      return "unfinished";
     case JobEnd::kRejected:
       return "rejected";
     case JobEnd::kRunning:
@@ -60,7 +62,12 @@ void NativeEngine::handle_arrival(Time now) {
   JobSlot& job = slots_[slot];
   job.job = id;
   job.work = next_job_.work;
-  job.gpus = next_job_.gpus();
+  CAPSIM_CHECK(next_job_.request.gpu_milli >= 0 && next_job_.request.gpu_milli <= INT32_MAX)
+      << "job " << next_job_.name << " asks for " << next_job_.request.gpu_milli << " thousandths of a GPU";
+  job.gpu_milli = static_cast<std::int32_t>(next_job_.request.gpu_milli);
+  // Replays leave cancelled jobs out (the trace says nothing of how long they
+  // would have run): one here is a bug in the workload pipeline.
+  CAPSIM_CHECK(next_job_.outcome != JobOutcome::kCancelled) << "cancelled job " << next_job_.name << " replayed";
   job.outcome = next_job_.outcome;
   ++counters_.pending_jobs;
   ++jobs_arrived_;
@@ -83,10 +90,11 @@ void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   const JobId id = job.job;
   ++jobs_ended_;
   --counters_.running_jobs;
-  counters_.allocated_gpus -= job.gpus;
+  counters_.allocated_gpu_milli -= job.gpu_milli;
   JobEnd how = JobEnd::kCompleted;
   if (job.outcome == JobOutcome::kFailed) how = JobEnd::kFailed;
   if (job.outcome == JobOutcome::kKilled) how = JobEnd::kKilled;
+  if (job.outcome == JobOutcome::kRunning) how = JobEnd::kUnfinished;
   free_slot(slot);
   scheduler_.on_job_ended(now, id);
   for (EngineObserver* observer : observers_) observer->on_job_ended(now, id, how);
@@ -101,14 +109,22 @@ void NativeEngine::apply_decisions(Time now) {
       case scheduler::DecisionKind::kStart: {
         CAPSIM_CHECK(job.phase == JobPhase::kPending) << "job " << decision.job << " started twice";
         // The rate of a data-parallel job: its GPUs (the core has checked the
-        // allocation gives exactly those) times their speed (one type).
-        const GpuTypeId type = layout_.gpu_type_of(decision.allocation.front().node);
-        const double rate = job.gpus * speed_of_type_[static_cast<std::size_t>(type)];
+        // allocation gives exactly those) times their speed (one type); a
+        // share of one GPU, that share of the GPU's speed (no interference
+        // between the shares yet). A CPU-only job's work is its run time.
+        GpuTypeId type = kAnyGpuType;
+        double rate = 1;
+        if (job.gpu_milli > 0) {
+          type = layout_.gpu_type_of(decision.allocation.front().node);
+          const double speed = speed_of_type_[static_cast<std::size_t>(type)];
+          rate = job.gpu_milli % kMilliPerGpu == 0 ? (job.gpu_milli / kMilliPerGpu) * speed
+                                                   : static_cast<double>(job.gpu_milli) / kMilliPerGpu * speed;
+        }
         CAPSIM_CHECK(rate > 0) << "job " << decision.job << " has no rate";
         job.phase = JobPhase::kRunning;
         --counters_.pending_jobs;
         ++counters_.running_jobs;
-        counters_.allocated_gpus += job.gpus;
+        counters_.allocated_gpu_milli += job.gpu_milli;
         // Round to the nearest microsecond: work / rate is exact up to the
         // last bit, and a job whose rate equals its recorded one must end
         // exactly its recorded duration later.
@@ -124,6 +140,9 @@ void NativeEngine::apply_decisions(Time now) {
         --counters_.pending_jobs;
         ++jobs_ended_;
         free_slot(slot);
+        for (EngineObserver* observer : observers_) {
+          observer->on_job_rejected(now, decision.job, decision.reject_reason);
+        }
         for (EngineObserver* observer : observers_) observer->on_job_ended(now, decision.job, JobEnd::kRejected);
         break;
       }

@@ -1,8 +1,10 @@
 // The native discrete-event engine (DESIGN.md): a simulated clock, an event
 // queue, jobs that progress at rates, and the scheduler core as the decision
 // maker. A job's end is scheduled when it starts, at start + work / rate
-// (rate: its GPUs x their relative speed). Nothing changes a running job's
-// rate in this version; preemption and GPU sharing will reschedule ends.
+// (rate: its GPUs x their relative speed; for a share of one GPU, the share
+// x the GPU's speed; for a CPU-only job 1, its work being its run time).
+// Nothing changes a running job's rate in this version; preemption and
+// interference between shares of a GPU will reschedule ends.
 // Built to replay millions of jobs: per-job state in slots reused as jobs
 // leave, no allocation per event, no scan over jobs or nodes.
 #pragma once
@@ -87,9 +89,9 @@ class NativeEngine {
   // jobs ever seen. A queued job end carries its slot: each running job has
   // exactly one, and the slot is freed only when that end is handled.
   struct JobSlot {
-    double work = 0;  // reference GPU-us
+    double work = 0;  // reference GPU-us (a CPU-only job: us)
     JobId job = 0;
-    std::int32_t gpus = 0;
+    std::int32_t gpu_milli = 0;  // thousandths of a GPU asked for
     JobOutcome outcome = JobOutcome::kCompleted;
     JobPhase phase = JobPhase::kPending;
   };

@@ -17,7 +17,7 @@ void JobRecorder::on_job_arrived(Time now, JobId job, const JobSpec& spec) {
   Row& row = rows_.emplace_back();
   row.submit = now;
   row.recorded_duration = spec.duration;
-  row.gpus = spec.gpus();
+  row.gpu_milli = static_cast<std::int32_t>(spec.request.gpu_milli);  // the engine checked it fits
   row.requested_gpu_types = spec.gpu_types;
   names_.push_back(spec.name);
   users_.push_back(spec.user);
@@ -41,9 +41,7 @@ JobTable JobRecorder::take() {
     const EndEntry& entry = ends_[i];
     Row& row = rows_[entry.job];
     row.state = entry.how;
-    if (entry.how == JobEnd::kCompleted || entry.how == JobEnd::kFailed || entry.how == JobEnd::kKilled) {
-      row.end = entry.end;
-    }
+    if (ran_to_end(entry.how)) row.end = entry.end;
   }
   ends_.clear();
   JobTable table;
@@ -66,7 +64,7 @@ JobTable JobRecorder::take() {
     table.queueing_delay_s.push_back(row.start == Time::max() ? kNaN : (row.start - row.submit).to_seconds());
     table.jct_s.push_back(row.end == Time::max() ? kNaN : (row.end - row.submit).to_seconds());
     table.recorded_duration_s.push_back(row.recorded_duration.to_seconds());
-    table.gpus.push_back(row.gpus);
+    table.gpus.push_back(static_cast<double>(row.gpu_milli) / kMilliPerGpu);  // exact for whole GPUs
     table.nodes.push_back(row.nodes);
     table.requested_gpu_types.push_back(row.requested_gpu_types);
     table.gpu_type.push_back(row.gpu_type);

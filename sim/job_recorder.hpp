@@ -33,7 +33,7 @@ class JobRecorder final : public EngineObserver {
     Time start = Time::max();  // max: not started
     Time end = Time::max();    // max: not ended
     Duration recorded_duration;
-    std::int32_t gpus = 0;
+    std::int32_t gpu_milli = 0;  // thousandths of a GPU asked for
     std::int32_t nodes = 0;
     std::int32_t preemptions = 0;
     GpuTypeSet requested_gpu_types;

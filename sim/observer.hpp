@@ -15,21 +15,28 @@ namespace capsim::sim {
 
 using scheduler::JobId;
 using scheduler::NodeShare;
+using scheduler::RejectReason;
 
 // How a job left the simulation.
 enum class JobEnd : std::uint8_t {
-  kCompleted,  // ran its work to the end
-  kFailed,     // ran its recorded time and failed, as in the trace
-  kKilled,     // ran its recorded time and was killed, as in the trace
-  kRejected,   // can never run on this cluster
-  kRunning,    // still running when the simulation stopped
-  kPending,    // still waiting when the simulation stopped
+  kCompleted,   // ran its work to the end
+  kFailed,      // ran its recorded time and failed, as in the trace
+  kKilled,      // ran its recorded time and was killed, as in the trace
+  kUnfinished,  // ran its recorded time, which ended with the trace (JobOutcome::kRunning)
+  kRejected,    // can never run on this cluster
+  kRunning,     // still running when the simulation stopped
+  kPending,     // still waiting when the simulation stopped
 };
 std::string_view to_string(JobEnd end);
+// Whether the job ran to an end of its own (completed, failed, killed or
+// unfinished), rather than being rejected or stopped by the simulation.
+inline bool ran_to_end(JobEnd end) {
+  return end == JobEnd::kCompleted || end == JobEnd::kFailed || end == JobEnd::kKilled || end == JobEnd::kUnfinished;
+}
 
 // The engine's counters after an instant's events and decisions.
 struct EngineCounters {
-  std::int64_t allocated_gpus = 0;
+  std::int64_t allocated_gpu_milli = 0;  // thousandths of a GPU: shares of GPUs count exactly
   std::int64_t pending_jobs = 0;
   std::int64_t running_jobs = 0;
 };
@@ -38,9 +45,14 @@ class EngineObserver {
  public:
   virtual ~EngineObserver() = default;
   virtual void on_job_arrived(Time /*now*/, JobId /*job*/, const JobSpec& /*spec*/) {}
-  // `gpu_type`: the type of the GPUs given; `rate`: reference GPU-us of work done per us.
+  // `gpu_type`: the type of the GPUs given (kAnyGpuType for a CPU-only
+  // job); `rate`: reference GPU-us of work done per us (a CPU-only job's work
+  // is its run time in us, done at rate 1).
   virtual void on_job_started(Time /*now*/, JobId /*job*/, std::span<const NodeShare> /*allocation*/,
                               GpuTypeId /*gpu_type*/, double /*rate*/) {}
+  // A job the scheduler rejected at `now`, and why; on_job_ended with
+  // kRejected follows.
+  virtual void on_job_rejected(Time /*now*/, JobId /*job*/, RejectReason /*reason*/) {}
   // A job that left: ended, or rejected at `now`.
   virtual void on_job_ended(Time /*now*/, JobId /*job*/, JobEnd /*how*/) {}
   // Called once per instant at which something happened, after its events

@@ -50,10 +50,10 @@ struct JobTable {
   std::vector<double> queueing_delay_s;  // start - submit
   std::vector<double> jct_s;             // end - submit, for jobs that ended
   std::vector<double> recorded_duration_s;
-  std::vector<std::int32_t> gpus;
+  std::vector<double> gpus;                     // GPUs asked for: 0.25 for a quarter of one, 0 for CPU only
   std::vector<std::int32_t> nodes;              // nodes the job ran on (0: never started)
   std::vector<GpuTypeSet> requested_gpu_types;  // empty set = any
-  std::vector<GpuTypeId> gpu_type;              // the type it ran on (kAnyGpuType: never started)
+  std::vector<GpuTypeId> gpu_type;              // the type it ran on (kAnyGpuType: never started, or CPU only)
   std::vector<std::string> gpu_type_names;      // GpuTypeId -> name (the scenario's catalog)
   std::vector<std::int32_t> preemptions;
   std::vector<JobEnd> state;
@@ -100,15 +100,16 @@ struct Summary {
   std::int64_t jobs_completed = 0;
   std::int64_t jobs_failed = 0;
   std::int64_t jobs_killed = 0;
+  std::int64_t jobs_unfinished = 0;  // ran their recorded time, which ended with the trace
   std::int64_t jobs_rejected = 0;
-  std::int64_t jobs_running = 0;  // at the end of the simulation
-  std::int64_t jobs_pending = 0;  // at the end of the simulation
-  double simulated_s = 0;         // simulated time covered
-  double makespan_s = 0;          // first submit to last job end
-  Distribution jct_s;             // jobs that ended (completed, failed or killed)
-  Distribution queueing_delay_s;  // jobs that started
-  double gpu_hours_allocated = 0;
-  double gpu_utilisation = 0;  // allocated GPU-time / (GPUs x (end - first submit))
+  std::int64_t jobs_running = 0;   // at the end of the simulation
+  std::int64_t jobs_pending = 0;   // at the end of the simulation
+  double simulated_s = 0;          // simulated time covered
+  double makespan_s = 0;           // first submit to last job end
+  Distribution jct_s;              // jobs that ended (completed, failed, killed or unfinished)
+  Distribution queueing_delay_s;   // jobs that started
+  double gpu_hours_allocated = 0;  // GPU-time of started jobs: a share of a GPU counts as that share
+  double gpu_utilisation = 0;      // allocated GPU-time / (GPUs x (end - first submit))
   std::uint64_t events = 0;
 };
 

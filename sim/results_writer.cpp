@@ -158,7 +158,8 @@ void write_file(const RunResults& results, const std::filesystem::path& path) {
     write_doubles(group.get(), "jct", jobs.jct_s, "s", "job completion time: end - submit");
     write_doubles(group.get(), "recorded_duration", jobs.recorded_duration_s, "s",
                   "run time as recorded in the workload");
-    write_ints(group.get(), "gpus", jobs.gpus, "GPUs", "GPUs asked for");
+    write_doubles(group.get(), "gpus", jobs.gpus, "GPUs",
+                  "GPUs asked for: whole GPUs, a share of one GPU (0.25: a quarter), or 0 for a CPU-only job");
     write_ints(group.get(), "nodes", jobs.nodes, "nodes", "nodes the job ran on");
     // A set of types is written as their names joined by '|'.
     std::map<std::uint64_t, std::string> set_names;
@@ -178,10 +179,13 @@ void write_file(const RunResults& results, const std::filesystem::path& path) {
     }
     write_strings(group.get(), "requested_gpu_type", requested,
                   "GPU types the job may run on, joined by '|' (empty: any)");
-    write_strings(group.get(), "gpu_type", type_names(jobs.gpu_type), "GPU type the job ran on (empty: never ran)");
+    write_strings(group.get(), "gpu_type", type_names(jobs.gpu_type),
+                  "GPU type the job ran on (empty: never ran, or CPU-only)");
     write_ints(group.get(), "preemptions", jobs.preemptions, "", "times the job was preempted");
-    write_strings(group.get(), "state", state,
-                  "completed, failed, killed, rejected, or running/pending when the simulation stopped");
+    write_strings(
+        group.get(), "state", state,
+        "completed, failed, killed, unfinished (ran its recorded time, which ended with the trace), rejected, "
+        "or running/pending when the simulation stopped");
   }
   {
     const TimeSeries& series = results.timeseries;

@@ -109,6 +109,9 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
       case JobEnd::kKilled:
         ++s.jobs_killed;
         break;
+      case JobEnd::kUnfinished:
+        ++s.jobs_unfinished;
+        break;
       case JobEnd::kRejected:
         ++s.jobs_rejected;
         break;
@@ -122,7 +125,7 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
     if (!std::isnan(jobs.start_s[i])) {
       ++s.jobs_started;
       const double stop = std::isnan(jobs.end_s[i]) ? end_s : jobs.end_s[i];
-      gpu_seconds += jobs.gpus[i] * (stop - jobs.start_s[i]);
+      gpu_seconds += jobs.gpus[i] * (stop - jobs.start_s[i]);  // a share of a GPU counts as that share
     }
     if (!std::isnan(jobs.end_s[i])) last_end = std::isnan(last_end) ? jobs.end_s[i] : std::max(last_end, jobs.end_s[i]);
   }
@@ -152,6 +155,7 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
   m["jobs_completed"] = s.jobs_completed;
   m["jobs_failed"] = s.jobs_failed;
   m["jobs_killed"] = s.jobs_killed;
+  m["jobs_unfinished"] = s.jobs_unfinished;
   m["jobs_rejected"] = s.jobs_rejected;
   m["jobs_running_at_end"] = s.jobs_running;
   m["jobs_pending_at_end"] = s.jobs_pending;
@@ -189,7 +193,9 @@ std::string format_summary(const Summary& s) {
   std::string jobs = thousands(s.jobs_submitted) + " submitted, " + thousands(s.jobs_completed) + " completed";
   if (s.jobs_failed) jobs += ", " + thousands(s.jobs_failed) + " failed";
   if (s.jobs_killed) jobs += ", " + thousands(s.jobs_killed) + " killed";
-  if (s.jobs_rejected) jobs += ", " + thousands(s.jobs_rejected) + " rejected (too large for the cluster)";
+  if (s.jobs_unfinished)
+    jobs += ", " + thousands(s.jobs_unfinished) + " unfinished (still running when the trace ended)";
+  if (s.jobs_rejected) jobs += ", " + thousands(s.jobs_rejected) + " rejected (they can never run on this cluster)";
   if (s.jobs_running || s.jobs_pending) {
     jobs += ", " + thousands(s.jobs_running) + " running and " + thousands(s.jobs_pending) + " waiting at the end";
   }

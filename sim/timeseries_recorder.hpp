@@ -1,7 +1,8 @@
 // Records time series at the metrics interval as an observer of the engine.
 // Levels (allocated GPUs, pending and running jobs) are averaged over each
 // interval exactly: the engine's state is piecewise constant between instants,
-// and the recorder integrates it in integer GPU-microseconds. Counts (arrivals,
+// and the recorder integrates it in integers (thousandths of a GPU x
+// microseconds, so that shares of GPUs count exactly). Counts (arrivals,
 // job ends) are the events that fall in each interval. Interval k covers
 // [k x interval, (k+1) x interval); the last one ends where the run ended and
 // is averaged over the part it covers (and counts what happened at the very
@@ -39,8 +40,10 @@ class TimeSeriesRecorder final : public EngineObserver {
   EngineCounters level_;
   Time end_;
   bool ended_ = false;
-  // Per interval.
-  std::vector<std::int64_t> allocated_gpu_us_;
+  // Per interval. Thousandths of a GPU x us overflow 64 bits within a day
+  // on a million GPUs: 128 bits never do.
+  __extension__ typedef __int128 Int128;
+  std::vector<Int128> allocated_gpu_milli_us_;
   std::vector<std::int64_t> pending_job_us_;
   std::vector<std::int64_t> running_job_us_;
   std::vector<std::int64_t> arrivals_;

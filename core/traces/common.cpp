@@ -41,7 +41,16 @@ std::string gpu_types_expected(const GpuCatalog& catalog) {
          "), or models mapped to them by the trace's gpu_types, joined by '|'";
 }
 
+// Work in reference GPU-us: run time x GPUs (a share of one GPU as that
+// fraction) x the speed of the type it was recorded on, so that the native
+// engine runs the job exactly its recorded time on that type. A CPU-only job
+// (no GPU) has no GPU-us: its work is its run time in us, which the engine
+// does at rate 1.
 void set_work(JobSpec& job, const TraceSpec& spec, const GpuCatalog& catalog) {
+  if (job.request.gpu_milli == 0) {
+    job.work = static_cast<double>(job.duration.count_us());
+    return;
+  }
   const GpuTypeId single = job.gpu_types.single();
   const double speed = catalog.at(single != kAnyGpuType ? single : spec.recorded_on).relative_speed;
   job.work = static_cast<double>(job.duration.count_us()) * static_cast<double>(job.request.gpu_milli) /

@@ -7,7 +7,8 @@ namespace capsim::scheduler {
 namespace {
 
 std::int64_t proportional(std::int64_t total, std::int32_t gpus, std::int32_t job_gpus) {
-  if (total == 0 || job_gpus == 0) return 0;
+  if (total == 0) return 0;
+  if (job_gpus == 0) return total;  // a share of one GPU, or CPU only: one node gives it all
   // Round up so that the shares cover the whole request.
   return (total * gpus + job_gpus - 1) / job_gpus;
 }
@@ -66,6 +67,103 @@ bool place_gang(const JobRequest& job, const ClusterState& cluster, PoolId p, No
   return true;
 }
 
+// Whether pool p's GPUs can serve the job (its types, its GPU memory).
+bool pool_serves(const JobRequest& job, const ClusterState& cluster, PoolId p) {
+  return job.gpu_types.allows(cluster.pool_type(p)) && cluster.pool_gpu_memory_mib(p) >= job.request.gpu_memory_mib;
+}
+
+// A share of one GPU. First fit: the lowest node with a shared GPU that has
+// room (its lowest such GPU), else a wholly free GPU on the lowest node.
+// Best fit: the shared GPU left with the least room (ties: lowest node, then
+// lowest GPU), else a wholly free GPU on the node with the fewest.
+bool place_share(const JobRequest& job, const ClusterState& cluster, NodeOrder order, std::vector<NodeShare>& out) {
+  const auto milli = static_cast<std::int32_t>(job.request.gpu_milli);
+  const std::int64_t cpu = cpu_share(job, 0);
+  const std::int64_t memory = memory_share(job, 0);
+  NodeId best = -1;
+  std::int32_t best_gpu = -1;
+  std::int64_t best_left = 0;
+  for (PoolId p = 0; p < cluster.pool_count(); ++p) {
+    if (!pool_serves(job, cluster, p)) continue;
+    // Only nodes with a shared GPU that has room: never every node.
+    for (NodeId n = cluster.next_with_share_room(p, 0); n >= 0; n = cluster.next_with_share_room(p, n + 1)) {
+      if (order == NodeOrder::kLowestId && best >= 0 && n > best) break;
+      if (!cluster.node_fits(n, 0, cpu, memory)) continue;
+      for (std::int32_t gpu = 0; gpu < cluster.capacity_gpus(n); ++gpu) {
+        const std::int32_t used = cluster.gpu_share_used(n, gpu);
+        if (used == 0 || used + milli > kMilliPerGpu) continue;
+        const std::int64_t left = kMilliPerGpu - used - milli;
+        // Nodes come in id order within a pool, GPUs in number order: a
+        // candidate replaces the best only when strictly better.
+        const bool better =
+            best < 0 ||
+            (order == NodeOrder::kTightest ? left < best_left || (left == best_left && n < best) : n < best);
+        if (better) {
+          best = n;
+          best_gpu = gpu;
+          best_left = left;
+        }
+        if (order == NodeOrder::kLowestId) break;  // the node's lowest GPU with room
+      }
+      if (order == NodeOrder::kLowestId && best == n) break;
+      if (order == NodeOrder::kTightest && best >= 0 && best_left == 0) break;  // nothing in this pool beats it
+    }
+  }
+  if (best < 0) {
+    // A wholly free GPU, as a one-GPU job would be placed (its CPU and memory
+    // in full: cpu_share gives a share job's whole request).
+    std::int32_t best_free_left = 0;
+    for (PoolId p = 0; p < cluster.pool_count(); ++p) {
+      if (!pool_serves(job, cluster, p) || cluster.pool_free_gpus(p) == 0) continue;
+      const NodeId n = choose_node(cluster, p, job, 1, order);
+      if (n < 0) continue;
+      const std::int32_t left = cluster.free_gpus(n) - 1;
+      const bool better =
+          best < 0 ||
+          (order == NodeOrder::kTightest ? left < best_free_left || (left == best_free_left && n < best) : n < best);
+      if (better) {
+        best = n;
+        best_free_left = left;
+      }
+    }
+    if (best < 0) return false;
+    best_gpu = cluster.gpu_for_new_share(best);
+  }
+  NodeShare share;
+  share.node = best;
+  share.gpu = static_cast<std::int16_t>(best_gpu);
+  share.gpu_milli = static_cast<std::int16_t>(milli);
+  out.push_back(share);
+  return true;
+}
+
+// A CPU-only job: a node that models CPU with enough free CPU and memory,
+// using no GPU. First fit: the lowest node id; best fit: the node left with
+// the least free CPU (ties: lowest id).
+bool place_cpu_only(const JobRequest& job, const ClusterState& cluster, NodeOrder order, std::vector<NodeShare>& out) {
+  const std::int64_t cpu = job.request.cpu_milli;
+  const std::int64_t memory = job.request.memory_mib;
+  NodeId best = -1;
+  std::int64_t best_left = 0;
+  for (PoolId p = 0; p < cluster.pool_count(); ++p) {
+    if (!pool_serves(job, cluster, p)) continue;
+    // The pool's CPU index, never a scan of its nodes.
+    const NodeId n = order == NodeOrder::kLowestId ? cluster.first_cpu_fit(p, cpu, memory)
+                                                   : cluster.tightest_cpu_fit(p, cpu, memory);
+    if (n < 0) continue;
+    const std::int64_t left = cluster.free_cpu_milli(n) - cpu;
+    const bool better =
+        best < 0 || (order == NodeOrder::kTightest ? left < best_left || (left == best_left && n < best) : n < best);
+    if (better) {
+      best = n;
+      best_left = left;
+    }
+  }
+  if (best < 0) return false;
+  out.push_back(NodeShare{best, 0});
+  return true;
+}
+
 }  // namespace
 
 std::int64_t cpu_share(const JobRequest& job, std::int32_t gpus) {
@@ -90,6 +188,8 @@ NodeId choose_node(const ClusterState& cluster, PoolId p, const JobRequest& job,
 }
 
 bool place_by_order(const JobRequest& job, const ClusterState& cluster, NodeOrder order, std::vector<NodeShare>& out) {
+  if (job.is_gpu_share()) return place_share(job, cluster, order, out);
+  if (job.is_cpu_only()) return place_cpu_only(job, cluster, order, out);
   NodeId best = -1;
   std::int32_t best_left = 0;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {

@@ -8,6 +8,13 @@
 // the policy's order, and if that fails spreads over the nodes with the most
 // free GPUs. CPU and memory requests are split over nodes in proportion to
 // the GPUs each node gives.
+//
+// A job that asks for a share of one GPU goes to a GPU that shares already
+// hold, if one has room (packing shares leaves whole GPUs free for whole-GPU
+// jobs), else opens a wholly free GPU; a CPU-only job goes to a node that
+// models CPU and has the CPU and memory free. Both take their CPU and memory
+// in full from that one node. Each policy's order picks among the candidates
+// (see place_by_order).
 #pragma once
 
 #include <span>
@@ -23,7 +30,8 @@ enum class NodeOrder {
   kTightest,  // best fit: the node left with the fewest free GPUs, then the lowest id
 };
 
-// CPU and memory a job needs on a node that gives it `gpus` of its GPUs.
+// CPU and memory a job needs on a node that gives it `gpus` of its GPUs (a
+// share job or a CPU-only job, with no whole GPUs: all of it).
 std::int64_t cpu_share(const JobRequest& job, std::int32_t gpus);
 std::int64_t memory_share(const JobRequest& job, std::int32_t gpus);
 
@@ -36,6 +44,14 @@ NodeId choose_node(const ClusterState& cluster, PoolId p, const JobRequest& job,
 // pool order, in both cases only GPUs with the memory it asks for),
 // single-node or gang as described above. For a single-node job
 // of any GPU type, `order` also chooses between pools.
+// A share of one GPU: first fit takes the lowest node with a shared GPU that
+// has room (its lowest-numbered such GPU), else a wholly free GPU on the
+// lowest node; best fit takes the shared GPU left with the least room (ties:
+// lowest node, lowest GPU), else a wholly free GPU on the node with the
+// fewest. Only nodes with a shared GPU that has room are visited.
+// A CPU-only job: first fit takes the lowest node that fits, best fit the
+// node left with the least free CPU (ties: lowest id); both through the
+// pools' CPU indexes (scheduler/free_cpu_index.hpp), not a scan of the nodes.
 bool place_by_order(const JobRequest& job, const ClusterState& cluster, NodeOrder order, std::vector<NodeShare>& out);
 
 }  // namespace capsim::scheduler

@@ -3,7 +3,11 @@
 // Contract. A placement policy sees the job and a read-only view of the
 // cluster's free capacity and returns an allocation as data: GPUs on one or
 // more nodes, all of the job's GPU type, exactly as many as the job asks for,
-// each node at most once, each within the node's free capacity. "Nothing fits
+// each node at most once, each within the node's free capacity. A job that
+// asks for a share of one GPU gets one NodeShare naming the GPU and the
+// share (a GPU that shares hold with that much room, or a wholly free one
+// numbered as ClusterState::gpu_for_new_share says); a CPU-only job gets one
+// NodeShare of no GPU on a node that models CPU. "Nothing fits
 // now" is an answer (false), not an error. Gang placement is all or nothing.
 // A policy must not keep pointers into scheduler or engine state, change the
 // cluster, read a clock or draw randomness of its own. The scheduler core

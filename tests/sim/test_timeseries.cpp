@@ -15,10 +15,10 @@ TEST_CASE("levels are averaged over each interval, by hand", "[sim][timeseries]"
   TimeSeriesRecorder recorder(Duration::seconds(60), 10);
   EngineCounters c;
   recorder.on_instant_end(Time::from_us(0), c);
-  c.allocated_gpus = 4;
+  c.allocated_gpu_milli = 4000;
   c.running_jobs = 1;
   recorder.on_instant_end(Time::zero() + Duration::seconds(30), c);
-  c.allocated_gpus = 10;
+  c.allocated_gpu_milli = 10000;
   c.running_jobs = 2;
   recorder.on_instant_end(Time::zero() + Duration::seconds(90), c);
   recorder.on_run_end(Time::zero() + Duration::seconds(100));
