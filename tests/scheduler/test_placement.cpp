@@ -35,11 +35,30 @@ struct Fixture {
     if (!policy.place(job, state, out)) out.clear();
     return out;
   }
+  // A job of a share of one GPU (`milli` thousandths), or CPU-only (milli 0).
+  std::vector<NodeShare> place_milli(const PlacementPolicy& policy, std::int64_t milli, std::int64_t cpu_milli = 0,
+                                     GpuTypeId type = kAnyGpuType, std::int64_t memory_mib = 0) {
+    JobRequest job;
+    job.request = Resources{milli, 0, cpu_milli, memory_mib};
+    job.gpu_types = type == kAnyGpuType ? GpuTypeSet::any() : GpuTypeSet::of(type);
+    std::vector<NodeShare> out;
+    if (!policy.place(job, state, out)) out.clear();
+    return out;
+  }
   ClusterSpec spec;
   GpuCatalog catalog;
   ClusterLayout layout;
   ClusterState state;
 };
+
+// `milli` thousandths of GPU `gpu` of `node`.
+NodeShare gpu_share(NodeId node, std::int32_t gpu, std::int32_t milli) {
+  NodeShare share;
+  share.node = node;
+  share.gpu = static_cast<std::int16_t>(gpu);
+  share.gpu_milli = static_cast<std::int16_t>(milli);
+  return share;
+}
 
 ClusterSpec four_v100_nodes() {
   ClusterSpec spec;
@@ -129,4 +148,95 @@ TEST_CASE("CPU requests are split over nodes and checked", "[scheduler][placemen
   job.request.cpu_milli = 30'000;
   CHECK(cpu_share(job, 8) == 20'000);  // 30 cores x 8/12
   CHECK(cpu_share(job, 4) == 10'000);
+}
+
+TEST_CASE("shares: first fit packs onto the lowest shared GPU with room, best fit onto the fullest",
+          "[scheduler][placement][sharing]") {
+  Fixture f(four_v100_nodes());
+  // Node 0 untouched (8 free GPUs). Node 1: GPU 0 half used (7 free).
+  // Node 2: GPU 0 750 used, GPU 1 250 used (6 free). Node 3: GPU 0 900 used (7 free).
+  f.state.allocate_share(1, 0, 500, 0, 0);
+  f.state.allocate_share(2, 0, 750, 0, 0);
+  f.state.allocate_share(2, 1, 250, 0, 0);
+  f.state.allocate_share(3, 0, 900, 0, 0);
+  // A quarter: first fit takes node 1's GPU 0 (500 of room; node 0 has only
+  // free GPUs, which come second); best fit the GPU it fills exactly, node 2's GPU 0.
+  CHECK(f.place_milli(kFirstFit, 250) == Shares{gpu_share(1, 0, 250)});
+  CHECK(f.place_milli(kBestFit, 250) == Shares{gpu_share(2, 0, 250)});
+  // A tenth: best fit fills node 3's GPU 0 (100 of room, left 0).
+  CHECK(f.place_milli(kBestFit, 100) == Shares{gpu_share(3, 0, 100)});
+  // 600: only node 2's GPU 1 has the room (750).
+  CHECK(f.place_milli(kFirstFit, 600) == Shares{gpu_share(2, 1, 600)});
+  CHECK(f.place_milli(kBestFit, 600) == Shares{gpu_share(2, 1, 600)});
+  // 800: no shared GPU has the room; a free GPU. First fit: node 0, GPU 0.
+  // Best fit: the node with the fewest free GPUs, node 2 (6), whose lowest
+  // GPU no share holds is GPU 2.
+  CHECK(f.place_milli(kFirstFit, 800) == Shares{gpu_share(0, 0, 800)});
+  CHECK(f.place_milli(kBestFit, 800) == Shares{gpu_share(2, 2, 800)});
+}
+
+TEST_CASE("shares: best fit ties go to the lowest node, then the lowest GPU", "[scheduler][placement][sharing]") {
+  Fixture f(four_v100_nodes());
+  f.state.allocate_share(3, 0, 500, 0, 0);  // node 3: GPU 0 has 500 of room
+  f.state.allocate_share(1, 0, 900, 0, 0);  // node 1: GPU 0 has 100
+  f.state.allocate_share(1, 1, 500, 0, 0);  //         GPU 1 has 500
+  // 100 fills node 1's GPU 0 exactly.
+  CHECK(f.place_milli(kBestFit, 100) == Shares{gpu_share(1, 0, 100)});
+  // 400 leaves 100 on node 1's GPU 1 or node 3's GPU 0: the lower node wins,
+  // though its GPU's number is higher.
+  CHECK(f.place_milli(kBestFit, 400) == Shares{gpu_share(1, 1, 400)});
+  // Another GPU of node 1 with the same room: the lower number wins.
+  f.state.allocate_share(1, 2, 500, 0, 0);
+  CHECK(f.place_milli(kBestFit, 400) == Shares{gpu_share(1, 1, 400)});
+  CHECK(f.place_milli(kFirstFit, 400) == Shares{gpu_share(1, 1, 400)});
+}
+
+TEST_CASE("shares: a whole-GPU job cannot use a shared GPU", "[scheduler][placement][sharing]") {
+  ClusterSpec spec;
+  spec.node_groups.push_back({"v", kV100, 2, 1, 0, 0, 32, {}});
+  Fixture f(spec);
+  f.state.allocate(0, 1, 0, 0);
+  f.state.allocate_share(0, 0, 100, 0, 0);  // the other GPU: 900 thousandths of room
+  CHECK(f.place(kFirstFit, 1).empty());
+  CHECK(f.place(kBestFit, 1).empty());
+  CHECK(f.place_milli(kBestFit, 900) == Shares{gpu_share(0, 0, 900)});
+  CHECK(f.place_milli(kBestFit, 901).empty());
+}
+
+TEST_CASE("shares: GPU types, GPU memory and CPU limit where a share goes", "[scheduler][placement][sharing]") {
+  ClusterSpec spec;
+  spec.node_groups.push_back({"v", kV100, 4, 1, 4'000, 0, 32, {}});  // node 0: 4 cores
+  spec.node_groups.push_back({"t", kT4, 4, 1, 0, 0, 32, {}});        // node 1
+  Fixture f(spec);
+  f.state.allocate_share(1, 0, 500, 0, 0);
+  f.state.allocate_share(0, 0, 500, 0, 0);
+  // Any type: first fit takes the lowest node with a shared GPU that has room.
+  CHECK(f.place_milli(kFirstFit, 500) == Shares{gpu_share(0, 0, 500)});
+  CHECK(f.place_milli(kFirstFit, 500, 0, kT4) == Shares{gpu_share(1, 0, 500)});
+  // 5 cores: node 0 has 4; the T4 node does not model CPU.
+  CHECK(f.place_milli(kFirstFit, 500, 5'000) == Shares{gpu_share(1, 0, 500)});
+  CHECK(f.place_milli(kFirstFit, 500, 5'000, kV100).empty());
+}
+
+TEST_CASE("CPU-only jobs: a node that models CPU, first fit by id, best fit by CPU left",
+          "[scheduler][placement][cpu_only]") {
+  ClusterSpec spec;
+  spec.node_groups.push_back({"t", kT4, 4, 1, 0, 0, 32, {}});               // node 0: CPU not modelled
+  spec.node_groups.push_back({"v", kV100, 8, 3, 32'000, 131'072, 32, {}});  // nodes 1-3: 32 cores, 128 GiB
+  Fixture f(spec);
+  f.state.allocate(1, 8, 20'000, 0);       // node 1: all GPUs, 12 cores left
+  f.state.allocate(2, 0, 26'000, 0);       // node 2: 6 cores left (CPU-only work)
+  f.state.allocate(3, 0, 2'000, 130'000);  // node 3: 30 cores, 1,072 MiB left
+  // 4 cores: first fit node 1 (GPUs all taken, CPU free); best fit node 2 (6 - 4 = 2 left).
+  CHECK(f.place_milli(kFirstFit, 0, 4'000) == Shares{{1, 0}});
+  CHECK(f.place_milli(kBestFit, 0, 4'000) == Shares{{2, 0}});
+  // 13 cores: only node 3.
+  CHECK(f.place_milli(kFirstFit, 0, 13'000) == Shares{{3, 0}});
+  CHECK(f.place_milli(kBestFit, 0, 13'000) == Shares{{3, 0}});
+  // 4 cores and 2 GiB: node 3 lacks the memory; best fit node 2.
+  CHECK(f.place_milli(kBestFit, 0, 4'000, kAnyGpuType, 2'048) == Shares{{2, 0}});
+  CHECK(f.place_milli(kFirstFit, 0, 13'000, kAnyGpuType, 2'048).empty());
+  // A GPU type restricts the nodes even for a job that uses no GPU.
+  CHECK(f.place_milli(kFirstFit, 0, 1'000, kT4).empty());
+  CHECK(f.place_milli(kFirstFit, 0, 31'000).empty());
 }
