@@ -1,5 +1,6 @@
 // capsim: the command line. Parsing arguments, progress and exit codes; the
-// simulation itself is sim::run_scenario.
+// simulation itself is sim::run_scenario, and `capsim trace ...` lives in
+// cli/trace_commands.cpp.
 //
 // Exit codes: 0 success; 1 internal error; 2 bad input (the message on
 // stderr names the file, line, field and what was expected); 130 interrupted
@@ -16,6 +17,7 @@
 #include <iostream>
 
 #include "cli/progress.hpp"
+#include "cli/trace_commands.hpp"
 #include "core/error.hpp"
 #include "core/scenario.hpp"
 #include "core/version.hpp"
@@ -60,9 +62,16 @@ std::filesystem::path output_directory(const capsim::Scenario& scenario, const s
   return std::filesystem::path("results") / scenario.file.stem();
 }
 
+// --trace PATH replaces the scenario's workload.trace.path.
+capsim::ScenarioOverrides overrides_of(const std::string& trace_option) {
+  capsim::ScenarioOverrides overrides;
+  if (!trace_option.empty()) overrides.trace_path = trace_option;
+  return overrides;
+}
+
 int run_command(const std::string& scenario_path, const std::string& output_option, const std::string& seed_option,
-                const std::string& decision_log_path, bool quiet) {
-  capsim::Scenario scenario = capsim::load_scenario(scenario_path);
+                const std::string& decision_log_path, const std::string& trace_option, bool quiet) {
+  capsim::Scenario scenario = capsim::load_scenario(scenario_path, overrides_of(trace_option));
   if (!seed_option.empty()) {
     std::int64_t seed = 0;
     if (!capsim::parse_int(seed_option, seed) || seed < 0) {
@@ -124,8 +133,8 @@ int run_command(const std::string& scenario_path, const std::string& output_opti
   return 0;
 }
 
-int validate_command(const std::string& scenario_path) {
-  const capsim::Scenario scenario = capsim::load_scenario(scenario_path);
+int validate_command(const std::string& scenario_path, const std::string& trace_option) {
+  const capsim::Scenario scenario = capsim::load_scenario(scenario_path, overrides_of(trace_option));
   capsim::sim::check_scenario(scenario, capsim::scheduler::PolicyRegistry::with_builtins());
   const capsim::ClusterLayout layout(scenario.cluster);
   std::printf("%s: valid scenario \"%s\": %zu nodes, %lld GPUs; queue %s, placement %s\n", scenario_path.c_str(),
@@ -165,12 +174,18 @@ int main(int argc, char** argv) {
   run->add_flag("-q,--quiet", quiet, "print nothing but errors");
   std::string decision_log_path;
   run->add_option("--decision-log", decision_log_path, "write every arrival, decision and job end to this file");
+  std::string trace_option;
+  run->add_option("--trace", trace_option, "trace file replacing the scenario's workload.trace.path");
 
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "check a scenario without running it");
   validate->add_option("scenario", validate_path, "scenario YAML file")->required();
+  validate->add_option("--trace", trace_option, "trace file replacing the scenario's workload.trace.path");
 
   CLI::App* policies = app.add_subcommand("policies", "list the policies a scenario can name");
+
+  capsim::cli::TraceArguments trace;
+  capsim::cli::add_trace_commands(app, trace);
 
   try {
     app.parse(argc, argv);
@@ -186,9 +201,13 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(scenario_path, output_option, seed_option, decision_log_path, quiet);
-    if (*validate) return validate_command(validate_path);
+    if (*run) return run_command(scenario_path, output_option, seed_option, decision_log_path, trace_option, quiet);
+    if (*validate) return validate_command(validate_path, trace_option);
     if (*policies) return policies_command();
+    if (*trace.trace) {
+      std::signal(SIGINT, on_sigint);
+      return capsim::cli::run_trace_command(trace, interrupted);
+    }
   } catch (const capsim::InputError& e) {
     print_input_error(e);
     return kExitInput;

@@ -541,7 +541,9 @@ std::string format_trace_stats(const TraceStatsSummary& s) {
 
   if (s.bad_rows > 0) {
     out += "\n";
-    line("bad rows", thousands(s.bad_rows) + " skipped; the first " + std::to_string(s.first_bad_rows.size()) + ":");
+    const bool all = static_cast<std::size_t>(s.bad_rows) == s.first_bad_rows.size();
+    line("bad rows", thousands(s.bad_rows) + " skipped" +
+                         (all ? ":" : "; the first " + std::to_string(s.first_bad_rows.size()) + ":"));
     for (const std::string& message : s.first_bad_rows) out += "    " + message + "\n";
   }
   return out;
