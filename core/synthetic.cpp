@@ -7,8 +7,9 @@
 namespace capsim {
 
 SyntheticWorkloadSpec SyntheticWorkloadSpec::philly_2017() {
-  // Output of scripts/fit_synthetic.py on ../shared/traces/philly/philly_jobs.csv
-  // (82,247 jobs, 2017-09-04 10:30 to 2017-12-22 08:02, hours as recorded).
+  // `capsim trace fit ../shared/traces/philly/philly_jobs.csv --format philly`
+  // (82,247 jobs, 2017-09-04 10:30 to 2017-12-22 08:02, hours as recorded),
+  // rounded to 3 decimals (rate, profiles) and 4 (lognormals).
   SyntheticWorkloadSpec spec;
   spec.jobs_per_hour = 31.470;
   spec.span = Duration::days(7);

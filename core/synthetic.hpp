@@ -2,8 +2,8 @@
 // at hand: Poisson arrivals whose rate follows a daily and a weekly cycle,
 // GPU counts from a categorical distribution, and lognormal run times per
 // GPU-count class. The `philly-2017` preset carries parameters fitted to the
-// Microsoft Philly trace by scripts/fit_synthetic.py (its docstring says which
-// trace, which window and how).
+// Microsoft Philly trace by `capsim trace fit` (core/trace_fit.hpp says how;
+// tests/traces/test_trace_tools.cpp re-derives the preset from the trace).
 #pragma once
 
 #include <cstdint>

@@ -119,7 +119,7 @@ TEST_CASE("a job count limit stops the stream", "[core][synthetic]") {
 }
 
 TEST_CASE("the philly-2017 preset reproduces its fit", "[core][synthetic]") {
-  // The fitted medians per class (scripts/fit_synthetic.py): 828 s for 1 GPU,
+  // The fitted medians per class (`capsim trace fit`): 828 s for 1 GPU,
   // 15,581 s for 5-8 GPUs; and 93.2% of jobs on 1 GPU.
   auto spec = SyntheticWorkloadSpec::philly_2017();
   spec.span = Duration::days(28);
