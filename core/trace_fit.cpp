@@ -57,7 +57,7 @@ std::string class_range(const DurationClassFit& c) {
 }
 
 std::string date_or_seconds(const TraceFit& fit, double submit_s) {
-  if (!fit.clock.unix_origin_s) return format_number("%.0f s", submit_s);
+  if (!fit.clock.unix_origin_s) return thousands(std::llround(submit_s)) + " s";
   const double local_s = static_cast<double>(*fit.clock.unix_origin_s + fit.clock.utc_offset_s) + submit_s;
   return format_datetime(static_cast<std::int64_t>(std::floor(local_s)) * 1'000'000);
 }
@@ -224,9 +224,14 @@ std::string format_fit_yaml(const TraceFit& fit, const TraceFitSource& source) {
   if (fit.fractional_gpu > 0) left.push_back(thousands(fit.fractional_gpu) + " on a share of one GPU");
   if (fit.above_max_gpus > 0) left.push_back(thousands(fit.above_max_gpus) + " above --max-gpus");
   if (!left.empty()) {
-    out += "# Left out (the generator draws jobs that run on whole GPUs):";
+    out += "# Jobs left out (the generator draws jobs that run on whole GPUs):";
     for (std::size_t i = 0; i < left.size(); ++i) out += (i == 0 ? " " : ", ") + left[i];
-    out += " jobs.\n";
+    out += ".\n";
+  }
+  const double span_s = fit.last_submit_s - fit.first_submit_s;
+  if (span_s < 7 * 86400.0) {
+    out += "# The trace spans only " + format_duration(Duration::from_seconds(span_s)) +
+           ": the hours and days it does not cover get no arrivals.\n";
   }
   out += fit.dated ? "# Hours of day and days of week are the trace's clock (Monday first).\n"
                    : "# The trace has no dates: hours and days count from its first submit (its Monday 00:00).\n";

@@ -265,7 +265,7 @@ TEST_CASE("trace fit writes a workload that generate and the scenario loader rea
   CHECK(yaml.find("# A synthetic workload fitted by `capsim trace fit`") == 0);
   CHECK(yaml.find("# to t.csv (csv): 4 rows, 2 jobs fitted,") != std::string::npos);
   // Left out: the cancelled job and the half-GPU one.
-  CHECK(yaml.find("1 cancelled (never ran), 1 on a share of one GPU jobs") != std::string::npos);
+  CHECK(yaml.find("1 cancelled (never ran), 1 on a share of one GPU.") != std::string::npos);
   CHECK(yaml.find("    gpus: {1: 1, 2: 1}") != std::string::npos);
   CHECK(yaml.find("    users: 2") != std::string::npos);
   CHECK(capsim_cli("trace fit t.csv --format csv", dir).out.substr(yaml.find('\n')) == yaml.substr(yaml.find('\n')));

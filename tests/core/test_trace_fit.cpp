@@ -178,8 +178,10 @@ TEST_CASE("the fitted YAML loads into the fitted spec", "[core][trace_fit]") {
   INFO(yaml);
   CHECK(yaml.find("# A synthetic workload fitted by `capsim trace fit` (capsim 0.1.0) on 2025-01-01 00:00:00 UTC\n"
                   "# to t.csv (csv): 8 rows, 5 jobs fitted,\n") == 0);
-  CHECK(yaml.find("Left out (the generator draws jobs that run on whole GPUs): 1 cancelled (never ran), "
-                  "1 CPU-only, 1 on a share of one GPU jobs.") != std::string::npos);
+  CHECK(yaml.find("# Jobs left out (the generator draws jobs that run on whole GPUs): 1 cancelled (never ran), "
+                  "1 CPU-only, 1 on a share of one GPU.\n") != std::string::npos);
+  CHECK(yaml.find("# The trace spans only 10h 00m: the hours and days it does not cover get no arrivals.\n") !=
+        std::string::npos);
   CHECK(yaml.find("      - {max_gpus: 1, median: 1000s, sigma: 2.3026}") != std::string::npos);
 
   // Spliced after a cluster large enough for the 16-GPU jobs.
