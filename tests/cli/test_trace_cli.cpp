@@ -153,7 +153,7 @@ TEST_CASE("a bad row stops trace stats unless --skip-bad-rows", "[cli][trace][er
   CHECK(capsim_cli("trace fit bad.csv --format csv --skip-bad-rows -o fit.yaml", dir).code == 0);
 }
 
-TEST_CASE("--trace replaces the scenario's trace for run and validate", "[cli][trace]") {
+TEST_CASE("run and validate take --trace in place of the scenario's trace", "[cli][trace]") {
   TempDir dir;
   dir.write("jobs.csv", kTrace);
   dir.write("replay.yaml", std::string(kCluster) + "workload: {trace: {format: csv, path: absent.csv}}\n");

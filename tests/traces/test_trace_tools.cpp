@@ -45,7 +45,7 @@ double rounded(double value, int decimals) {
 
 }  // namespace
 
-TEST_CASE("trace stats: Philly", "[traces][philly][trace_stats]") {
+TEST_CASE("trace stats: Philly", "[traces][tools][trace_stats]") {
   const TraceStatsSummary s =
       trace_stats(spec_of("philly/philly_jobs.csv", TraceFormat::kPhilly), GpuCatalog::builtin());
   // The README: 82,247 jobs; 978,078.5 GPU-hours; GPUs per job 1 (76,627),
@@ -81,7 +81,7 @@ TEST_CASE("trace stats: Philly", "[traces][philly][trace_stats]") {
   CHECK(text.find("GPU-hours          978,078.5") != std::string::npos);
 }
 
-TEST_CASE("trace stats: Alibaba openb default", "[traces][openb][trace_stats]") {
+TEST_CASE("trace stats: Alibaba openb default", "[traces][tools][trace_stats]") {
   const TraceStatsSummary s = trace_stats(
       spec_of("alibaba-openb-2023/openb_pod_list_default.csv", TraceFormat::kAlibabaOpenb), GpuCatalog::builtin());
   // The README: 8,152 pods, 3,078 asking for a fraction of a GPU, 6,086.8
@@ -114,7 +114,7 @@ TEST_CASE("trace stats: Alibaba openb default", "[traces][openb][trace_stats]") 
   CHECK(*s.last_submit_s == 12'901'761);
 }
 
-TEST_CASE("trace stats: Azure LLM code and conversation", "[traces][azure][trace_stats]") {
+TEST_CASE("trace stats: Azure LLM code and conversation", "[traces][tools][trace_stats]") {
   // Each request holds 0.25 GPU for ContextTokens / 10,000 + GeneratedTokens
   // / 30 seconds (the default token model):
   //   d = j.ContextTokens / 10000 + j.GeneratedTokens / 30
@@ -145,7 +145,7 @@ TEST_CASE("trace stats: Azure LLM code and conversation", "[traces][azure][trace
   }
 }
 
-TEST_CASE("trace stats: SWF logs, compressed", "[traces][swf][trace_stats]") {
+TEST_CASE("trace stats: SWF logs, compressed", "[traces][tools][trace_stats]") {
   // Column 4 is the run time, 5 the processors, 12 the user; one GPU per
   // processor (the default):
   //   LCG:  188,041 jobs, np.percentile(run, [50, 90, 99]) == [255, 15265, 172800],
@@ -178,7 +178,7 @@ TEST_CASE("trace stats: SWF logs, compressed", "[traces][swf][trace_stats]") {
   CHECK(nasa.clock.utc_offset_s == -28'800);  // the log's TimeZone header
 }
 
-TEST_CASE("trace fit: the Philly trace gives the philly-2017 preset", "[traces][philly][trace_fit]") {
+TEST_CASE("trace fit: the Philly trace gives the philly-2017 preset", "[traces][tools][trace_fit]") {
   std::int64_t rows = 0;
   const TraceFit fit =
       fit_trace(spec_of("philly/philly_jobs.csv", TraceFormat::kPhilly), GpuCatalog::builtin(), {}, &rows);
