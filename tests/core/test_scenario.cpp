@@ -264,3 +264,64 @@ TEST_CASE("a whole file that is not a scenario", "[core][scenario][errors]") {
   CHECK(input_error_of([] { scenario_from("- a\n- b\n", "e.yaml"); }).got() == "a list");
   CHECK(input_error_of([] { scenario_from("just text", "e.yaml"); }).got() == "\"just text\"");
 }
+
+TEST_CASE("listed jobs may ask for a share of one GPU, or for CPU only", "[core][scenario][sharing]") {
+  const Scenario s = scenario_from(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 4, count: 1, cpus: 16}, {gpu: H100, gpus_per_node: 8, "
+      "count: 1}]}\n"
+      "workload:\n  jobs:\n"
+      "    - {id: q, submit: 0s, gpus: 0.25, duration: 1h}\n"
+      "    - {id: h, submit: 1s, gpus: 0.5, duration: 1h, recorded_on: H100, state: running}\n"
+      "    - {id: t, submit: 2s, gpus: 0.001, duration: 1s}\n"
+      "    - {id: c, submit: 3s, gpus: 0, cpus: 2.5, memory: 1GiB, duration: 10m}\n");
+  REQUIRE(s.workload.jobs.size() == 4);
+  const JobSpec& q = s.workload.jobs[0];
+  CHECK(q.request.gpu_milli == 250);
+  CHECK(q.gpus() == 0);
+  CHECK(q.request.is_gpu_share());
+  CHECK(q.work == 3600e6 * 0.25);  // recorded on a V100 (speed 1)
+  const JobSpec& h = s.workload.jobs[1];
+  CHECK(h.request.gpu_milli == 500);
+  CHECK(h.work == 3600e6 * 0.5 * 4.4);
+  CHECK(h.outcome == JobOutcome::kRunning);
+  CHECK(s.workload.jobs[2].request.gpu_milli == 1);
+  const JobSpec& c = s.workload.jobs[3];
+  CHECK(c.request.is_cpu_only());
+  CHECK(c.request.cpu_milli == 2'500);
+  CHECK(c.request.memory_mib == 1'024);
+  CHECK(c.work == 600e6);  // a CPU-only job's work is its run time in us
+}
+
+TEST_CASE("listed jobs: shares that are not thousandths, CPU-only jobs with nowhere to run",
+          "[core][scenario][sharing][errors]") {
+  const std::string cluster = "cluster: {node_groups: [{gpu: V100, gpus_per_node: 4, count: 1}]}\n";
+  const auto job_error = [&](const std::string& job, const std::string& groups = "") {
+    return error_of((groups.empty() ? cluster : groups) + "workload:\n  jobs:\n    - " + job + "\n");
+  };
+  for (const char* gpus : {"1.5", "0.0005", "-1", "\"0.5\"", "[1]"}) {
+    INFO(gpus);
+    const auto e = job_error(std::string("{submit: 0s, gpus: ") + gpus + ", duration: 1s}");
+    CHECK(e.field() == "workload.jobs[0].gpus");
+    CHECK(e.where().line == 4);
+    CHECK(e.expected().find("a share of one GPU in thousandths") != std::string::npos);
+  }
+  const auto nothing = job_error("{submit: 0s, gpus: 0, duration: 1s}");
+  CHECK(nothing.field() == "workload.jobs[0].gpus");
+  CHECK(nothing.expected() == "cpus: for a CPU-only job (gpus: 0)");
+  // CPU-only on a cluster whose groups do not model CPU.
+  const auto no_cpu = job_error("{submit: 0s, gpus: 0, cpus: 4, duration: 1s}");
+  CHECK(no_cpu.field() == "workload.jobs[0].cpus");
+  CHECK(no_cpu.expected().find("a node group that models CPU") != std::string::npos);
+  // ... or only in groups of another GPU type than the job's.
+  const auto other_type = job_error("{submit: 0s, gpus: 0, cpus: 4, duration: 1s, gpu_type: V100}",
+                                    "cluster: {node_groups: [{gpu: V100, gpus_per_node: 4, count: 1}, "
+                                    "{gpu: T4, gpus_per_node: 4, count: 1, cpus: 8}]}\n");
+  CHECK(other_type.field() == "workload.jobs[0].cpus");
+  // A share of a GPU that no GPU of its type has the memory for.
+  const auto memory = job_error("{submit: 0s, gpus: 0.5, duration: 1s, gpu_memory: 40GiB}");
+  CHECK(memory.field() == "workload.jobs[0].gpu_memory");
+  // A cancelled job never ran: nothing to replay.
+  const auto cancelled = job_error("{submit: 0s, gpus: 1, duration: 1s, state: cancelled}");
+  CHECK(cancelled.field() == "workload.jobs[0].state");
+  CHECK(cancelled.expected().find("running") != std::string::npos);
+}

@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <sstream>
 
+#include "sim/summary.hpp"
 #include "tests/support/helpers.hpp"
 
 using namespace capsim;
@@ -136,4 +138,131 @@ TEST_CASE("jobs too large for the cluster are rejected, not waited for", "[sim][
   CHECK(results.jobs.state == std::vector<JobEnd>{JobEnd::kRejected, JobEnd::kRejected, JobEnd::kCompleted});
   CHECK(results.summary.jobs_rejected == 2);
   CHECK(results.jobs.end_s[2] == 11);
+}
+
+TEST_CASE("four quarter-GPU jobs share one GPU; a fifth waits", "[sim][engine][sharing]") {
+  // One V100 GPU. a-d ask a quarter each and run 100, 200, 300, 400 s; each
+  // runs at a quarter of a V100, as recorded, so exactly its recorded time.
+  // e (a quarter, 50 s) finds the GPU full; when a ends at 100 it takes a's
+  // quarter and ends at 150.
+  const auto results = run_yaml(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 1, count: 1}]}\n"
+      "workload:\n  jobs:\n"
+      "    - {id: a, submit: 0s, gpus: 0.25, duration: 100s}\n"
+      "    - {id: b, submit: 0s, gpus: 0.25, duration: 200s}\n"
+      "    - {id: c, submit: 0s, gpus: 0.25, duration: 300s}\n"
+      "    - {id: d, submit: 0s, gpus: 0.25, duration: 400s}\n"
+      "    - {id: e, submit: 0s, gpus: 0.25, duration: 50s}\n"
+      "run: {metrics_interval: 100s}\n");
+  const auto& jobs = results.jobs;
+  CHECK(jobs.start_s == std::vector<double>{0, 0, 0, 0, 100});
+  CHECK(jobs.end_s == std::vector<double>{100, 200, 300, 400, 150});
+  CHECK(jobs.gpus == std::vector<double>{0.25, 0.25, 0.25, 0.25, 0.25});
+  CHECK(jobs.nodes == std::vector<std::int32_t>{1, 1, 1, 1, 1});
+  // GPU-seconds: a quarter of 100 + 200 + 300 + 400 + 50 = 262.5, over 1 GPU x 400 s.
+  CHECK(results.summary.gpu_hours_allocated == 262.5 / 3600);
+  CHECK(results.summary.gpu_utilisation == 262.5 / 400);
+  // Allocated GPUs per 100 s: [0, 100) four quarters, 1; [100, 200) four
+  // quarters until e ends at 150, then three: 0.875; then 0.5 and 0.25.
+  CHECK(results.timeseries.find("allocated_gpus")->values == std::vector<double>{1, 0.875, 0.5, 0.25});
+  CHECK(results.timeseries.find("gpu_utilisation")->values == std::vector<double>{1, 0.875, 0.5, 0.25});
+}
+
+TEST_CASE("a share runs its recorded time on its recorded type, faster on a faster one", "[sim][engine][sharing]") {
+  // One H100 (speed 4.4). a: half a GPU, 100 s recorded on an H100: 100 s.
+  // b: half a GPU, 44 s recorded on a V100: work 44 x 0.5 x 1 = 22 reference
+  // GPU-s at 0.5 x 4.4 = 2.2 per s, 10 s.
+  const auto results = run_yaml(
+      "cluster: {node_groups: [{gpu: H100, gpus_per_node: 1, count: 1}]}\n"
+      "workload:\n  jobs:\n"
+      "    - {id: a, submit: 0s, gpus: 0.5, duration: 100s, recorded_on: H100}\n"
+      "    - {id: b, submit: 0s, gpus: 0.5, duration: 44s}\n");
+  CHECK(results.jobs.start_s == std::vector<double>{0, 0});
+  CHECK(results.jobs.end_s == std::vector<double>{100, 10});
+  CHECK(results.jobs.gpu_type_names[static_cast<std::size_t>(results.jobs.gpu_type[1])] == "H100");
+  // 0.5 x 100 + 0.5 x 10 GPU-seconds.
+  CHECK(results.summary.gpu_hours_allocated == 55.0 / 3600);
+}
+
+TEST_CASE("CPU-only jobs run on CPU beside busy GPUs", "[sim][engine][cpu_only]") {
+  // One V100 with 8 cores. g takes the GPU (and no CPU) for 100 s. c1 (6
+  // cores, 50 s) runs at once; c2 (4 cores, 30 s) waits for c1's cores under
+  // strict FIFO: 50 to 80 s. CPU-only jobs run their recorded time.
+  const auto results = run_yaml(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 1, count: 1, cpus: 8, memory: 32GiB}]}\n"
+      "workload:\n  jobs:\n"
+      "    - {id: g, submit: 0s, gpus: 1, duration: 100s}\n"
+      "    - {id: c1, submit: 0s, gpus: 0, cpus: 6, duration: 50s}\n"
+      "    - {id: c2, submit: 0s, gpus: 0, cpus: 4, memory: 1GiB, duration: 30s}\n");
+  const auto& jobs = results.jobs;
+  CHECK(jobs.start_s == std::vector<double>{0, 0, 50});
+  CHECK(jobs.end_s == std::vector<double>{100, 50, 80});
+  CHECK(jobs.gpus == std::vector<double>{1, 0, 0});
+  CHECK(jobs.gpu_type == std::vector<GpuTypeId>{*GpuCatalog::builtin().find("V100"), kAnyGpuType, kAnyGpuType});
+  CHECK(jobs.nodes[1] == 1);
+  // Only g holds a GPU: 100 GPU-seconds.
+  CHECK(results.summary.gpu_hours_allocated == 100.0 / 3600);
+  CHECK(results.summary.jobs_completed == 3);
+  CHECK(results.summary.jct_s.max == 100);
+}
+
+TEST_CASE("jobs still running when the trace ended run their time and end unfinished", "[sim][engine]") {
+  const auto results = run_yaml(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
+      "workload:\n  jobs:\n"
+      "    - {submit: 0s, gpus: 2, duration: 10s, state: running}\n"
+      "    - {submit: 0s, gpus: 0.5, duration: 20s, state: running}\n"
+      "    - {submit: 5s, gpus: 1, duration: 5s}\n");
+  CHECK(results.jobs.state == std::vector<JobEnd>{JobEnd::kUnfinished, JobEnd::kUnfinished, JobEnd::kCompleted});
+  CHECK(results.jobs.end_s == std::vector<double>{10, 20, 10});
+  CHECK(results.summary.jobs_unfinished == 2);
+  CHECK(results.summary.jobs_completed == 1);
+  CHECK(results.summary.jct_s.count == 3);  // counted like failed and killed jobs
+  CHECK(sim::to_string(JobEnd::kUnfinished) == "unfinished");
+  CHECK(sim::format_summary(results.summary).find("1 completed, 2 unfinished (still running when the trace ended)") !=
+        std::string::npos);
+  // Ends counted in the series too: all three in the one interval.
+  CHECK(results.timeseries.find("job_ends")->values == std::vector<double>{3});
+}
+
+TEST_CASE("the decision log shows shares, CPU-only jobs and why a job is rejected", "[sim][engine][sharing]") {
+  capsim::testing::TempDir dir;
+  // On nodes without CPU modelled, the CPU-only job c can never run. (Jobs of
+  // more than one GPU in other than whole GPUs are refused by the readers;
+  // the core's test covers their rejection.)
+  dir.write("t.csv",
+            "job_id,submit_s,gpus,duration_s,cpus\n"
+            "q,0,0.25,10,\n"
+            "c,0,0,10,2\n"
+            "h,1,0.5,10,\n");
+  const Scenario scenario = capsim::testing::scenario_from(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 2, count: 1}]}\n"
+      "workload: {trace: {format: csv, path: t.csv}}\n",
+      "x.yaml", dir.path());
+  std::ostringstream log;
+  sim::RunOptions options;
+  options.decision_log = &log;
+  const auto results = sim::run_scenario(scenario, options);
+  CHECK(results.jobs.state == std::vector<JobEnd>{JobEnd::kCompleted, JobEnd::kRejected, JobEnd::kCompleted});
+  const std::string text = log.str();
+  INFO(text);
+  CHECK(text.find("arrive job 0 q gpus=0.25 recorded=10000000us") != std::string::npos);
+  CHECK(text.find("arrive job 1 c gpus=0 cpus=2 recorded=10000000us") != std::string::npos);
+  CHECK(text.find("start  job 0 on V100 node0(rack0)gpu0x0.25 rate=0.25") != std::string::npos);
+  CHECK(text.find("reject job 1 rejected: it is CPU-only, and no node group that serves it models CPU") !=
+        std::string::npos);
+  // h packs onto q's GPU (best fit: the shared GPU with the least room).
+  CHECK(text.find("start  job 2 on V100 node0(rack0)gpu0x0.5 rate=0.5") != std::string::npos);
+}
+
+TEST_CASE("the decision log shows a CPU-only job's node", "[sim][engine][cpu_only]") {
+  std::ostringstream log;
+  sim::RunOptions options;
+  options.decision_log = &log;
+  const auto results = sim::run_scenario(
+      capsim::testing::scenario_from("cluster: {node_groups: [{gpu: V100, gpus_per_node: 2, count: 2, cpus: 4}]}\n"
+                                     "workload: {jobs: [{submit: 0s, gpus: 0, cpus: 3, duration: 2s}]}\n"),
+      options);
+  CHECK(results.jobs.end_s == std::vector<double>{2});
+  CHECK(log.str().find("start  job 0 on CPU node0(rack0) rate=1\n") != std::string::npos);
 }

@@ -159,3 +159,55 @@ TEST_CASE("writing into a folder that cannot be made fails cleanly", "[sim][resu
   const auto results = capsim::testing::run_yaml(kScenario);
   CHECK_THROWS(sim::write_results(results, blocker / "sub"));
 }
+
+TEST_CASE("shares of GPUs and CPU-only jobs in results.h5: gpus as float64, unfinished jobs, identical bytes",
+          "[sim][results][sharing]") {
+  const char* scenario =
+      "name: sharing\n"
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 2, count: 1, cpus: 8}]}\n"
+      "workload:\n  jobs:\n"
+      "    - {id: q, submit: 0s, gpus: 0.25, duration: 1h}\n"
+      "    - {id: c, submit: 0s, gpus: 0, cpus: 2, duration: 30m}\n"
+      "    - {id: w, submit: 0s, gpus: 2, duration: 10m, state: running}\n"
+      "run: {metrics_interval: 1h}\n";
+  TempDir first;
+  TempDir second;
+  const auto results = capsim::testing::run_yaml(scenario);
+  sim::write_results(results, first.path());
+  sim::write_results(capsim::testing::run_yaml(scenario), second.path());
+  CHECK(slurp(first.path() / "results.h5") == slurp(second.path() / "results.h5"));
+  CHECK(slurp(first.path() / "summary.json") == slurp(second.path() / "summary.json"));
+
+  const hid_t file = H5Fopen((first.path() / "results.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  const hid_t gpus = H5Dopen2(file, "/jobs/gpus", H5P_DEFAULT);
+  const hid_t type = H5Dget_type(gpus);
+  CHECK(H5Tget_class(type) == H5T_FLOAT);
+  CHECK(H5Tget_size(type) == 8);
+  CHECK(string_attribute(gpus, "units") == "GPUs");
+  H5Tclose(type);
+  H5Dclose(gpus);
+  // w needs both GPUs, q holds a share of one: w waits for q (1 h), runs its
+  // recorded 10 min and ends unfinished.
+  CHECK(read_doubles(file, "/jobs/gpus") == std::vector<double>{0.25, 0, 2});
+  CHECK(read_doubles(file, "/jobs/end_time") == std::vector<double>{3600, 1800, 4200});
+  // Hour 0: a quarter GPU; hour 1 (10 min long): 2 GPUs.
+  CHECK(read_doubles(file, "/timeseries/allocated_gpus") == std::vector<double>{0.25, 2});
+  // The state column is fixed-width strings: the third is "unfinished".
+  const hid_t state = H5Dopen2(file, "/jobs/state", H5P_DEFAULT);
+  const hid_t state_type = H5Dget_type(state);
+  const std::size_t width = H5Tget_size(state_type);
+  std::string cells(3 * width, '\0');
+  REQUIRE(H5Dread(state, state_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, cells.data()) >= 0);
+  CHECK(std::string(cells.substr(2 * width, width).c_str()) == "unfinished");
+  CHECK(std::string(cells.substr(1 * width, width).c_str()) == "completed");
+  H5Tclose(state_type);
+  H5Dclose(state);
+  H5Fclose(file);
+
+  const auto summary = nlohmann::json::parse(slurp(first.path() / "summary.json"));
+  CHECK(summary["metrics"]["jobs_unfinished"] == 1);
+  CHECK(summary["metrics"]["jobs_completed"] == 2);
+  // 0.25 x 1 h + 2 x 10 min.
+  CHECK(summary["metrics"]["gpu_hours_allocated"].get<double>() == Approx(0.25 + 2.0 / 6).epsilon(1e-15));
+}
