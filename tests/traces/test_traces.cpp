@@ -166,6 +166,42 @@ TEST_CASE("alibaba-openb: every variant reads with the bundled scenario's GPU mo
   CHECK(variants == 23);
 }
 
+TEST_CASE("alibaba-openb: the bundled scenario replays on the trace's nodes", "[traces][openb]") {
+  const auto results = run_bundled("alibaba_openb.yaml");
+  CHECK(results.summary.jobs_submitted == 8'152 - 897);  // Pending pods never ran
+  CHECK(results.summary.jobs_rejected == 0);
+  // o = pd.read_csv("openb_pod_list_default.csv"); r = o[o.pod_phase != "Pending"]
+  // g = np.where(r.num_gpu > 0, r.num_gpu * r.gpu_milli / 1000, 0)
+  // ((r.deletion_time - r.scheduled_time) * g).sum() / 3600 == 51470.67415833333
+  CHECK(results.summary.gpu_hours_allocated == Approx(51'470.67415833333).epsilon(1e-12));
+}
+
+TEST_CASE("alibaba-openb: one week replays exactly on a cluster where nothing waits", "[traces][openb]") {
+  // Pods created in [142 d, 149 d) of the trace's clock:
+  // w = r[(r.creation_time >= 142 * 86400) & (r.creation_time < 149 * 86400)]
+  // len(w) == 1892 (683 sharing a GPU, 243 CPU-only), GPU-hours 1643.4810972222222;
+  // 280 Pending pods of that week are left out.
+  auto report = std::make_shared<TraceReport>();
+  const Scenario scenario = capsim::testing::scenario_from(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 2000, cpus: 128, memory: 1TiB}]}\n"
+      "workload:\n"
+      "  trace:\n"
+      "    format: alibaba-openb\n"
+      "    path: " +
+      (traces() / "alibaba-openb-2023/openb_pod_list_default.csv").string() +
+      "\n"
+      "    window: {start: 142d, length: 7d}\n");
+  std::int64_t jobs = 0;
+  const auto source = open_trace(*scenario.workload.trace, scenario.catalog, 1, report);
+  JobSpec job;
+  while (source->next(job)) ++jobs;
+  CHECK(jobs == 1'892);
+  const auto results = sim::run_scenario(scenario);
+  CHECK(results.summary.jobs_submitted == 1'892);
+  CHECK(results.summary.gpu_hours_allocated == Approx(1'643.4810972222222).epsilon(1e-12));
+  check_no_wait_exact_runs(results);
+}
+
 // --- Azure LLM ------------------------------------------------------------
 
 TEST_CASE("azure-llm: the readers match the trace's README", "[traces][azure]") {
@@ -187,6 +223,26 @@ TEST_CASE("azure-llm: the readers match the trace's README", "[traces][azure]") 
     CHECK(last > Time::zero() + Duration::minutes(55));
     CHECK(last < Time::zero() + Duration::minutes(61));
   }
+}
+
+TEST_CASE("azure-llm: the conv hour replays exactly on a cluster where nothing waits", "[traces][azure]") {
+  // a = pd.read_csv("AzureLLMInferenceTrace_conv.csv")
+  // (a.ContextTokens / 10000 + a.GeneratedTokens / 30).sum() * 0.25 / 3600 == 9.619793078703704
+  // (run times are rounded to the microsecond, hence the relative 1e-7)
+  const auto results = sim::run_scenario(
+      capsim::testing::scenario_from("cluster: {node_groups: [{gpu: H100, gpus_per_node: 8, count: 16}]}\n"
+                                     "workload:\n"
+                                     "  trace:\n"
+                                     "    format: azure-llm\n"
+                                     "    recorded_on: H100\n"
+                                     "    path: " +
+                                     (traces() / "azure-llm-2023/AzureLLMInferenceTrace_conv.csv").string() + "\n"));
+  CHECK(results.summary.jobs_completed == 19'366);
+  CHECK(results.summary.gpu_hours_allocated == Approx(9.619793078703704).epsilon(1e-7));
+  check_no_wait_exact_runs(results);
+  const auto bundled = run_bundled("azure_llm.yaml");
+  CHECK(bundled.summary.jobs_completed == 19'366);
+  CHECK(bundled.summary.gpu_hours_allocated == Approx(9.619793078703704).epsilon(1e-7));
 }
 
 // --- SWF ------------------------------------------------------------------
