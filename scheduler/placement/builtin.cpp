@@ -8,12 +8,16 @@
 namespace capsim::scheduler {
 
 void register_builtin_placement_policies(PolicyRegistry& registry) {
-  registry.add_placement("first_fit", "the lowest-numbered node with room; large jobs take whole nodes",
+  registry.add_placement("first_fit",
+                         "the lowest-numbered node with room; large jobs take whole nodes; shares of a GPU "
+                         "pack onto the lowest shared GPU with room",
                          [](const PolicyParams& params) {
                            params.reader({});  // no parameters: reject any given
                            return std::make_unique<FirstFitPlacement>();
                          });
-  registry.add_placement("best_fit", "the node left with the fewest free GPUs; large jobs take whole nodes",
+  registry.add_placement("best_fit",
+                         "the node left with the fewest free GPUs; large jobs take whole nodes; shares of a GPU "
+                         "go to the fullest shared GPU they fit",
                          [](const PolicyParams& params) {
                            params.reader({});
                            return std::make_unique<BestFitPlacement>();
