@@ -39,10 +39,10 @@ struct JobRequest {
 // - a whole-GPU job: `gpus` of the node's wholly free GPUs (which ones does
 //   not matter, and is not recorded);
 // - a job that asks for a share of one GPU: `gpu_milli` thousandths of the
-//   node's GPU number `gpu`, with `gpus` 0. GPUs are numbered 0 to gpus - 1
-//   on each node; a GPU that shares hold keeps its number until the last
-//   share leaves, and a share that opens a free GPU takes the lowest number
-//   that no share holds;
+//   node's GPU number `gpu`, with `gpus` 0. A node's GPUs are numbered from
+//   0; a GPU that shares hold keeps its number until its last share leaves,
+//   and a share that opens a free GPU takes the lowest number that no share
+//   holds;
 // - a CPU-only job: no GPU (`gpus` 0, `gpu` -1), only CPU and memory.
 struct NodeShare {
   NodeId node = 0;
@@ -68,7 +68,8 @@ enum class RejectReason : std::uint8_t {
   kSharedGpus,      // more than one GPU, not in whole GPUs: only jobs of one GPU or less share GPUs
   kCpuNotModelled,  // CPU only, but no node that serves it models CPU (node groups without `cpus`)
 };
-// A sentence for logs: "it asks for more than any pool that serves it has".
+// A sentence for logs, such as "it is CPU-only, and no node group that
+// serves it models CPU (give the groups cpus:)".
 std::string_view describe(RejectReason reason);
 
 struct Decision {
