@@ -118,6 +118,11 @@ int run_command(const std::string& scenario_path, const std::string& output_opti
   progress.show("writing results...");
   capsim::sim::write_results(results, directory);
   progress.clear();
+  if (results.summary.trace && results.summary.trace->bad_rows > 0) {
+    const capsim::sim::TraceSummary& t = *results.summary.trace;
+    std::fprintf(stderr, "capsim: warning: skipped %lld bad rows of %s (skip_bad_rows); the first: %s\n",
+                 static_cast<long long>(t.bad_rows), t.path.c_str(), t.first_bad_rows.front().c_str());
+  }
   if (!quiet) {
     std::fputs(capsim::sim::format_summary(results.summary).c_str(), stdout);
     std::printf("\n  results            %s, %s\n", (directory / "results.h5").c_str(),

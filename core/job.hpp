@@ -31,15 +31,18 @@ std::optional<JobOutcome> parse_job_outcome(std::string_view text);
 struct JobSpec {
   std::string name;  // the trace's id, or a generated one
   Time submit;
-  // GPUs (whole ones: fractional sharing is not modelled yet), all of one
-  // type; the GPU memory each of them must have (0: any); CPU and host
-  // memory over the whole job (0: none asked for).
+  // GPUs in thousandths: whole GPUs all of one type, a share of one GPU
+  // (gpu_milli below 1000), or none (a CPU-only job, which asks for CPU);
+  // the GPU memory each GPU must have (0: any); CPU and host memory over the
+  // whole job (0: none asked for).
   Resources request = Resources::gpus(1);
   GpuTypeSet gpu_types;  // the GPU types it may run on (empty: any)
   Duration duration;     // run time as recorded, on `recorded_on`
-  // Work in reference GPU-microseconds: duration x gpus x relative speed of
-  // the GPU type the duration was recorded on. The native engine divides it
-  // by the rate of the job's allocation (GPUs x their relative speed).
+  // Work in reference GPU-microseconds: duration x GPUs (a share counts as
+  // its fraction) x relative speed of the GPU type the duration was recorded
+  // on; for a CPU-only job, its duration in microseconds. The native engine
+  // divides it by the rate of the job's allocation (GPUs x their relative
+  // speed; 1 for a CPU-only job).
   double work = 0;
   std::string user;
   std::string queue;  // queue, virtual cluster or tenant ("" = none)

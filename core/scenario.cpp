@@ -466,7 +466,7 @@ TraceSpec parse_trace(const ConfigNode& node, const std::string& field, const Gp
   } else {
     const ConfigNode& path = trace.required("path", "the path of the trace file (or --trace on the command line)");
     const std::filesystem::path relative = read_string(path, trace.field("path"));
-    spec.path = relative.is_absolute() ? relative : base_dir / relative;
+    spec.path = (relative.is_absolute() ? relative : base_dir / relative).lexically_normal();
     std::error_code ec;
     if (!std::filesystem::is_regular_file(spec.path, ec)) {
       throw InputError(path.where(), trace.field("path"),

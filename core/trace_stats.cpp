@@ -153,15 +153,6 @@ nlohmann::ordered_json names_json(const TraceStatsNames& names) {
 
 }  // namespace
 
-double percentile_of_sorted(std::span<const double> sorted, double p) {
-  if (sorted.empty()) return kNaN;
-  const double position = p / 100.0 * static_cast<double>(sorted.size() - 1);
-  const auto lower = static_cast<std::size_t>(std::floor(position));
-  const std::size_t upper = std::min(lower + 1, sorted.size() - 1);
-  const double fraction = position - static_cast<double>(lower);
-  return sorted[lower] + fraction * (sorted[upper] - sorted[lower]);
-}
-
 // --- ArrivalCalendar ---------------------------------------------------------
 
 ArrivalCalendar::ArrivalCalendar(TraceClock clock) : clock_(clock), dated_(clock.unix_origin_s.has_value()) {

@@ -19,14 +19,10 @@
 #include "core/chunked_vector.hpp"
 #include "core/gpu_catalog.hpp"
 #include "core/job.hpp"
+#include "core/statistics.hpp"
 #include "core/trace.hpp"
 
 namespace capsim {
-
-// The p-th percentile (0..100) of sorted values, interpolating linearly
-// between the closest ranks as numpy.percentile does by default; NaN when
-// there are none.
-double percentile_of_sorted(std::span<const double> sorted, double p);
 
 // Submit times binned by hour of the week (Monday 00h first). On a trace
 // whose clock knows dates (TraceClock::unix_origin_s), the hours are the

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,24 @@ struct Distribution {
   double mean = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;  // NaN when count == 0
 };
 
+// What the trace of a run's workload read and left out (core's TraceReport,
+// with the file), when the workload has a trace.
+struct TraceSummary {
+  std::string format;
+  std::string path;
+  std::int64_t rows = 0;
+  std::int64_t bad_rows = 0;  // skipped (skip_bad_rows)
+  std::vector<std::string> first_bad_rows;
+  std::int64_t cancelled = 0;     // never ran in the trace: not replayed
+  std::int64_t filtered_out = 0;  // by the window or the filters
+  std::int64_t thinned_out = 0;   // by scale < 1
+  std::int64_t copies_added = 0;  // by scale > 1
+  std::int64_t jobs = 0;          // handed to the simulation
+  // Wall clock (seconds since 1970, UTC) of simulated time 0, when the
+  // trace's times are dates.
+  std::optional<std::int64_t> time_origin_unix_s;
+};
+
 struct Summary {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -111,6 +130,7 @@ struct Summary {
   double gpu_hours_allocated = 0;  // GPU-time of started jobs: a share of a GPU counts as that share
   double gpu_utilisation = 0;      // allocated GPU-time / (GPUs x (end - first submit))
   std::uint64_t events = 0;
+  std::optional<TraceSummary> trace;
 };
 
 struct RunResults {

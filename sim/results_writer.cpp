@@ -133,6 +133,10 @@ void write_file(const RunResults& results, const std::filesystem::path& path) {
   write_string_attribute(file.get(), "queue_policy", s.queue_policy);
   write_string_attribute(file.get(), "placement_policy", s.placement_policy);
   write_string_attribute(file.get(), "status", s.partial ? "partial" : "complete");
+  if (s.trace && s.trace->time_origin_unix_s) {
+    // The wall-clock instant of simulated time 0 on the trace's clock.
+    write_string_attribute(file.get(), "time_origin", format_datetime(*s.trace->time_origin_unix_s * 1'000'000));
+  }
 
   {
     const JobTable& jobs = results.jobs;

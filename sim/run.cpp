@@ -23,7 +23,9 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
   const ClusterLayout layout(scenario.cluster);
   scheduler::SchedulerCore core(layout, scenario.catalog, registry.make_queue(scenario.queue_policy),
                                 registry.make_placement(scenario.placement_policy));
-  std::unique_ptr<JobSource> workload = open_workload(scenario);
+  std::shared_ptr<TraceReport> trace_report;
+  if (scenario.workload.trace) trace_report = std::make_shared<TraceReport>();
+  std::unique_ptr<JobSource> workload = open_workload(scenario, trace_report);
 
   EngineOptions engine_options;
   if (scenario.run.horizon) engine_options.horizon = Time::zero() + *scenario.run.horizon;
@@ -42,6 +44,21 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
   results.jobs = jobs.take();
   results.timeseries = series.result();
   results.summary = summarise(scenario, layout, results.jobs, results.stats);
+  if (trace_report) {
+    const TraceSpec& spec = *scenario.workload.trace;
+    const TraceReport& r = *trace_report;
+    results.summary.trace = TraceSummary{std::string(to_string(spec.format)),
+                                         spec.path.string(),
+                                         r.rows,
+                                         r.bad_rows,
+                                         r.first_bad_rows,
+                                         r.cancelled,
+                                         r.filtered_out,
+                                         r.thinned_out,
+                                         r.copies_added,
+                                         r.jobs,
+                                         r.first_submit_unix_s};
+  }
   results.scenario_text = scenario.text;
   return results;
 }

@@ -34,15 +34,6 @@ nlohmann::ordered_json number_or_null(double value) {
 }
 }  // namespace
 
-double percentile_of_sorted(std::span<const double> sorted, double p) {
-  if (sorted.empty()) return kNaN;
-  const double position = p / 100.0 * static_cast<double>(sorted.size() - 1);
-  const auto lower = static_cast<std::size_t>(std::floor(position));
-  const std::size_t upper = std::min(lower + 1, sorted.size() - 1);
-  const double fraction = position - static_cast<double>(lower);
-  return sorted[lower] + fraction * (sorted[upper] - sorted[lower]);
-}
-
 Distribution distribution_of(std::span<const double> values) {
   std::vector<double> sorted;
   sorted.reserve(values.size());
@@ -174,6 +165,28 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
   m["gpu_utilisation"] = s.gpu_utilisation;
   m["events"] = s.events;
   j["metrics"] = m;
+  if (s.trace) {
+    const TraceSummary& t = *s.trace;
+    nlohmann::ordered_json trace;
+    trace["format"] = t.format;
+    trace["path"] = t.path;
+    trace["rows"] = t.rows;
+    trace["bad_rows_skipped"] = t.bad_rows;
+    trace["first_bad_rows"] = t.first_bad_rows;
+    trace["cancelled_not_replayed"] = t.cancelled;
+    trace["filtered_out"] = t.filtered_out;
+    trace["thinned_out"] = t.thinned_out;
+    trace["copies_added"] = t.copies_added;
+    trace["jobs_replayed"] = t.jobs;
+    if (t.time_origin_unix_s) {
+      trace["time_origin_unix_s"] = *t.time_origin_unix_s;
+      trace["time_origin"] = format_datetime(*t.time_origin_unix_s * 1'000'000);
+    } else {
+      trace["time_origin_unix_s"] = nullptr;
+      trace["time_origin"] = nullptr;
+    }
+    j["trace"] = trace;
+  }
   return j;
 }
 
@@ -190,6 +203,18 @@ std::string format_summary(const Summary& s) {
     out += line;
   };
   row("cluster", thousands(s.nodes) + " nodes, " + s.gpus_by_type + " GPUs");
+  if (s.trace) {
+    const TraceSummary& t = *s.trace;
+    std::string text = thousands(t.rows) + " rows of " + t.format + ", " + thousands(t.jobs) + " jobs replayed";
+    if (t.cancelled) text += ", " + thousands(t.cancelled) + " never ran in the trace";
+    if (t.filtered_out) text += ", " + thousands(t.filtered_out) + " outside the window or filters";
+    if (t.thinned_out) text += ", " + thousands(t.thinned_out) + " thinned out";
+    if (t.copies_added) text += ", " + thousands(t.copies_added) + " copies added";
+    if (t.bad_rows) text += ", " + thousands(t.bad_rows) + " BAD ROWS SKIPPED";
+    row("trace", text);
+    if (t.time_origin_unix_s)
+      row("time 0", format_datetime(*t.time_origin_unix_s * 1'000'000) + " (the trace's clock)");
+  }
   std::string jobs = thousands(s.jobs_submitted) + " submitted, " + thousands(s.jobs_completed) + " completed";
   if (s.jobs_failed) jobs += ", " + thousands(s.jobs_failed) + " failed";
   if (s.jobs_killed) jobs += ", " + thousands(s.jobs_killed) + " killed";

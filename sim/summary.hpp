@@ -10,15 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/scenario.hpp"
+#include "core/statistics.hpp"
 #include "sim/results.hpp"
 
 namespace capsim::sim {
 
 // The distribution of `values` (NaNs skipped).
 Distribution distribution_of(std::span<const double> values);
-
-// The p-th percentile (0..100) of sorted values, linear interpolation.
-double percentile_of_sorted(std::span<const double> sorted, double p);
 
 Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const JobTable& jobs,
                   const EngineStats& stats);

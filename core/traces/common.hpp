@@ -31,9 +31,10 @@ std::optional<GpuTypeSet> gpu_types_of(std::string_view text, const TraceSpec& s
 std::string gpu_types_expected(const GpuCatalog& catalog);
 
 // Sets job.work from job.duration and job.request: the recorded run time on
-// the GPUs the job had, in reference GPU-microseconds. The run time counts as
-// measured on the job's GPU type when it names exactly one, else on
-// spec.recorded_on.
+// the GPUs the job had, in reference GPU-microseconds (a share of a GPU counts
+// as its fraction). The run time counts as measured on the job's GPU type
+// when it names exactly one, else on spec.recorded_on. A CPU-only job's work
+// is its run time in microseconds (it runs at rate 1).
 void set_work(JobSpec& job, const TraceSpec& spec, const GpuCatalog& catalog);
 
 // A comma-separated trace with a header line: finds the columns a reader

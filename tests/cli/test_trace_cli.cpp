@@ -310,3 +310,40 @@ TEST_CASE("SIGINT stops trace generate and leaves no file", "[cli][trace]") {
   CHECK(WEXITSTATUS(status) == 130);
   CHECK(files_in(dir) == std::vector<std::string>{"synthetic.yaml"});
 }
+
+TEST_CASE("run reports what the trace read: skipped rows warn, summary.json tells", "[cli][trace]") {
+  TempDir dir;
+  dir.write("jobs.csv",
+            "job_id,submit_s,gpus,duration_s,state\n"
+            "a,0,1,10,completed\n"
+            "b,x,1,10,completed\n"
+            "c,5,1,0,cancelled\n"
+            "d,7,2,10,failed\n");
+  dir.write("s.yaml",
+            "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
+            "workload: {trace: {format: csv, path: jobs.csv, skip_bad_rows: true}}\n");
+  const Outcome run = capsim_cli("run s.yaml -o out", dir);
+  REQUIRE(run.code == 0);
+  CHECK(run.err.find("capsim: warning: skipped 1 bad rows of") != std::string::npos);
+  CHECK(run.err.find("jobs.csv:3:") != std::string::npos);
+  CHECK(run.out.find("4 rows of csv, 2 jobs replayed, 1 never ran in the trace, 1 BAD ROWS SKIPPED") !=
+        std::string::npos);
+  const auto summary = nlohmann::json::parse(slurp(dir.path() / "out/summary.json"));
+  const auto& trace = summary.at("trace");
+  CHECK(trace.at("rows") == 4);
+  CHECK(trace.at("bad_rows_skipped") == 1);
+  CHECK(trace.at("first_bad_rows").size() == 1);
+  CHECK(trace.at("cancelled_not_replayed") == 1);
+  CHECK(trace.at("jobs_replayed") == 2);
+  CHECK(trace.at("time_origin").is_null());  // CSV times are not dates
+  CHECK(summary.at("metrics").at("jobs_submitted") == 2);
+
+  // Without skip_bad_rows the same trace is an error naming the row.
+  dir.write("strict.yaml",
+            "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
+            "workload: {trace: {format: csv, path: jobs.csv}}\n");
+  const Outcome strict = capsim_cli("run strict.yaml -o out2", dir);
+  CHECK(strict.code == 2);
+  CHECK(strict.err.find("jobs.csv:3:") != std::string::npos);
+  CHECK(strict.err.find("submit_s") != std::string::npos);
+}
