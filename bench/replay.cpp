@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/child.hpp"
 #include "core/scenario.hpp"
 #include "sim/results_writer.hpp"
 #include "sim/run.hpp"
@@ -34,13 +35,9 @@ struct Measure {
   double peak_mib = 0;
 };
 
-// Runs the scenario in a child; the child reports its timings through a pipe.
+// Runs the scenario in a child process (bench/child.hpp).
 Measure replay_in_child(const std::string& path) {
-  int fds[2];
-  if (::pipe(fds) != 0) std::exit(1);
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::close(fds[0]);
+  const auto report = capsim::bench::run_in_child<3>([&] {
     capsim::Scenario scenario;
     try {
       scenario = capsim::load_scenario(path);
@@ -55,24 +52,15 @@ Measure replay_in_child(const std::string& path) {
     capsim::sim::write_results(results, out);
     const auto written = std::chrono::steady_clock::now();
     std::filesystem::remove_all(out);
-    double report[3] = {std::chrono::duration<double>(simulated - start).count(),
-                        std::chrono::duration<double>(written - simulated).count(),
-                        static_cast<double>(results.summary.jobs_submitted)};
-    if (::write(fds[1], report, sizeof report) != sizeof report) ::_exit(1);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  double report[3] = {0, 0, 0};
-  const bool ok = ::read(fds[0], report, sizeof report) == sizeof report;
-  ::close(fds[0]);
-  int status = 0;
-  struct rusage usage {};
-  ::wait4(child, &status, 0, &usage);
-  if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return std::array<double, 3>{std::chrono::duration<double>(simulated - start).count(),
+                                 std::chrono::duration<double>(written - simulated).count(),
+                                 static_cast<double>(results.summary.jobs_submitted)};
+  });
+  if (!report) {
     std::fprintf(stderr, "replay of %s failed\n", path.c_str());
     std::exit(1);
   }
-  return {report[0], report[1], report[2], static_cast<double>(usage.ru_maxrss) / 1024.0};
+  return {report->figures[0], report->figures[1], report->figures[2], report->peak_mib};
 }
 
 double median(std::vector<double> values) {

@@ -6,8 +6,6 @@
 // trace grows; time should grow about linearly.
 //
 // Usage: bench/trace_read [--sizes 1000000,4000000,16000000] [--gzip]
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/child.hpp"
 #include "core/random.hpp"
 #include "core/trace.hpp"
 
@@ -64,11 +63,7 @@ int main(int argc, char** argv) {
       path += ".gz";
     }
     const auto bytes = std::filesystem::file_size(path);
-    int fds[2];
-    if (::pipe(fds) != 0) return 1;
-    const pid_t child = ::fork();
-    if (child == 0) {
-      ::close(fds[0]);
+    const auto report = capsim::bench::run_in_child<2>([&] {
       const capsim::GpuCatalog catalog = capsim::GpuCatalog::builtin();
       capsim::TraceSpec spec;
       spec.format = capsim::TraceFormat::kCsv;
@@ -83,24 +78,16 @@ int main(int argc, char** argv) {
         last = job.submit;
         ++count;
       }
-      double report[2] = {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), count};
-      if (::write(fds[1], report, sizeof report) != sizeof report) ::_exit(1);
-      ::_exit(0);
-    }
-    ::close(fds[1]);
-    double report[2] = {0, 0};
-    const bool ok = ::read(fds[0], report, sizeof report) == sizeof report;
-    ::close(fds[0]);
-    int status = 0;
-    struct rusage usage {};
-    ::wait4(child, &status, 0, &usage);
-    if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      return std::array<double, 2>{std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                                   count};
+    });
+    if (!report) {
       std::fprintf(stderr, "reading %lld rows failed\n", static_cast<long long>(rows));
       return 1;
     }
     std::printf("trace_read %lld rows (%.0f MiB%s, unsorted): %.2f s (%.0f rows/s), peak memory %.1f MiB\n",
-                static_cast<long long>(rows), static_cast<double>(bytes) / (1 << 20), gzip ? " gzip" : "", report[0],
-                report[1] / report[0], static_cast<double>(usage.ru_maxrss) / 1024.0);
+                static_cast<long long>(rows), static_cast<double>(bytes) / (1 << 20), gzip ? " gzip" : "",
+                report->figures[0], report->figures[1] / report->figures[0], report->peak_mib);
     std::filesystem::remove(path);
   }
   std::filesystem::remove_all(dir);

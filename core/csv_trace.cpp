@@ -9,14 +9,13 @@ namespace capsim::traces {
 
 namespace {
 
-class CsvTraceReader : public TraceReader {
+class NativeCsvReader : public CsvTraceReader {
  public:
-  CsvTraceReader(const TraceSpec& spec, const GpuCatalog& catalog)
-      : spec_(spec),
-        catalog_(catalog),
-        csv_(spec.path.string(), {"submit_s", "gpus", "duration_s"},
-             {"job_id", "gpu_type", "user", "queue", "state", "cpus", "memory_mib", "gpu_memory_mib", "estimate_s"},
-             /*strict=*/true) {}
+  NativeCsvReader(const TraceSpec& spec, const GpuCatalog& catalog)
+      : CsvTraceReader(
+            spec, catalog, {"submit_s", "gpus", "duration_s"},
+            {"job_id", "gpu_type", "user", "queue", "state", "cpus", "memory_mib", "gpu_memory_mib", "estimate_s"},
+            /*strict=*/true) {}
 
   bool next(JobSpec& job) override {
     if (!csv_.next()) return false;
@@ -67,20 +66,12 @@ class CsvTraceReader : public TraceReader {
     set_work(job, spec_, catalog_);
     return true;
   }
-
-  TraceClock clock() const override { return {}; }
-  std::int64_t rows() const override { return csv_.rows(); }
-
- private:
-  TraceSpec spec_;
-  const GpuCatalog& catalog_;
-  HeaderedCsv csv_;
 };
 
 }  // namespace
 
 std::unique_ptr<TraceReader> open_csv_trace(const TraceSpec& spec, const GpuCatalog& catalog) {
-  return std::make_unique<CsvTraceReader>(spec, catalog);
+  return std::make_unique<NativeCsvReader>(spec, catalog);
 }
 
 }  // namespace capsim::traces

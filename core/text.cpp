@@ -67,4 +67,14 @@ SourceLocation location_of_offset(std::string_view text, std::size_t offset, con
   return where;
 }
 
+std::string thousands(std::int64_t value) {
+  const std::string digits = std::to_string(value < 0 ? -value : value);
+  std::string text;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
+    text += digits[i];
+  }
+  return (value < 0 ? "-" : "") + text;
+}
+
 }  // namespace capsim

@@ -3,21 +3,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/text.hpp"
+
 namespace capsim {
 
 namespace {
 
 constexpr std::int32_t kOpenEnded = 1 << 30;  // the last class's max_gpus, as in the preset
-
-std::string thousands(std::int64_t value) {
-  const std::string digits = std::to_string(value < 0 ? -value : value);
-  std::string text;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
-    text += digits[i];
-  }
-  return (value < 0 ? "-" : "") + text;
-}
 
 std::string format_number(const char* format, double value) {
   char buffer[64];

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.hpp"
+
 namespace capsim {
 
 namespace {
@@ -62,16 +64,6 @@ std::vector<double> values_at_ranks(ChunkedVector<double>& values, const std::ve
     if (++cursors[c].at < cursors[c].end) heads.push(c);
   }
   return result;
-}
-
-std::string thousands(std::int64_t value) {
-  const std::string digits = std::to_string(value < 0 ? -value : value);
-  std::string text;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
-    text += digits[i];
-  }
-  return (value < 0 ? "-" : "") + text;
 }
 
 // 978,078.5: one decimal, thousands separated.

@@ -6,22 +6,13 @@
 #include <limits>
 #include <map>
 
+#include "core/text.hpp"
 #include "core/version.hpp"
 
 namespace capsim::sim {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string thousands(std::int64_t value) {
-  std::string digits = std::to_string(value < 0 ? -value : value);
-  std::string text;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
-    text += digits[i];
-  }
-  return (value < 0 ? "-" : "") + text;
-}
 
 std::string seconds_text(double s) {
   if (std::isnan(s)) return "-";

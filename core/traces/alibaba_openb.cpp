@@ -17,13 +17,11 @@ namespace capsim::traces {
 
 namespace {
 
-class OpenbReader : public TraceReader {
+class OpenbReader : public CsvTraceReader {
  public:
   OpenbReader(const TraceSpec& spec, const GpuCatalog& catalog)
-      : spec_(spec),
-        catalog_(catalog),
-        csv_(spec.path.string(), {"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli"},
-             {"gpu_spec", "qos", "pod_phase", "creation_time", "deletion_time", "scheduled_time"}),
+      : CsvTraceReader(spec, catalog, {"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli"},
+                       {"gpu_spec", "qos", "pod_phase", "creation_time", "deletion_time", "scheduled_time"}),
         timed_(csv_.has("creation_time") || csv_.has("deletion_time")) {
     if (timed_ && !(csv_.has("creation_time") && csv_.has("deletion_time"))) {
       throw InputError(csv_.row(), "header", "both creation_time and deletion_time, or neither", "only one");
@@ -89,14 +87,9 @@ class OpenbReader : public TraceReader {
     return true;
   }
 
-  TraceClock clock() const override { return {}; }
-  std::int64_t rows() const override { return csv_.rows(); }
   bool timed() const override { return timed_; }
 
  private:
-  TraceSpec spec_;
-  const GpuCatalog& catalog_;
-  HeaderedCsv csv_;
   bool timed_;
 };
 

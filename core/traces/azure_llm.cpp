@@ -12,10 +12,10 @@ namespace capsim::traces {
 
 namespace {
 
-class AzureLlmReader : public TraceReader {
+class AzureLlmReader : public CsvTraceReader {
  public:
   AzureLlmReader(const TraceSpec& spec, const GpuCatalog& catalog)
-      : spec_(spec), catalog_(catalog), csv_(spec.path.string(), {"TIMESTAMP", "ContextTokens", "GeneratedTokens"}) {
+      : CsvTraceReader(spec, catalog, {"TIMESTAMP", "ContextTokens", "GeneratedTokens"}) {
     const auto milli = gpu_milli_of(spec.azure.gpus, false);
     if (!milli) {
       throw InputError(spec.where, "request_gpus", "a whole number of GPUs or a fraction of one in thousandths",
@@ -51,12 +51,8 @@ class AzureLlmReader : public TraceReader {
   }
 
   TraceClock clock() const override { return {0, 0}; }
-  std::int64_t rows() const override { return csv_.rows(); }
 
  private:
-  TraceSpec spec_;
-  const GpuCatalog& catalog_;
-  HeaderedCsv csv_;
   std::int64_t gpu_milli_ = kMilliPerGpu;
 };
 

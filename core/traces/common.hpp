@@ -71,6 +71,23 @@ class HeaderedCsv {
   std::int64_t rows_ = 0;
 };
 
+// What the readers of comma-separated formats share: the trace's spec (a
+// copy), the catalog and the rows. A subclass reads a row in next().
+class CsvTraceReader : public TraceReader {
+ public:
+  TraceClock clock() const override { return {}; }
+  std::int64_t rows() const override { return csv_.rows(); }
+
+ protected:
+  CsvTraceReader(const TraceSpec& spec, const GpuCatalog& catalog, std::initializer_list<std::string_view> required,
+                 std::initializer_list<std::string_view> optional = {}, bool strict = false)
+      : spec_(spec), catalog_(catalog), csv_(spec.path.string(), required, optional, strict) {}
+
+  TraceSpec spec_;
+  const GpuCatalog& catalog_;
+  HeaderedCsv csv_;
+};
+
 // Numbers of a row's fields, failing with the column's name.
 double number_field(const HeaderedCsv& csv, std::string_view name, double min, double max, std::string_view expected);
 

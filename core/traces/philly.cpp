@@ -11,10 +11,10 @@ namespace capsim::traces {
 
 namespace {
 
-class PhillyReader : public TraceReader {
+class PhillyReader : public CsvTraceReader {
  public:
   PhillyReader(const TraceSpec& spec, const GpuCatalog& catalog)
-      : spec_(spec), catalog_(catalog), csv_(spec.path.string(), {"timestamp", "duration", "num_gpus"}, {"cluster"}) {}
+      : CsvTraceReader(spec, catalog, {"timestamp", "duration", "num_gpus"}, {"cluster"}) {}
 
   bool next(JobSpec& job) override {
     if (!csv_.next()) return false;
@@ -38,12 +38,6 @@ class PhillyReader : public TraceReader {
 
   // Dates without a zone: read as they are (hours of day in the trace's clock).
   TraceClock clock() const override { return {0, 0}; }
-  std::int64_t rows() const override { return csv_.rows(); }
-
- private:
-  TraceSpec spec_;
-  const GpuCatalog& catalog_;
-  HeaderedCsv csv_;
 };
 
 }  // namespace

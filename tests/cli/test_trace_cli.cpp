@@ -15,38 +15,16 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/cli.hpp"
 #include "tests/support/helpers.hpp"
 
 using capsim::testing::TempDir;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs capsim with `args` (shell words) in `dir`.
-Outcome capsim_cli(const std::string& args, const TempDir& dir) {
-  const auto out = dir.path() / "stdout.txt";
-  const auto err = dir.path() / "stderr.txt";
-  const std::string command = "cd '" + dir.path().string() + "' && '" + std::string(CAPSIM_BINARY) + "' " + args +
-                              " > '" + out.string() + "' 2> '" + err.string() + "'";
-  const int status = std::system(command.c_str());
-  Outcome outcome;
-  outcome.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  outcome.out = slurp(out);
-  outcome.err = slurp(err);
-  return outcome;
-}
+using Outcome = capsim::testing::CliOutcome;
+using capsim::testing::capsim_cli;
+using capsim::testing::slurp;
 
 std::size_t count_lines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
