@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -20,6 +21,7 @@
 #include "core/trace_fit.hpp"
 #include "core/trace_stats.hpp"
 #include "core/version.hpp"
+#include "sim/atomic_file.hpp"
 
 namespace capsim::cli {
 
@@ -104,69 +106,45 @@ TraceSpec trace_spec_of(const TraceArguments& args, const GpuCatalog& catalog) {
   return spec;
 }
 
-// A file written under a temporary name in its folder and renamed when
-// complete, so that readers never see half of it; or standard output for ""
-// and "-". An OutputFile destroyed before commit() removes its temporary.
-class OutputFile {
- public:
-  explicit OutputFile(const std::string& path) : path_(path) {
-    if (path.empty() || path == "-") {
-      stream_ = stdout;
-      return;
-    }
-    const std::filesystem::path target(path);
-    temporary_ = target.parent_path() / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()));
-    stream_ = std::fopen(temporary_.c_str(), "wb");
-    if (!stream_) {
-      throw InputError(kCommandLine, "-o", "a file that can be written",
-                       quote_for_message(path) + " (" + std::strerror(errno) + ")");
-    }
-    std::setvbuf(stream_, nullptr, _IOFBF, 1 << 20);
+bool writes_stdout(const std::string& path) {
+  return path.empty() || path == "-";
+}
+
+// Writes what `write` puts on a stream to `path`, atomically through
+// sim/atomic_file (a temporary file beside it, renamed when complete), or to
+// standard output for "" and "-". `write` returns false to abandon the file
+// (interrupted): the temporary is removed and nothing is left. Returns
+// whether the output is complete.
+bool write_output(const std::string& path, const std::function<bool(std::FILE*)>& write) {
+  if (writes_stdout(path)) {
+    const bool complete = write(stdout);
+    if (std::fflush(stdout) != 0) throw std::runtime_error(std::string("cannot write: ") + std::strerror(errno));
+    return complete;
   }
-  ~OutputFile() {
-    if (stream_ && stream_ != stdout) {
-      std::fclose(stream_);
-      std::error_code ignored;
-      std::filesystem::remove(temporary_, ignored);
-    }
+  const auto unwritable = [&](int error) {
+    return InputError(kCommandLine, "-o", "a file that can be written",
+                      quote_for_message(path) + " (" + std::strerror(error) + ")");
+  };
+  struct Abandoned {};
+  try {
+    sim::write_atomically(path, [&](const std::filesystem::path& temporary) {
+      std::FILE* file = std::fopen(temporary.c_str(), "wb");
+      if (!file) throw unwritable(errno);
+      std::setvbuf(file, nullptr, _IOFBF, 1 << 20);
+      const bool complete = write(file);
+      const bool failed = std::ferror(file) != 0;
+      const int error = errno;
+      if (std::fclose(file) != 0 || failed) throw unwritable(failed ? error : errno);
+      if (!complete) throw Abandoned{};
+    });
+  } catch (const Abandoned&) {
+    return false;
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::runtime_error&) {  // the rename
+    throw unwritable(errno);
   }
-  OutputFile(const OutputFile&) = delete;
-  OutputFile& operator=(const OutputFile&) = delete;
-
-  std::FILE* stream() const { return stream_; }
-  bool is_stdout() const { return stream_ == stdout; }
-
-  void commit() {
-    if (is_stdout()) {
-      if (std::fflush(stdout) != 0) throw std::runtime_error(std::string("cannot write: ") + std::strerror(errno));
-      return;
-    }
-    const bool failed = std::ferror(stream_) != 0;
-    const int error = errno;
-    const bool closed = std::fclose(stream_) == 0;
-    stream_ = nullptr;
-    std::error_code ec;
-    if (failed || !closed) {
-      std::filesystem::remove(temporary_, ec);
-      throw InputError(kCommandLine, "-o", "a file that can be written",
-                       quote_for_message(path_) + " (" + std::strerror(failed ? error : errno) + ")");
-    }
-    std::filesystem::rename(temporary_, path_, ec);
-    if (ec) {
-      std::filesystem::remove(temporary_, ec);
-      throw InputError(kCommandLine, "-o", "a file that can be written", quote_for_message(path_));
-    }
-  }
-
- private:
-  std::string path_;
-  std::filesystem::path temporary_;
-  std::FILE* stream_ = nullptr;
-};
-
-void write_text(OutputFile& file, const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), file.stream());
-  file.commit();
+  return true;
 }
 
 // "2025-11-25 06:40:00 UTC": now, or SOURCE_DATE_EPOCH when set (for
@@ -207,9 +185,9 @@ int fit_command(const TraceArguments& args) {
   std::int64_t rows = 0, bad_rows = 0;
   const TraceFit fit = fit_trace(spec, catalog, options, &rows, &bad_rows);
   TraceFitSource source{args.path, args.format, rows, bad_rows, now_text(), kVersion};
-  OutputFile out(args.output);
-  write_text(out, format_fit_yaml(fit, source));
-  if (!out.is_stdout()) {
+  const std::string yaml = format_fit_yaml(fit, source);
+  write_output(args.output, [&](std::FILE* out) { return std::fputs(yaml.c_str(), out) >= 0; });
+  if (!writes_stdout(args.output)) {
     std::printf("%s: synthetic workload fitted to %lld jobs of %s (%.3f jobs per hour)\n", args.output.c_str(),
                 static_cast<long long>(fit.jobs), args.path.c_str(), fit.spec.jobs_per_hour);
   }
@@ -299,8 +277,7 @@ int generate_command(const TraceArguments& args, const std::atomic<bool>& interr
   const bool typed = spec.gpu_type != kAnyGpuType;
   const std::string gpu_type = typed ? scenario.catalog.at(spec.gpu_type).name : "";
 
-  OutputFile out(args.output);
-  ProgressLine progress(!out.is_stdout() && ProgressLine::should_show(false));
+  ProgressLine progress(!writes_stdout(args.output) && ProgressLine::should_show(false));
   std::string text = "# Jobs drawn by `capsim trace generate` from the synthetic workload of " +
                      one_line(args.workload_path) + " (seed " + std::to_string(seed) + "); run times as on " +
                      recorded_on + " (replay with recorded_on: " + recorded_on + ")\n";
@@ -310,38 +287,40 @@ int generate_command(const TraceArguments& args, const std::atomic<bool>& interr
   std::int64_t written = 0;
   std::int64_t flushes = 0;
   Time last_submit;
-  while (source.next(job)) {
-    text += job.name;
-    text += ',';
-    append_seconds(text, job.submit.count_us());
-    text += ',';
-    text += std::to_string(job.gpus());
-    text += ',';
-    append_seconds(text, job.duration.count_us());
-    text += ',';
-    if (typed) {
-      text += gpu_type;
+  const bool complete = write_output(args.output, [&](std::FILE* out) {
+    while (source.next(job)) {
+      text += job.name;
       text += ',';
-    }
-    text += job.user;
-    text += '\n';
-    ++written;
-    last_submit = job.submit;
-    if (text.size() >= (1u << 16)) {
-      std::fwrite(text.data(), 1, text.size(), out.stream());
-      text.clear();
-      if (interrupted.load()) {
-        progress.clear();
-        std::fprintf(stderr, "capsim: interrupted; %s not written\n", args.output.c_str());
-        return kExitInterrupted;  // OutputFile removes its temporary file
+      append_seconds(text, job.submit.count_us());
+      text += ',';
+      text += std::to_string(job.gpus());
+      text += ',';
+      append_seconds(text, job.duration.count_us());
+      text += ',';
+      if (typed) {
+        text += gpu_type;
+        text += ',';
       }
-      if (++flushes % 64 == 0) progress.show((std::to_string(written) + " jobs written").c_str());
+      text += job.user;
+      text += '\n';
+      ++written;
+      last_submit = job.submit;
+      if (text.size() >= (1u << 16)) {
+        std::fwrite(text.data(), 1, text.size(), out);
+        text.clear();
+        if (interrupted.load()) return false;
+        if (++flushes % 64 == 0) progress.show((std::to_string(written) + " jobs written").c_str());
+      }
     }
-  }
-  std::fwrite(text.data(), 1, text.size(), out.stream());
-  out.commit();
+    std::fwrite(text.data(), 1, text.size(), out);
+    return true;
+  });
   progress.clear();
-  if (!out.is_stdout()) {
+  if (!complete) {
+    std::fprintf(stderr, "capsim: interrupted; %s not written\n", args.output.c_str());
+    return kExitInterrupted;
+  }
+  if (!writes_stdout(args.output)) {
     std::printf("%s: %lld jobs, %s of arrivals\n", args.output.c_str(), static_cast<long long>(written),
                 format_duration(last_submit.since_start()).c_str());
   }

@@ -49,8 +49,6 @@ ClusterState::ClusterState(const ClusterLayout& layout, const GpuCatalog& catalo
     cpu_slot_[i] = static_cast<std::int32_t>(members.size());
     members.push_back(static_cast<NodeId>(i));
   }
-  for (const std::vector<NodeId>& members : pool_nodes_) cpu_index_.emplace_back(members.size());
-  for (std::size_t i = 0; i < n; ++i) cpu_index_update(static_cast<NodeId>(i));
   for (std::size_t p = 0; p < pool_type_.size(); ++p) {
     buckets_[p].assign(static_cast<std::size_t>(pool_max_node_gpus_[p]) + 1, NodeSet(n));
   }
@@ -107,7 +105,15 @@ bool ClusterState::share_fits(NodeId n, std::int32_t gpu, std::int32_t gpu_milli
   return node_fits(n, used == 0 ? 1 : 0, cpu_milli, memory_mib);
 }
 
+void ClusterState::enable_cpu_index() {
+  if (cpu_index_enabled_) return;
+  cpu_index_enabled_ = true;
+  for (const std::vector<NodeId>& members : pool_nodes_) cpu_index_.emplace_back(members.size());
+  for (std::size_t i = 0; i < nodes_.size(); ++i) cpu_index_update(static_cast<NodeId>(i));
+}
+
 void ClusterState::cpu_index_update(NodeId n) {
+  if (!cpu_index_enabled_) return;  // no CPU-only job yet: nothing reads it
   const NodeResources& r = resources_[at(n)];
   if (r.capacity_cpu_milli == 0) return;  // not modelled: no CPU-only job runs there
   cpu_index_[pat(nodes_[at(n)].pool)].set(static_cast<std::size_t>(cpu_slot_[at(n)]),
@@ -116,11 +122,13 @@ void ClusterState::cpu_index_update(NodeId n) {
 }
 
 NodeId ClusterState::first_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const {
+  CAPSIM_CHECK(cpu_index_enabled_) << "the CPU index is built when the first CPU-only job arrives";
   const std::int64_t slot = cpu_index_[pat(p)].first_fit(std::max<std::int64_t>(cpu_milli, 1), memory_mib);
   return slot < 0 ? -1 : pool_nodes_[pat(p)][static_cast<std::size_t>(slot)];
 }
 
 NodeId ClusterState::tightest_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const {
+  CAPSIM_CHECK(cpu_index_enabled_) << "the CPU index is built when the first CPU-only job arrives";
   const std::int64_t slot = cpu_index_[pat(p)].tightest_fit(std::max<std::int64_t>(cpu_milli, 1), memory_mib);
   return slot < 0 ? -1 : pool_nodes_[pat(p)][static_cast<std::size_t>(slot)];
 }

@@ -56,8 +56,13 @@ class ClusterState {
   // For CPU-only jobs: the lowest up node of pool p that models CPU and has
   // `cpu_milli` (> 0) and `memory_mib` free, or -1; and among those the one
   // left with the least free CPU (ties: the lowest id), or -1.
+  // Both need enable_cpu_index() first.
   NodeId first_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const;
   NodeId tightest_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const;
+  // Builds the free-CPU index and keeps it from then on. The scheduler core
+  // calls it when the first CPU-only job arrives, so that workloads without
+  // any (most) pay nothing for it on each allocation.
+  void enable_cpu_index();
 
   // --- GPU shares
   // GPUs of node n that shares hold (each with some thousandths used).
@@ -160,7 +165,8 @@ class ClusterState {
   std::vector<NodeSet> share_room_;            // [pool]: up nodes with a shared GPU that has room
   // Free CPU and memory of the nodes that model CPU, per pool; a node's slot
   // in its pool's index is its rank among the pool's nodes (id order).
-  std::vector<FreeCpuIndex> cpu_index_;          // [pool]
+  std::vector<FreeCpuIndex> cpu_index_;  // [pool], once enabled
+  bool cpu_index_enabled_ = false;
   std::vector<std::vector<NodeId>> pool_nodes_;  // [pool][slot]
   std::vector<std::int32_t> cpu_slot_;           // [node]
   std::int64_t total_free_gpus_ = 0;

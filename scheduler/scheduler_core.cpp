@@ -94,7 +94,10 @@ void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
     return;
   }
   queue_.insert(QueueEntry{queue_policy_->key(job), job.id, job});
-  if (job.is_cpu_only()) ++waiting_cpu_only_;
+  if (job.is_cpu_only()) {
+    cluster_.enable_cpu_index();
+    ++waiting_cpu_only_;
+  }
   dirty_ = true;
 }
 

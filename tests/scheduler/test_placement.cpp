@@ -38,6 +38,7 @@ struct Fixture {
   // A job of a share of one GPU (`milli` thousandths), or CPU-only (milli 0).
   std::vector<NodeShare> place_milli(const PlacementPolicy& policy, std::int64_t milli, std::int64_t cpu_milli = 0,
                                      GpuTypeId type = kAnyGpuType, std::int64_t memory_mib = 0) {
+    if (milli == 0) state.enable_cpu_index();  // as the core does when a CPU-only job arrives
     JobRequest job;
     job.request = Resources{milli, 0, cpu_milli, memory_mib};
     job.gpu_types = type == kAnyGpuType ? GpuTypeSet::any() : GpuTypeSet::of(type);
