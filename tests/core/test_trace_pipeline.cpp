@@ -216,7 +216,10 @@ TEST_CASE("scale thins or inflates a trace, deterministically", "[core][trace][p
     CHECK(again[i].name == grown[i].name);
     CHECK(again[i].submit == grown[i].submit);
   }
-  CHECK(run(1.4, 2).size() != grown.size());
+  const auto other = run(1.4, 2);
+  bool same = other.size() == grown.size();
+  for (std::size_t i = 0; same && i < other.size(); ++i) same = other[i].name == grown[i].name;
+  CHECK_FALSE(same);
 }
 
 TEST_CASE("bad rows stop the replay, or are skipped and counted", "[core][trace][pipeline][errors]") {
