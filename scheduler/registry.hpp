@@ -24,6 +24,9 @@ namespace capsim::scheduler {
 struct PolicyParams {
   const ConfigNode* node = nullptr;
   std::string field;
+  // The run's seed: a policy that draws at random derives its own stream from
+  // it (RandomStream::derive(seed, "placement.<name>")).
+  std::uint64_t seed = 1;
   // A reader of the policy's map that rejects keys other than `name` and
   // `allowed`; nothing when the scenario named the policy without a map.
   std::optional<MapReader> reader(std::initializer_list<std::string_view> allowed) const;
@@ -43,8 +46,9 @@ class PolicyRegistry {
 
   // Builds the policy a scenario names; throws InputError naming the field
   // when the name is unknown (listing the known ones) or a parameter is bad.
-  std::unique_ptr<QueuePolicy> make_queue(const PolicySpec& spec) const;
-  std::unique_ptr<PlacementPolicy> make_placement(const PolicySpec& spec) const;
+  // `seed`: the run's (PolicyParams::seed).
+  std::unique_ptr<QueuePolicy> make_queue(const PolicySpec& spec, std::uint64_t seed = 1) const;
+  std::unique_ptr<PlacementPolicy> make_placement(const PolicySpec& spec, std::uint64_t seed = 1) const;
 
   struct Entry {
     std::string name;

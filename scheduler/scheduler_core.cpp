@@ -93,6 +93,7 @@ void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
     to_reject_.emplace_back(job.id, *reason);
     return;
   }
+  placement_policy_->on_job_arrived(job, cluster_);
   queue_.insert(QueueEntry{queue_policy_->key(job), job.id, job});
   if (job.is_cpu_only()) {
     cluster_.enable_cpu_index();

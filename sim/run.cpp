@@ -21,8 +21,8 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
   const scheduler::PolicyRegistry& registry = options.registry ? *options.registry : builtins;
 
   const ClusterLayout layout(scenario.cluster);
-  scheduler::SchedulerCore core(layout, scenario.catalog, registry.make_queue(scenario.queue_policy),
-                                registry.make_placement(scenario.placement_policy));
+  scheduler::SchedulerCore core(layout, scenario.catalog, registry.make_queue(scenario.queue_policy, scenario.run.seed),
+                                registry.make_placement(scenario.placement_policy, scenario.run.seed));
   std::shared_ptr<TraceReport> trace_report;
   if (scenario.workload.trace) trace_report = std::make_shared<TraceReport>();
   std::unique_ptr<JobSource> workload = open_workload(scenario, trace_report);

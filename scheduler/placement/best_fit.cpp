@@ -4,7 +4,7 @@
 
 namespace capsim::scheduler {
 
-bool BestFitPlacement::place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) const {
+bool BestFitPlacement::place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) {
   return place_by_order(job, cluster, NodeOrder::kTightest, out);
 }
 

@@ -15,7 +15,7 @@ namespace capsim::scheduler {
 class BestFitPlacement final : public PlacementPolicy {
  public:
   std::string_view name() const override { return "best_fit"; }
-  bool place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) const override;
+  bool place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) override;
 };
 static_assert(std::is_base_of_v<PlacementPolicy, BestFitPlacement>);
 

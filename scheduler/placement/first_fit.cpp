@@ -4,7 +4,7 @@
 
 namespace capsim::scheduler {
 
-bool FirstFitPlacement::place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) const {
+bool FirstFitPlacement::place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) {
   return place_by_order(job, cluster, NodeOrder::kLowestId, out);
 }
 

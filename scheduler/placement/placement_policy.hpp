@@ -10,7 +10,8 @@
 // NodeShare of no GPU on a node that models CPU. "Nothing fits
 // now" is an answer (false), not an error. Gang placement is all or nothing.
 // A policy must not keep pointers into scheduler or engine state, change the
-// cluster, read a clock or draw randomness of its own. The scheduler core
+// cluster, read a clock, or draw randomness other than from a stream derived
+// from the run's seed (PolicyParams::seed). The scheduler core
 // checks every allocation it is given before committing it.
 #pragma once
 
@@ -28,7 +29,13 @@ class PlacementPolicy {
   virtual std::string_view name() const = 0;
   // Fills `out` (given empty) with the job's allocation and returns true, or
   // returns false when it cannot be placed now.
-  virtual bool place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) const = 0;
+  // Not const: a policy may keep what it learns (a random stream, the
+  // distribution of requests it has seen), but only from what it is given.
+  virtual bool place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) = 0;
+  // Told of every job when it arrives, before any pass tries to place it
+  // (fragmentation-aware placement learns the workload's mix of requests
+  // from it). Default: nothing.
+  virtual void on_job_arrived(const JobRequest& /*job*/, const ClusterState& /*cluster*/) {}
 };
 
 }  // namespace capsim::scheduler

@@ -24,7 +24,7 @@ struct Fixture {
       ++n;
     }
   }
-  std::vector<NodeShare> place(const PlacementPolicy& policy, std::int32_t gpus, GpuTypeId type = kAnyGpuType,
+  std::vector<NodeShare> place(PlacementPolicy& policy, std::int32_t gpus, GpuTypeId type = kAnyGpuType,
                                std::int64_t cpu_milli = 0, std::int64_t gpu_memory_mib = 0) {
     JobRequest job;
     job.request = Resources::gpus(gpus);
@@ -36,7 +36,7 @@ struct Fixture {
     return out;
   }
   // A job of a share of one GPU (`milli` thousandths), or CPU-only (milli 0).
-  std::vector<NodeShare> place_milli(const PlacementPolicy& policy, std::int64_t milli, std::int64_t cpu_milli = 0,
+  std::vector<NodeShare> place_milli(PlacementPolicy& policy, std::int64_t milli, std::int64_t cpu_milli = 0,
                                      GpuTypeId type = kAnyGpuType, std::int64_t memory_mib = 0) {
     if (milli == 0) state.enable_cpu_index();  // as the core does when a CPU-only job arrives
     JobRequest job;
@@ -68,8 +68,8 @@ ClusterSpec four_v100_nodes() {
 }
 
 using Shares = std::vector<NodeShare>;
-const FirstFitPlacement kFirstFit;
-const BestFitPlacement kBestFit;
+FirstFitPlacement kFirstFit;  // stateless: shared by the tests
+BestFitPlacement kBestFit;
 
 }  // namespace
 
