@@ -42,7 +42,8 @@ struct JobSpec {
   // its fraction) x relative speed of the GPU type the duration was recorded
   // on; for a CPU-only job, its duration in microseconds. The native engine
   // divides it by the rate of the job's allocation (GPUs x their relative
-  // speed; 1 for a CPU-only job).
+  // speed; 1 for a CPU-only job). +infinity: the job never ends and holds
+  // its allocation until the simulation stops (a packing experiment's pods).
   double work = 0;
   std::string user;
   std::string queue;  // queue, virtual cluster or tenant ("" = none)

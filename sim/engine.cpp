@@ -128,9 +128,14 @@ void NativeEngine::apply_decisions(Time now) {
         // Round to the nearest microsecond: work / rate is exact up to the
         // last bit, and a job whose rate equals its recorded one must end
         // exactly its recorded duration later.
-        const double run_us = std::nearbyint(job.work / rate);
-        CAPSIM_CHECK(run_us >= 0 && run_us < 9.0e18) << "job " << decision.job << " run time " << run_us;
-        events_.push(now + Duration::microseconds(static_cast<std::int64_t>(run_us)), EventClass::kJobEnd, slot);
+        // A job of infinite work (a pod that never leaves, as in the packing
+        // experiments of FGD, ATC'23) holds its allocation to the end of the
+        // simulation: no end is queued.
+        if (!std::isinf(job.work)) {
+          const double run_us = std::nearbyint(job.work / rate);
+          CAPSIM_CHECK(run_us >= 0 && run_us < 9.0e18) << "job " << decision.job << " run time " << run_us;
+          events_.push(now + Duration::microseconds(static_cast<std::int64_t>(run_us)), EventClass::kJobEnd, slot);
+        }
         for (EngineObserver* observer : observers_) {
           observer->on_job_started(now, decision.job, decision.allocation, type, rate);
         }
