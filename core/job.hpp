@@ -28,6 +28,9 @@ std::string_view to_string(JobOutcome outcome);
 // anything else.
 std::optional<JobOutcome> parse_job_outcome(std::string_view text);
 
+// JobSpec::job_class before a class is assigned (core/job_class.hpp).
+inline constexpr std::uint16_t kUnassignedJobClass = 0xffff;
+
 struct JobSpec {
   std::string name;  // the trace's id, or a generated one
   Time submit;
@@ -51,6 +54,9 @@ struct JobSpec {
   // backfilling and shortest-job policies use); zero when unknown.
   Duration estimate;
   JobOutcome outcome = JobOutcome::kCompleted;
+  // Its class in the scenario's job classes (priority, preemption costs,
+  // speed per GPU type); assigned as the workload is opened.
+  std::uint16_t job_class = kUnassignedJobClass;
   SourceLocation origin;  // where the job was read from (trace row, scenario entry)
 
   std::int32_t gpus() const { return request.whole_gpus(); }

@@ -323,7 +323,7 @@ std::int64_t read_job_gpu_milli(const ConfigNode& node, const std::string& field
 }
 
 std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field, const GpuCatalog& catalog,
-                                const ClusterSpec& cluster) {
+                                const ClusterSpec& cluster, const JobClasses& classes) {
   const auto& items = read_list(node, field, "jobs");
   const ClusterLayout layout(cluster);
   const double reference_speed = catalog.at(*catalog.find("V100")).relative_speed;
@@ -332,7 +332,7 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
     const std::string f = item_field(field, i);
     MapReader map(*items[i], f,
                   {"id", "submit", "gpus", "duration", "gpu_type", "gpu_memory", "user", "state", "cpus", "memory",
-                   "recorded_on"});
+                   "recorded_on", "queue", "estimate", "class"});
     JobSpec job;
     job.origin = items[i]->where();
     job.name = map.has("id") ? read_name(*map.optional("id"), map.field("id")) : "job-" + std::to_string(i);
@@ -361,6 +361,21 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
                  static_cast<double>(kMilliPerGpu) * speed;
     }
     if (const ConfigNode* value = map.optional("user")) job.user = read_name(*value, map.field("user"));
+    if (const ConfigNode* value = map.optional("queue")) job.queue = read_name(*value, map.field("queue"));
+    if (const ConfigNode* value = map.optional("estimate")) {
+      job.estimate = read_duration(*value, map.field("estimate"));
+    }
+    if (const ConfigNode* value = map.optional("class")) {
+      const std::string name = read_name(*value, map.field("class"));
+      const auto id = classes.find(name);
+      if (!id) {
+        std::string known;
+        for (const JobClassSpec& c : classes.classes()) known += (known.empty() ? "" : ", ") + c.name;
+        throw InputError(value->where(), map.field("class"), "a class of workload.job_classes: " + known,
+                         quote_for_message(name));
+      }
+      job.job_class = *id;
+    }
     if (const ConfigNode* value = map.optional("state")) {
       const auto outcome = parse_job_outcome(read_string(*value, map.field("state")));
       // A cancelled job never ran: the scenario cannot say how long it would.
@@ -574,8 +589,9 @@ TraceSpec parse_trace(const ConfigNode& node, const std::string& field, const Gp
 
 WorkloadSpec parse_workload(const ConfigNode& node, const GpuCatalog& catalog, const ClusterSpec& cluster,
                             const std::filesystem::path& base_dir, const ScenarioOverrides& overrides) {
-  MapReader map(node, "workload", {"synthetic", "trace", "jobs"});
+  MapReader map(node, "workload", {"synthetic", "trace", "jobs", "job_classes"});
   WorkloadSpec workload;
+  workload.job_classes = parse_job_classes(map.optional("job_classes"), map.field("job_classes"), catalog, base_dir);
   if (const ConfigNode* value = map.optional("synthetic")) {
     workload.synthetic = parse_synthetic(map, *value, catalog, cluster);
   }
@@ -586,7 +602,7 @@ WorkloadSpec parse_workload(const ConfigNode& node, const GpuCatalog& catalog, c
                      "a workload without a trace");
   }
   if (const ConfigNode* value = map.optional("jobs")) {
-    workload.jobs = parse_jobs(*value, map.field("jobs"), catalog, cluster);
+    workload.jobs = parse_jobs(*value, map.field("jobs"), catalog, cluster, workload.job_classes);
   }
   if (!workload.synthetic && !workload.trace && workload.jobs.empty()) {
     throw InputError(node.where(), "workload", "at least one of synthetic, trace or jobs", "none");
@@ -737,8 +753,9 @@ std::unique_ptr<JobSource> open_workload(const Scenario& scenario, std::shared_p
   if (scenario.workload.synthetic) {
     sources.push_back(std::make_unique<SyntheticJobSource>(*scenario.workload.synthetic, scenario.run.seed));
   }
-  if (sources.size() == 1) return std::move(sources.front());
-  return std::make_unique<MergedJobSource>(std::move(sources));
+  std::unique_ptr<JobSource> merged =
+      sources.size() == 1 ? std::move(sources.front()) : std::make_unique<MergedJobSource>(std::move(sources));
+  return assign_job_classes(std::move(merged), scenario.workload.job_classes, scenario.run.seed);
 }
 
 }  // namespace capsim

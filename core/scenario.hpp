@@ -15,6 +15,7 @@
 #include "core/config_tree.hpp"
 #include "core/gpu_catalog.hpp"
 #include "core/job.hpp"
+#include "core/job_class.hpp"
 #include "core/synthetic.hpp"
 #include "core/trace.hpp"
 
@@ -32,6 +33,7 @@ struct PolicySpec {
 };
 
 struct WorkloadSpec {
+  JobClasses job_classes;  // always at least one (core/job_class.hpp)
   std::optional<SyntheticWorkloadSpec> synthetic;
   std::optional<TraceSpec> trace;  // its path resolved against the scenario's folder
   std::vector<JobSpec> jobs;       // listed in the scenario, sorted by submit time

@@ -100,7 +100,11 @@ bool ClusterState::share_fits(NodeId n, std::int32_t gpu, std::int32_t gpu_milli
   const NodeState& node = nodes_[at(n)];
   if (gpu < 0 || gpu >= node.capacity_gpus || gpu_milli <= 0 || gpu_milli >= kMilliPerGpu) return false;
   const std::int32_t used = share_used(n)[gpu];
-  if (used == 0 ? gpu != gpu_for_new_share(n) : used + gpu_milli > kMilliPerGpu) return false;
+  // A share may open any GPU that no share holds (one is wholly free when the
+  // node has a free GPU: whole-GPU jobs hold counts, not numbers); policies
+  // open the one gpu_for_new_share names, and the core's undo of a tentative
+  // preemption reopens the very GPU a share held.
+  if (used + gpu_milli > kMilliPerGpu) return false;
   // A share opening a free GPU needs that GPU; node_fits checks the rest.
   return node_fits(n, used == 0 ? 1 : 0, cpu_milli, memory_mib);
 }

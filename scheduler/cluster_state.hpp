@@ -74,8 +74,9 @@ class ClusterState {
   // the lowest that no share holds; -1 when no GPU is wholly free.
   std::int32_t gpu_for_new_share(NodeId n) const;
   // Whether node n can give `gpu_milli` thousandths of GPU `gpu` (one that
-  // shares hold with that much room, or a wholly free one numbered as
-  // gpu_for_new_share says), with `cpu_milli` and `memory_mib`.
+  // shares hold with that much room, or one that no share holds while the
+  // node has a wholly free GPU; policies open the one gpu_for_new_share
+  // names), with `cpu_milli` and `memory_mib`.
   bool share_fits(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
                   std::int64_t memory_mib) const;
   // The smallest up node id >= from in pool p with a GPU that shares hold

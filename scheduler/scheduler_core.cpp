@@ -13,6 +13,8 @@ std::string_view to_string(DecisionKind kind) {
       return "start";
     case DecisionKind::kReject:
       return "reject";
+    case DecisionKind::kPreempt:
+      return "preempt";
   }
   return "unknown";
 }
@@ -38,6 +40,41 @@ SchedulerCore::SchedulerCore(const ClusterLayout& layout, const GpuCatalog& cata
       queue_policy_(std::move(queue_policy)),
       placement_policy_(std::move(placement_policy)) {
   CAPSIM_CHECK(queue_policy_ && placement_policy_);
+  queue_policy_->attach(view());
+}
+
+double JobView::attained_gpu_seconds(Time now) const {
+  return previous_gpu_seconds + (running ? gpus() * (now - run_start).to_seconds() : 0.0);
+}
+
+std::uint32_t SchedulerCore::intern(std::vector<std::string>& names,
+                                    std::map<std::string, std::uint32_t, std::less<>>& ids, std::string_view name) {
+  if (name.empty()) return 0;
+  const auto it = ids.find(name);
+  if (it != ids.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(names.size());
+  names.emplace_back(name);
+  ids.emplace(std::string(name), id);
+  return id;
+}
+
+JobView SchedulerCore::view_of(const ActiveJob& job) const {
+  JobView v;
+  v.request = &job.request;
+  v.running = job.running;
+  v.queued_since = job.queued_since;
+  v.run_start = job.run_start;
+  v.previous_runs = job.previous_runs;
+  v.previous_gpu_seconds = job.previous_gpu_seconds;
+  v.last_run = job.last_run;
+  v.preemptions = job.preemptions;
+  if (job.running) v.allocation = job.shares;
+  return v;
+}
+
+JobView SchedulerCore::job(JobId id) const {
+  CAPSIM_CHECK(is_active(id)) << "job " << id << " is neither waiting nor running";
+  return view_of(active(id));
 }
 
 void SchedulerCore::advance_to(Time now) {
@@ -81,75 +118,108 @@ std::optional<RejectReason> SchedulerCore::never_runs(const JobRequest& job) con
   return RejectReason::kTooLarge;
 }
 
+void SchedulerCore::enqueue(ActiveJob& job, JobId id) {
+  job.key = queue_policy_->key(view_of(job));
+  queue_.insert(QueueEntry{job.key, id});
+  if (job.request.is_cpu_only()) ++waiting_cpu_only_;
+  dirty_ = true;
+}
+
 void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
   advance_to(now);
   CAPSIM_CHECK(job.id == jobs_.size()) << "job ids must be dense in arrival order: got " << job.id << ", expected "
                                        << jobs_.size();
   CAPSIM_CHECK(job.request.gpu_milli > 0 || (job.request.gpu_milli == 0 && job.request.cpu_milli > 0))
       << "job " << job.id << " asks for " << job.request.to_string() << ": GPUs, or CPU for a CPU-only job";
-  JobRecord& record = jobs_.emplace_back();
+  CAPSIM_CHECK(job.user < users_.size() && job.tenant < tenants_.size())
+      << "job " << job.id << " names a user or tenant the core did not hand out";
   if (const auto reason = never_runs(job)) {
-    record.extra = kEnded;
+    jobs_.push_back(kEnded);
     to_reject_.emplace_back(job.id, *reason);
     return;
   }
-  placement_policy_->on_job_arrived(job, cluster_);
-  queue_.insert(QueueEntry{queue_policy_->key(job), job.id, job});
-  if (job.is_cpu_only()) {
-    cluster_.enable_cpu_index();
-    ++waiting_cpu_only_;
+  std::uint32_t slot;
+  if (free_active_.empty()) {
+    slot = static_cast<std::uint32_t>(active_.size());
+    active_.emplace_back();
+  } else {
+    slot = free_active_.back();
+    free_active_.pop_back();
   }
-  dirty_ = true;
+  jobs_.push_back(slot);
+  ActiveJob& record = active_[slot];
+  record.request = job;
+  record.shares.clear();
+  record.queued_since = now;
+  record.run_start = Time();
+  record.previous_runs = record.last_run = Duration();
+  record.previous_gpu_seconds = 0;
+  record.preemptions = 0;
+  record.started_in_pass = 0;
+  record.running = false;
+  if (job.is_cpu_only()) cluster_.enable_cpu_index();
+  placement_policy_->on_job_arrived(job, cluster_);
+  enqueue(record, job.id);
+  queue_policy_->on_job_arrived(view_of(record));
 }
 
-void SchedulerCore::start(const JobRequest& job, std::span<const NodeShare> shares) {
-  JobRecord& record = jobs_[job.id];
-  if (shares.size() == 1 && job.request.cpu_milli == 0 && job.request.memory_mib == 0) {
-    record.first_share = shares.front();
-    record.extra = kNoExtra;
-  } else {
-    if (free_extras_.empty()) {
-      record.extra = static_cast<std::uint32_t>(extras_.size());
-      extras_.emplace_back();
+void SchedulerCore::take(const JobRequest& job, std::span<const NodeShare> shares) {
+  for (const NodeShare& share : shares) {
+    const std::int64_t cpu = cpu_share(job, share.gpus);
+    const std::int64_t memory = memory_share(job, share.gpus);
+    if (share.is_gpu_share()) {
+      cluster_.allocate_share(share.node, share.gpu, share.gpu_milli, cpu, memory);
     } else {
-      record.extra = free_extras_.back();
-      free_extras_.pop_back();
+      cluster_.allocate(share.node, share.gpus, cpu, memory);
     }
-    ExtraRecord& extra = extras_[record.extra];
-    extra.shares.assign(shares.begin(), shares.end());
-    extra.request = job;
   }
-  ++running_;
+}
+
+void SchedulerCore::give_back(const JobRequest& job, std::span<const NodeShare> shares) {
+  for (const NodeShare& share : shares) {
+    const std::int64_t cpu = cpu_share(job, share.gpus);
+    const std::int64_t memory = memory_share(job, share.gpus);
+    if (share.is_gpu_share()) {
+      cluster_.release_share(share.node, share.gpu, share.gpu_milli, cpu, memory);
+    } else {
+      cluster_.release(share.node, share.gpus, cpu, memory);
+    }
+  }
+}
+
+void SchedulerCore::leave(JobId id) {
+  free_active_.push_back(jobs_[id]);
+  jobs_[id] = kEnded;
 }
 
 void SchedulerCore::on_job_ended(Time now, JobId id) {
   advance_to(now);
-  CAPSIM_CHECK(id < jobs_.size() && jobs_[id].running()) << "job " << id << " is not running";
-  JobRecord& job = jobs_[id];
-  if (job.extra == kNoExtra) {
-    const NodeShare& share = job.first_share;
-    if (share.is_gpu_share()) {
-      cluster_.release_share(share.node, share.gpu, share.gpu_milli, 0, 0);
-    } else {
-      cluster_.release(share.node, share.gpus, 0, 0);
-    }
-  } else {
-    ExtraRecord& extra = extras_[job.extra];
-    for (const NodeShare& share : extra.shares) {
-      const std::int64_t cpu = cpu_share(extra.request, share.gpus);
-      const std::int64_t memory = memory_share(extra.request, share.gpus);
-      if (share.is_gpu_share()) {
-        cluster_.release_share(share.node, share.gpu, share.gpu_milli, cpu, memory);
-      } else {
-        cluster_.release(share.node, share.gpus, cpu, memory);
-      }
-    }
-    extra.shares.clear();
-    free_extras_.push_back(job.extra);
-  }
-  job.extra = kEnded;
+  CAPSIM_CHECK(is_active(id) && active(id).running) << "job " << id << " is not running";
+  ActiveJob& job = active(id);
+  give_back(job.request, job.shares);
+  job.running = false;
+  job.last_run = now - job.run_start;
+  job.previous_runs += job.last_run;
+  job.previous_gpu_seconds += view_of(job).gpus() * job.last_run.to_seconds();
   --running_;
   dirty_ = true;
+  queue_policy_->on_job_ended(view_of(job));
+  leave(id);
+}
+
+void SchedulerCore::requeue_preempted(JobId id) {
+  ActiveJob& job = active(id);
+  job.running = false;
+  job.last_run = now_ - job.run_start;
+  job.previous_runs += job.last_run;
+  job.previous_gpu_seconds += view_of(job).gpus() * job.last_run.to_seconds();
+  ++job.preemptions;
+  job.shares.clear();
+  job.queued_since = now_;
+  --running_;
+  enqueue(job, id);
+  decisions_.push_back(Decision{.kind = DecisionKind::kPreempt, .job = id, .allocation = {}});
+  queue_policy_->on_job_preempted(view_of(job));
 }
 
 void SchedulerCore::on_node_down(Time now, NodeId node) {
@@ -163,9 +233,14 @@ void SchedulerCore::on_node_up(Time now, NodeId node) {
   dirty_ = true;
 }
 
+void SchedulerCore::on_timer(Time now) {
+  advance_to(now);
+  dirty_ = true;
+}
+
 std::span<const NodeShare> SchedulerCore::allocation_of(JobId job) const {
-  if (job >= jobs_.size() || !jobs_[job].running()) return {};
-  return allocation(jobs_[job]);
+  if (!is_active(job) || !active(job).running) return {};
+  return active(job).shares;
 }
 
 void SchedulerCore::check_allocation(const JobRequest& job, std::span<const NodeShare> allocation) const {
@@ -215,6 +290,58 @@ bool SchedulerCore::may_fit_now(const JobRequest& job) const {
   return cluster_.total_free_gpus() > 0;
 }
 
+// What a queue policy may do at the start of a pass.
+class SchedulerCore::Control final : public PassControl {
+ public:
+  explicit Control(SchedulerCore& core) : core_(core) {}
+  const SchedulerView& view() const override { return core_.view(); }
+  void rekey(JobId id) override {
+    if (!core_.is_active(id)) return;
+    ActiveJob& job = core_.active(id);
+    if (job.running) return;
+    const QueueKey key = core_.queue_policy_->key(core_.view_of(job));
+    if (key == job.key) return;
+    core_.queue_.erase(QueueEntry{job.key, id});
+    job.key = key;
+    core_.queue_.insert(QueueEntry{key, id});
+  }
+  void preempt(JobId id) override {
+    CAPSIM_CHECK(core_.is_active(id) && core_.active(id).running && core_.active(id).request.preemptible)
+        << "queue policy " << core_.queue_policy_->name() << " preempts job " << id
+        << ", which is not a running preemptible job";
+    ActiveJob& job = core_.active(id);
+    core_.give_back(job.request, job.shares);
+    core_.requeue_preempted(id);
+  }
+
+ private:
+  SchedulerCore& core_;
+};
+
+bool SchedulerCore::place_with_victims(const JobRequest& job) {
+  std::size_t released = 0;
+  bool placed = false;
+  for (; released < victims_.size() && !placed; ++released) {
+    const JobId v = victims_[released];
+    CAPSIM_CHECK(is_active(v) && active(v).running && active(v).request.preemptible &&
+                 active(v).started_in_pass != pass_)
+        << "queue policy " << queue_policy_->name() << " names job " << v << " as a victim for job " << job.id
+        << ", but it is not a running preemptible job started before this pass";
+    for (std::size_t i = 0; i < released; ++i) CAPSIM_CHECK(victims_[i] != v) << "victim " << v << " named twice";
+    give_back(active(v).request, active(v).shares);
+    scratch_.clear();
+    placed = placement_policy_->place(job, cluster_, scratch_);
+  }
+  if (!placed) {
+    // Undo, last released first, so that every share reopens the very GPU it held.
+    for (std::size_t i = released; i-- > 0;) take(active(victims_[i]).request, active(victims_[i]).shares);
+    scratch_.clear();
+    return false;
+  }
+  for (std::size_t i = 0; i < released; ++i) requeue_preempted(victims_[i]);
+  return true;
+}
+
 std::span<const Decision> SchedulerCore::decide(Time now) {
   advance_to(now);
   decisions_.clear();
@@ -223,47 +350,68 @@ std::span<const Decision> SchedulerCore::decide(Time now) {
   for (const auto& [id, reason] : to_reject_)
     decisions_.push_back(Decision{.kind = DecisionKind::kReject, .job = id, .reject_reason = reason, .allocation = {}});
   to_reject_.clear();
-  if (!dirty_) return decisions_;
-  dirty_ = false;
-
-  const bool blocks = queue_policy_->blocks_queue();
-  for (auto it = queue_.begin(); it != queue_.end();) {
-    // Nothing can start: no free GPU, no shared GPU with room, no CPU-only job.
-    if (cluster_.total_free_gpus() == 0 && cluster_.nodes_with_share_room() == 0 && waiting_cpu_only_ == 0) break;
-    const JobRequest& job = it->request;
-    scratch_.clear();
-    if (!may_fit_now(job) || !placement_policy_->place(job, cluster_, scratch_)) {
-      if (blocks) break;
-      ++it;
-      continue;
-    }
-    check_allocation(job, scratch_);
-    for (const NodeShare& share : scratch_) {
-      const std::int64_t cpu = cpu_share(job, share.gpus);
-      const std::int64_t memory = memory_share(job, share.gpus);
-      if (share.is_gpu_share()) {
-        cluster_.allocate_share(share.node, share.gpu, share.gpu_milli, cpu, memory);
-      } else {
-        cluster_.allocate(share.node, share.gpus, cpu, memory);
+  if (dirty_) {
+    dirty_ = false;
+    ++pass_;
+    Control control(*this);
+    queue_policy_->begin_pass(control);
+    const bool preempts = queue_policy_->preempts();
+    for (auto it = queue_.begin(); it != queue_.end();) {
+      // Nothing can start: no free GPU, no shared GPU with room, no CPU-only
+      // job, and no policy that would make room.
+      if (!preempts && cluster_.total_free_gpus() == 0 && cluster_.nodes_with_share_room() == 0 &&
+          waiting_cpu_only_ == 0)
+        break;
+      const JobId id = it->job;
+      ActiveJob& record = active(id);
+      const JobRequest& job = record.request;
+      const Admit admit = queue_policy_->admit(view_of(record));
+      if (admit == Admit::kStop) break;
+      if (admit == Admit::kSkip) {
+        ++it;
+        continue;
       }
+      scratch_.clear();
+      bool placed = may_fit_now(job) && placement_policy_->place(job, cluster_, scratch_);
+      if (!placed && preempts) {
+        victims_.clear();
+        queue_policy_->victims(view_of(record), victims_);
+        if (!victims_.empty()) placed = place_with_victims(job);
+      }
+      if (!placed) {
+        if (!queue_policy_->on_unplaced(view_of(record))) break;
+        ++it;
+        continue;
+      }
+      check_allocation(job, scratch_);
+      take(job, scratch_);
+      if (job.is_cpu_only()) --waiting_cpu_only_;
+      it = queue_.erase(it);
+      record.shares.assign(scratch_.begin(), scratch_.end());
+      record.running = true;
+      record.run_start = now;
+      record.started_in_pass = pass_;
+      ++running_;
+      // The decision's allocation points into decision_shares_, set below
+      // once it stops growing.
+      decisions_.push_back(Decision{.kind = DecisionKind::kStart, .job = id, .allocation = {}});
+      decision_share_counts_.push_back(scratch_.size());
+      decision_shares_.insert(decision_shares_.end(), scratch_.begin(), scratch_.end());
+      queue_policy_->on_job_started(view_of(record));
     }
-    if (job.is_cpu_only()) --waiting_cpu_only_;
-    start(job, scratch_);
-    // The decision's allocation points into decision_shares_, set below once
-    // it stops growing.
-    decisions_.push_back(Decision{.kind = DecisionKind::kStart, .job = job.id, .allocation = {}});
-    decision_share_counts_.push_back(scratch_.size());
-    decision_shares_.insert(decision_shares_.end(), scratch_.begin(), scratch_.end());
-    it = queue_.erase(it);
+    std::size_t offset = 0;
+    std::size_t started = 0;
+    for (Decision& decision : decisions_) {
+      if (decision.kind != DecisionKind::kStart) continue;
+      const std::size_t count = decision_share_counts_[started++];
+      decision.allocation = std::span<const NodeShare>(decision_shares_.data() + offset, count);
+      offset += count;
+    }
   }
-  std::size_t offset = 0;
-  std::size_t started = 0;
-  for (Decision& decision : decisions_) {
-    if (decision.kind != DecisionKind::kStart) continue;
-    const std::size_t count = decision_share_counts_[started++];
-    decision.allocation = std::span<const NodeShare>(decision_shares_.data() + offset, count);
-    offset += count;
-  }
+  next_wakeup_ = queue_policy_->next_wakeup(now);
+  CAPSIM_CHECK(!next_wakeup_ || *next_wakeup_ > now)
+      << "queue policy " << queue_policy_->name() << " asks for a pass at " << next_wakeup_->count_us()
+      << " us, not after now (" << now.count_us() << " us)";
   return decisions_;
 }
 

@@ -15,15 +15,22 @@
 //   job's CPU and memory.
 //   The driver reports on_job_ended when the job finishes, fails or is
 //   killed, and the GPUs are free again.
+// - A decision kPreempt also takes effect at once: the job's GPUs are free
+//   and it waits again; the driver accounts for the work it loses. It comes
+//   before the decision that starts the job it made room for.
 // - on_node_down takes the node out of placement; jobs running there are the
 //   driver's to end (it knows what a failure does to them).
+// - After each decide(), next_wakeup() says when the queue policy next wants
+//   a pass with nothing else happening; the driver calls on_timer then.
 // Not thread-safe: one driver calls it from one thread.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -36,11 +43,18 @@
 
 namespace capsim::scheduler {
 
-class SchedulerCore {
+class SchedulerCore final : private SchedulerView {
  public:
   // `layout` and `catalog` must outlive the core.
   SchedulerCore(const ClusterLayout& layout, const GpuCatalog& catalog, std::unique_ptr<QueuePolicy> queue_policy,
                 std::unique_ptr<PlacementPolicy> placement_policy);
+  SchedulerCore(const SchedulerCore&) = delete;
+  SchedulerCore& operator=(const SchedulerCore&) = delete;
+
+  // Numbers for users and tenants, handed out in the order names are first
+  // seen ("" is 0); the driver fills JobRequest::user and ::tenant with them.
+  UserId intern_user(std::string_view name) { return intern(users_, user_ids_, name); }
+  TenantId intern_tenant(std::string_view name) { return intern(tenants_, tenant_ids_, name); }
 
   // --- events
   void on_job_arrived(Time now, const JobRequest& job);
@@ -48,11 +62,16 @@ class SchedulerCore {
   void on_job_ended(Time now, JobId job);
   void on_node_down(Time now, NodeId node);
   void on_node_up(Time now, NodeId node);
+  // The time next_wakeup() gave has come; a pass follows.
+  void on_timer(Time now);
 
-  // A scheduling pass at `now`: places pending jobs in queue order and
-  // rejects jobs that can never run. The decisions stay valid until the next
-  // call into the core.
+  // A scheduling pass at `now`: places pending jobs in queue order, preempts
+  // where the queue policy says, and rejects jobs that can never run. The
+  // decisions stay valid until the next call into the core.
   std::span<const Decision> decide(Time now);
+  // When the queue policy next needs a pass with no other event (asked at
+  // the end of each decide()), or nothing.
+  std::optional<Time> next_wakeup() const { return next_wakeup_; }
 
   // A hint that an event about `job` is coming: the core starts loading the
   // job's record into the cache. No effect but speed (bench/engine).
@@ -61,48 +80,58 @@ class SchedulerCore {
   }
 
   // --- read-only views
-  const ClusterState& cluster() const { return cluster_; }
-  std::size_t pending_jobs() const { return queue_.size(); }
-  std::size_t running_jobs() const { return running_; }
+  const ClusterState& cluster() const override { return cluster_; }
+  std::size_t pending_jobs() const override { return queue_.size(); }
+  std::size_t running_jobs() const override { return running_; }
   const QueuePolicy& queue_policy() const { return *queue_policy_; }
   const PlacementPolicy& placement_policy() const { return *placement_policy_; }
   // The allocation of a running job (empty otherwise).
   std::span<const NodeShare> allocation_of(JobId job) const;
+  // What the queue policies see.
+  const SchedulerView& view() const { return *this; }
 
  private:
-  // A waiting job: its request rides in the queue itself.
+  // SchedulerView.
+  Time now() const override { return now_; }
+  JobView job(JobId id) const override;
+  bool is_active(JobId id) const override { return id < jobs_.size() && jobs_[id] < kEnded; }
+  std::string_view user_name(UserId id) const override { return users_.at(id); }
+  std::string_view tenant_name(TenantId id) const override { return tenants_.at(id); }
+
+  class Control;  // PassControl for begin_pass
+  friend class Control;
+
+  // A waiting job's place in the queue.
   struct QueueEntry {
     QueueKey key;
     JobId job;
-    JobRequest request;
     friend bool operator<(const QueueEntry& a, const QueueEntry& b) {
       return a.key < b.key || (a.key == b.key && a.job < b.job);
     }
   };
-  // Every job ever seen has a 16-byte record, indexed by its id: a job's end
-  // finds its allocation in one step, among the records of recent jobs
-  // (measured on bench/engine: an id -> slot indirection cost a cache miss
-  // per job end). Allocations over several nodes, and CPU or memory
-  // requests, live in a side pool of reusable slots. The job's state rides
-  // in the same word as that slot, to keep the record at 16 bytes.
-  static constexpr std::uint32_t kWaiting = 0xffffffffu;  // in the queue
-  static constexpr std::uint32_t kEnded = 0xfffffffeu;    // ended, or rejected
-  static constexpr std::uint32_t kNoExtra = 0xfffffffdu;  // running on first_share alone
-  struct JobRecord {
-    NodeShare first_share;           // the allocation, when it is one node and no extra
-    std::uint32_t extra = kWaiting;  // a state above, or the running job's slot in extras_
-    bool running() const { return extra != kWaiting && extra != kEnded; }
+  // A job in the system (waiting or running), in a slot reused once it
+  // leaves: memory follows the active jobs, not every job ever seen.
+  struct ActiveJob {
+    JobRequest request;
+    std::vector<NodeShare> shares;  // running: the allocation (capacity kept across reuse)
+    QueueKey key;                   // waiting: its key in queue_
+    Time queued_since;
+    Time run_start;
+    Duration previous_runs;
+    Duration last_run;
+    double previous_gpu_seconds = 0;
+    std::int32_t preemptions = 0;
+    std::uint64_t started_in_pass = 0;  // the pass that last started it
+    bool running = false;
   };
-  static_assert(sizeof(JobRecord) == 16);
-  struct ExtraRecord {
-    std::vector<NodeShare> shares;
-    JobRequest request;  // for the CPU and memory shares
-  };
+  // Per job ever seen: its slot in active_, or kEnded once it left.
+  static constexpr std::uint32_t kEnded = 0xffffffffu;
 
-  std::span<const NodeShare> allocation(const JobRecord& job) const {
-    if (job.extra == kNoExtra) return std::span<const NodeShare>(&job.first_share, 1);
-    return extras_[job.extra].shares;
-  }
+  static std::uint32_t intern(std::vector<std::string>& names, std::map<std::string, std::uint32_t, std::less<>>& ids,
+                              std::string_view name);
+  JobView view_of(const ActiveJob& job) const;
+  ActiveJob& active(JobId id) { return active_[jobs_[id]]; }
+  const ActiveJob& active(JobId id) const { return active_[jobs_[id]]; }
   void advance_to(Time now);
   // Why the job can never run on this cluster, or nothing when it can.
   std::optional<RejectReason> never_runs(const JobRequest& job) const;
@@ -110,25 +139,38 @@ class SchedulerCore {
   // test before asking the placement policy).
   bool may_fit_now(const JobRequest& job) const;
   void check_allocation(const JobRequest& job, std::span<const NodeShare> allocation) const;
-  void start(const JobRequest& job, std::span<const NodeShare> allocation);
+  void take(const JobRequest& job, std::span<const NodeShare> shares);
+  void give_back(const JobRequest& job, std::span<const NodeShare> shares);
+  void enqueue(ActiveJob& job, JobId id);
+  // Places the job with the victims the queue policy names, stopping them
+  // one at a time until it fits; undoes it all if it never does.
+  bool place_with_victims(const JobRequest& job);
+  // Stops a running job whose GPUs were already given back: it waits again.
+  void requeue_preempted(JobId id);
+  void leave(JobId id);
 
   const ClusterLayout& layout_;
   const GpuCatalog& catalog_;
   ClusterState cluster_;
   std::unique_ptr<QueuePolicy> queue_policy_;
   std::unique_ptr<PlacementPolicy> placement_policy_;
-  ChunkedVector<JobRecord> jobs_;  // per job ever seen, by id
-  std::vector<ExtraRecord> extras_;
-  std::vector<std::uint32_t> free_extras_;
+  ChunkedVector<std::uint32_t> jobs_;  // per job ever seen, by id
+  std::vector<ActiveJob> active_;
+  std::vector<std::uint32_t> free_active_;
   std::set<QueueEntry> queue_;
   std::vector<std::pair<JobId, RejectReason>> to_reject_;
   std::vector<Decision> decisions_;
   std::vector<NodeShare> decision_shares_;  // the allocations of decisions_, end to end
   std::vector<std::size_t> decision_share_counts_;
   std::vector<NodeShare> scratch_;
+  std::vector<JobId> victims_;
+  std::vector<std::string> users_{""}, tenants_{""};
+  std::map<std::string, std::uint32_t, std::less<>> user_ids_, tenant_ids_;
   std::size_t running_ = 0;
   std::size_t waiting_cpu_only_ = 0;  // CPU-only jobs in the queue: they need no free GPU
+  std::uint64_t pass_ = 0;            // passes so far
   Time now_;
+  std::optional<Time> next_wakeup_;
   bool dirty_ = false;  // something changed that a pass could act on
 };
 

@@ -15,6 +15,12 @@ namespace capsim::scheduler {
 
 // Jobs are numbered densely from 0 by the driver, in arrival order.
 using JobId = std::uint32_t;
+// Users and tenants (a trace's queue, virtual cluster or QoS) as numbers the
+// core hands out (SchedulerCore::intern_user / intern_tenant); 0 is "none".
+using UserId = std::uint32_t;
+using TenantId = std::uint32_t;
+// A job class: an index into the scenario's job classes (core/job_class.hpp).
+using JobClassId = std::uint16_t;
 
 // What the scheduler is told of a job when it arrives.
 struct JobRequest {
@@ -26,6 +32,12 @@ struct JobRequest {
   Resources request = Resources::gpus(1);
   GpuTypeSet gpu_types;        // the GPU types it may run on (empty: any)
   Duration recorded_duration;  // the trace's run time (an oracle; policies that use it say so)
+  Duration estimate;           // the user's estimate of its run time (zero: none given)
+  UserId user = 0;
+  TenantId tenant = 0;
+  JobClassId job_class = 0;
+  std::int32_t priority = 0;  // its class's: higher is more important
+  bool preemptible = true;    // its class's: whether a policy may stop it to run another
 
   // Whole GPUs asked for: 0 for a share of one GPU and for a CPU-only job.
   std::int32_t gpus() const { return request.whole_gpus(); }
@@ -57,8 +69,9 @@ struct NodeShare {
 };
 
 enum class DecisionKind : std::uint8_t {
-  kStart,   // run `job` on `allocation` from now
-  kReject,  // `job` can never run on this cluster (`reject_reason` says why)
+  kStart,    // run `job` on `allocation` from now
+  kReject,   // `job` can never run on this cluster (`reject_reason` says why)
+  kPreempt,  // stop running `job` now; its GPUs are free and it waits again
 };
 std::string_view to_string(DecisionKind kind);
 

@@ -26,7 +26,12 @@ std::string_view to_string(JobEnd end) {
 
 NativeEngine::NativeEngine(const ClusterLayout& layout, const GpuCatalog& catalog, scheduler::SchedulerCore& scheduler,
                            JobSource& source, EngineOptions options)
-    : layout_(layout), scheduler_(scheduler), source_(source), options_(std::move(options)) {
+    : layout_(layout),
+      scheduler_(scheduler),
+      source_(source),
+      options_(std::move(options)),
+      catalog_(catalog),
+      classes_(options_.job_classes ? options_.job_classes : &default_classes_) {
   for (const GpuType& type : catalog.types()) speed_of_type_.push_back(type.relative_speed);
   if (options_.poll_every == 0) options_.poll_every = 1;
 }
@@ -40,7 +45,9 @@ std::uint32_t NativeEngine::take_slot() {
   if (!free_slots_.empty()) {
     const std::uint32_t slot = free_slots_.back();
     free_slots_.pop_back();
+    const std::uint32_t epoch = slots_[slot].epoch;
     slots_[slot] = JobSlot();
+    slots_[slot].epoch = epoch;  // ends queued for the slot's earlier job stay stale
     return slot;
   }
   slots_.emplace_back();
@@ -69,6 +76,9 @@ void NativeEngine::handle_arrival(Time now) {
   // would have run): one here is a bug in the workload pipeline.
   CAPSIM_CHECK(next_job_.outcome != JobOutcome::kCancelled) << "cancelled job " << next_job_.name << " replayed";
   job.outcome = next_job_.outcome;
+  CAPSIM_CHECK(next_job_.job_class < classes_->size())
+      << "job " << next_job_.name << " has class " << next_job_.job_class << " of " << classes_->size();
+  job.job_class = next_job_.job_class;
   ++counters_.pending_jobs;
   ++jobs_arrived_;
 
@@ -79,6 +89,13 @@ void NativeEngine::handle_arrival(Time now) {
   request.request = next_job_.request;
   request.gpu_types = next_job_.gpu_types;
   request.recorded_duration = next_job_.duration;
+  request.estimate = next_job_.estimate;
+  request.user = scheduler_.intern_user(next_job_.user);
+  request.tenant = scheduler_.intern_tenant(next_job_.queue);
+  const JobClassSpec& job_class = classes_->at(job.job_class);
+  request.job_class = job.job_class;
+  request.priority = job_class.priority;
+  request.preemptible = job_class.preemptible;
   scheduler_.on_job_arrived(now, request);
   read_next_job();
   CAPSIM_CHECK(!has_next_job_ || next_job_.submit >= now) << "the workload source went back in time";
@@ -100,47 +117,83 @@ void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   for (EngineObserver* observer : observers_) observer->on_job_ended(now, id, how);
 }
 
+void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Decision& decision) {
+  JobSlot& job = slots_[slot];
+  CAPSIM_CHECK(job.phase == JobPhase::kPending) << "job " << decision.job << " started twice";
+  // The rate of a data-parallel job: its GPUs (the core has checked the
+  // allocation gives exactly those) times its class's speed on their type
+  // (one type); a share of one GPU, that share of the speed (no interference
+  // between the shares yet). A CPU-only job's work is its run time.
+  GpuTypeId type = kAnyGpuType;
+  double rate = 1;
+  if (job.gpu_milli > 0) {
+    type = layout_.gpu_type_of(decision.allocation.front().node);
+    const double speed = classes_->has_speeds() ? classes_->speed(job.job_class, type, catalog_)
+                                                : speed_of_type_[static_cast<std::size_t>(type)];
+    rate = job.gpu_milli % kMilliPerGpu == 0 ? (job.gpu_milli / kMilliPerGpu) * speed
+                                             : static_cast<double>(job.gpu_milli) / kMilliPerGpu * speed;
+  }
+  CAPSIM_CHECK(rate > 0) << "job " << decision.job << " has no rate";
+  // A resumed job first restores its checkpoint: run time that does no work.
+  if (job.preemptions > 0) {
+    job.work += rate * static_cast<double>(classes_->at(job.job_class).restore_overhead.count_us());
+  }
+  job.phase = JobPhase::kRunning;
+  job.rate = rate;
+  job.run_start = now;
+  --counters_.pending_jobs;
+  ++counters_.running_jobs;
+  counters_.allocated_gpu_milli += job.gpu_milli;
+  // A job of infinite work (a pod that never leaves, as in the packing
+  // experiments of FGD, ATC'23) holds its allocation to the end of the
+  // simulation: no end is queued.
+  if (!std::isinf(job.work)) {
+    // Round to the nearest microsecond: work / rate is exact up to the last
+    // bit, and a job whose rate equals its recorded one must end exactly its
+    // recorded duration later.
+    const double run_us = std::nearbyint(job.work / rate);
+    CAPSIM_CHECK(run_us >= 0 && run_us < 9.0e18) << "job " << decision.job << " run time " << run_us;
+    events_.push(now + Duration::microseconds(static_cast<std::int64_t>(run_us)), EventClass::kJobEnd, slot, job.epoch);
+  }
+  for (EngineObserver* observer : observers_) {
+    observer->on_job_started(now, decision.job, decision.allocation, type, rate);
+  }
+}
+
+void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
+  JobSlot& job = slots_[slot];
+  CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "job " << job.job << " preempted while not running";
+  const Duration ran = now - job.run_start;
+  // Work done in this run, and what survives it: everything up to the last
+  // checkpoint (all of it when the job checkpoints as it is preempted).
+  const double done = std::min(job.work, job.rate * static_cast<double>(ran.count_us()));
+  const Duration interval = classes_->at(job.job_class).checkpoint_interval;
+  double kept = done;
+  if (interval > Duration()) {
+    const std::int64_t checkpoints = ran.count_us() / interval.count_us();
+    kept = std::min(done, job.rate * static_cast<double>(checkpoints * interval.count_us()));
+  }
+  if (!std::isinf(job.work)) job.work -= kept;
+  ++job.epoch;  // its queued end is stale now
+  ++job.preemptions;
+  job.phase = JobPhase::kPending;
+  --counters_.running_jobs;
+  ++counters_.pending_jobs;
+  counters_.allocated_gpu_milli -= job.gpu_milli;
+  for (EngineObserver* observer : observers_) observer->on_job_preempted(now, job.job, done - kept);
+}
+
 void NativeEngine::apply_decisions(Time now) {
   for (const scheduler::Decision& decision : scheduler_.decide(now)) {
     const std::uint32_t slot = slot_of_job_[decision.job];
     CAPSIM_CHECK(slot != kNoSlot) << "decision for job " << decision.job << ", which has left";
-    JobSlot& job = slots_[slot];
     switch (decision.kind) {
-      case scheduler::DecisionKind::kStart: {
-        CAPSIM_CHECK(job.phase == JobPhase::kPending) << "job " << decision.job << " started twice";
-        // The rate of a data-parallel job: its GPUs (the core has checked the
-        // allocation gives exactly those) times their speed (one type); a
-        // share of one GPU, that share of the GPU's speed (no interference
-        // between the shares yet). A CPU-only job's work is its run time.
-        GpuTypeId type = kAnyGpuType;
-        double rate = 1;
-        if (job.gpu_milli > 0) {
-          type = layout_.gpu_type_of(decision.allocation.front().node);
-          const double speed = speed_of_type_[static_cast<std::size_t>(type)];
-          rate = job.gpu_milli % kMilliPerGpu == 0 ? (job.gpu_milli / kMilliPerGpu) * speed
-                                                   : static_cast<double>(job.gpu_milli) / kMilliPerGpu * speed;
-        }
-        CAPSIM_CHECK(rate > 0) << "job " << decision.job << " has no rate";
-        job.phase = JobPhase::kRunning;
-        --counters_.pending_jobs;
-        ++counters_.running_jobs;
-        counters_.allocated_gpu_milli += job.gpu_milli;
-        // Round to the nearest microsecond: work / rate is exact up to the
-        // last bit, and a job whose rate equals its recorded one must end
-        // exactly its recorded duration later.
-        // A job of infinite work (a pod that never leaves, as in the packing
-        // experiments of FGD, ATC'23) holds its allocation to the end of the
-        // simulation: no end is queued.
-        if (!std::isinf(job.work)) {
-          const double run_us = std::nearbyint(job.work / rate);
-          CAPSIM_CHECK(run_us >= 0 && run_us < 9.0e18) << "job " << decision.job << " run time " << run_us;
-          events_.push(now + Duration::microseconds(static_cast<std::int64_t>(run_us)), EventClass::kJobEnd, slot);
-        }
-        for (EngineObserver* observer : observers_) {
-          observer->on_job_started(now, decision.job, decision.allocation, type, rate);
-        }
+      case scheduler::DecisionKind::kStart:
+        start_job(now, slot, decision);
         break;
-      }
+      case scheduler::DecisionKind::kPreempt:
+        preempt_job(now, slot);
+        break;
       case scheduler::DecisionKind::kReject: {
         --counters_.pending_jobs;
         ++jobs_ended_;
@@ -153,6 +206,18 @@ void NativeEngine::apply_decisions(Time now) {
       }
     }
   }
+  arm_timer();
+}
+
+void NativeEngine::arm_timer() {
+  std::optional<Time> want = scheduler_.next_wakeup();
+  // With nothing running and no arrival to come, waiting changes nothing: a
+  // timer then could only wake the policy forever.
+  if (counters_.running_jobs == 0 && !has_next_job_) want.reset();
+  if (want == timer_at_) return;
+  timer_at_ = want;
+  ++timer_generation_;
+  if (want) events_.push(*want, EventClass::kTimer, timer_generation_);
 }
 
 void NativeEngine::finish(Time end) {
@@ -183,13 +248,23 @@ EngineStats NativeEngine::run() {
       events_.pop();
       // The next event's job slot is a likely cache miss (jobs end in random
       // order): ask for it now, while this event is handled.
-      if (!events_.empty()) __builtin_prefetch(&slots_[events_.top().payload]);
+      if (!events_.empty() && events_.top().event_class() == EventClass::kJobEnd) {
+        __builtin_prefetch(&slots_[events_.top().payload]);
+      }
       switch (event.event_class()) {
         case EventClass::kJobEnd:
+          if (slots_[event.payload].epoch != event.epoch) continue;  // the job was preempted since
           handle_job_end(t, event.payload);
           // By now the next event's slot has arrived: have the scheduler
           // fetch that job's record too.
-          if (!events_.empty()) scheduler_.prefetch(slots_[events_.top().payload].job);
+          if (!events_.empty() && events_.top().event_class() == EventClass::kJobEnd) {
+            scheduler_.prefetch(slots_[events_.top().payload].job);
+          }
+          break;
+        case EventClass::kTimer:
+          if (event.payload != timer_generation_) continue;  // superseded
+          timer_at_.reset();
+          scheduler_.on_timer(t);
           break;
       }
       ++stats_.events;

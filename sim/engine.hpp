@@ -1,10 +1,12 @@
 // The native discrete-event engine (DESIGN.md): a simulated clock, an event
 // queue, jobs that progress at rates, and the scheduler core as the decision
-// maker. A job's end is scheduled when it starts, at start + work / rate
-// (rate: its GPUs x their relative speed; for a share of one GPU, the share
-// x the GPU's speed; for a CPU-only job 1, its work being its run time).
-// Nothing changes a running job's rate in this version; preemption and
-// interference between shares of a GPU will reschedule ends.
+// maker. A job's end is scheduled when it starts, at start + remaining work /
+// rate (rate: its GPUs x its class's speed on their type; for a share of one
+// GPU, the share x that speed; for a CPU-only job 1, its work being its run
+// time). A preemption stops the job: the work done since its last checkpoint
+// is lost (its class's checkpoint_interval; zero: none is lost), its queued
+// end goes stale (a per-slot epoch), and the next start pays its class's
+// restore overhead in run time. The queue policy's wake-ups are timer events.
 // Built to replay millions of jobs: per-job state in slots reused as jobs
 // leave, no allocation per event, no scan over jobs or nodes.
 #pragma once
@@ -18,6 +20,7 @@
 #include "core/cluster.hpp"
 #include "core/gpu_catalog.hpp"
 #include "core/job.hpp"
+#include "core/job_class.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/observer.hpp"
@@ -38,6 +41,9 @@ struct EngineOptions {
   std::function<void(const EngineProgress&)> on_progress;
   std::function<bool()> should_stop;
   std::uint64_t poll_every = 1 << 16;
+  // Priorities, preemption costs and speeds per job class; null: the default
+  // class (catalog speeds, checkpoint on preemption, 30 s restore).
+  const JobClasses* job_classes = nullptr;
 };
 
 struct EngineStats {
@@ -66,6 +72,10 @@ class NativeEngine {
   void read_next_job();
   void handle_arrival(Time now);
   void handle_job_end(Time now, std::uint32_t slot);
+  void start_job(Time now, std::uint32_t slot, const scheduler::Decision& decision);
+  void preempt_job(Time now, std::uint32_t slot);
+  // Queues a timer for the scheduler's next wake-up, if it changed.
+  void arm_timer();
   void apply_decisions(Time now);
   void finish(Time end);
 
@@ -74,7 +84,12 @@ class NativeEngine {
   JobSource& source_;
   EngineOptions options_;
   std::vector<EngineObserver*> observers_;
-  std::vector<double> speed_of_type_;  // relative speed per GPU type id
+  const GpuCatalog& catalog_;
+  JobClasses default_classes_;
+  const JobClasses* classes_;
+  std::vector<double> speed_of_type_;  // relative speed per GPU type id (classes without speeds of their own)
+  std::optional<Time> timer_at_;       // the wake-up a timer is queued for
+  std::uint32_t timer_generation_ = 0;
 
   // Job ends (and, later, other timed events). Arrivals do not go through
   // the queue: the source is already in submit order, so the next arrival is
@@ -89,9 +104,14 @@ class NativeEngine {
   // jobs ever seen. A queued job end carries its slot: each running job has
   // exactly one, and the slot is freed only when that end is handled.
   struct JobSlot {
-    double work = 0;  // reference GPU-us (a CPU-only job: us)
+    double work = 0;  // reference GPU-us still to do (a CPU-only job: us)
+    double rate = 0;  // running: reference GPU-us per us
+    Time run_start;   // running: when the current run began
     JobId job = 0;
+    std::uint32_t epoch = 0;     // bumped when a queued end goes stale; kept across reuse
     std::int32_t gpu_milli = 0;  // thousandths of a GPU asked for
+    std::int32_t preemptions = 0;
+    JobClassId job_class = 0;
     JobOutcome outcome = JobOutcome::kCompleted;
     JobPhase phase = JobPhase::kPending;
   };

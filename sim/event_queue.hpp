@@ -26,7 +26,8 @@ namespace capsim::sim {
 // (Arrivals are not queued: the native engine feeds them from the sorted
 // workload stream after the queued events of an instant, so that jobs ending
 // at an instant free their GPUs before that instant's arrivals are placed.)
-enum class EventClass : std::uint8_t { kJobEnd = 0 };
+// Timers (a queue policy's wake-up) come after the job ends of their instant.
+enum class EventClass : std::uint8_t { kJobEnd = 0, kTimer = 1 };
 
 // A 128-bit unsigned integer (a GCC and Clang extension).
 __extension__ typedef unsigned __int128 EventKey;
@@ -34,7 +35,8 @@ __extension__ typedef unsigned __int128 EventKey;
 struct Event {
   Time time;
   std::uint64_t order = 0;    // class in the top 8 bits, insertion sequence below
-  std::uint32_t payload = 0;  // kJobEnd: the engine's slot of the job
+  std::uint32_t payload = 0;  // kJobEnd: the engine's slot of the job; kTimer: the timer's generation
+  std::uint32_t epoch = 0;    // kJobEnd: the slot's epoch when queued (a stale end has an older one)
 
   EventClass event_class() const { return static_cast<EventClass>(order >> 56); }
   EventKey key() const {
@@ -57,9 +59,9 @@ class EventQueue {
 
   // Queues an event after the last one taken out (a simulation never
   // schedules into its past).
-  void push(Time time, EventClass event_class, std::uint32_t payload) {
+  void push(Time time, EventClass event_class, std::uint32_t payload, std::uint32_t epoch = 0) {
     CAPSIM_CHECK(sequence_ < (std::uint64_t{1} << 56)) << "event sequence overflow";
-    const Event event{time, (static_cast<std::uint64_t>(event_class) << 56) | sequence_++, payload};
+    const Event event{time, (static_cast<std::uint64_t>(event_class) << 56) | sequence_++, payload, epoch};
     const EventKey key = event.key();
     CAPSIM_CHECK(key > last_) << "event at " << time.count_us() << " us queued before the last one taken out";
     const std::size_t b = bucket_of(key);

@@ -26,10 +26,20 @@ void JobRecorder::on_job_arrived(Time now, JobId job, const JobSpec& spec) {
 void JobRecorder::on_job_started(Time now, JobId job, std::span<const NodeShare> allocation, GpuTypeId gpu_type,
                                  double /*rate*/) {
   Row& row = rows_[job];
-  row.start = now;
+  if (row.start == Time::max()) row.start = now;  // the first start: a resume keeps it
+  row.run_since = now;
   row.nodes = static_cast<std::int32_t>(allocation.size());
   row.gpu_type = gpu_type;
   row.state = JobEnd::kRunning;
+}
+
+void JobRecorder::on_job_preempted(Time now, JobId job, double lost_work) {
+  Row& row = rows_[job];
+  ++row.preemptions;
+  row.lost_work += lost_work;
+  row.held += now - row.run_since;
+  row.run_since = Time::max();
+  row.state = JobEnd::kPending;
 }
 
 void JobRecorder::on_job_ended(Time now, JobId job, JobEnd how) {
@@ -42,6 +52,10 @@ JobTable JobRecorder::take() {
     Row& row = rows_[entry.job];
     row.state = entry.how;
     if (ran_to_end(entry.how)) row.end = entry.end;
+    if (row.run_since != Time::max()) {  // it ended running, or was still running at the end
+      row.held += entry.end - row.run_since;
+      row.run_since = Time::max();
+    }
   }
   ends_.clear();
   JobTable table;
@@ -51,7 +65,8 @@ JobTable JobRecorder::take() {
   table.gpu_type_names = gpu_type_names_;
   const auto reserve = [n](auto&... columns) { (columns.reserve(n), ...); };
   reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
-          table.gpus, table.nodes, table.requested_gpu_types, table.gpu_type, table.preemptions, table.state);
+          table.gpus, table.nodes, table.requested_gpu_types, table.gpu_type, table.preemptions, table.lost_gpu_hours,
+          table.run_time_s, table.state);
   for (std::size_t i = 0; i < n; ++i) {
     const Row& row = rows_[i];
     const double submit = row.submit.to_seconds();
@@ -69,6 +84,8 @@ JobTable JobRecorder::take() {
     table.requested_gpu_types.push_back(row.requested_gpu_types);
     table.gpu_type.push_back(row.gpu_type);
     table.preemptions.push_back(row.preemptions);
+    table.lost_gpu_hours.push_back(row.lost_work / 3.6e9);  // reference GPU-us -> GPU-hours
+    table.run_time_s.push_back(row.held.to_seconds());
     table.state.push_back(row.state);
   }
   rows_.clear();

@@ -17,6 +17,7 @@ class JobRecorder final : public EngineObserver {
   void on_job_arrived(Time now, JobId job, const JobSpec& spec) override;
   void on_job_started(Time now, JobId job, std::span<const NodeShare> allocation, GpuTypeId gpu_type,
                       double rate) override;
+  void on_job_preempted(Time now, JobId job, double lost_work) override;
   void on_job_ended(Time now, JobId job, JobEnd how) override;
 
   // The table, complete after the engine's on_run_end; leaves the recorder empty.
@@ -36,6 +37,9 @@ class JobRecorder final : public EngineObserver {
     std::int32_t gpu_milli = 0;  // thousandths of a GPU asked for
     std::int32_t nodes = 0;
     std::int32_t preemptions = 0;
+    double lost_work = 0;          // reference GPU-us lost to preemptions
+    Time run_since = Time::max();  // running: when the current run began
+    Duration held;                 // run time of the runs that ended
     GpuTypeSet requested_gpu_types;
     GpuTypeId gpu_type = kAnyGpuType;
     JobEnd state = JobEnd::kPending;

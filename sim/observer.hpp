@@ -50,6 +50,10 @@ class EngineObserver {
   // is its run time in us, done at rate 1).
   virtual void on_job_started(Time /*now*/, JobId /*job*/, std::span<const NodeShare> /*allocation*/,
                               GpuTypeId /*gpu_type*/, double /*rate*/) {}
+  // A running job stopped by the scheduler at `now` to run another; it
+  // waits again. `lost_work`: reference GPU-us done since its last
+  // checkpoint, to be done again.
+  virtual void on_job_preempted(Time /*now*/, JobId /*job*/, double /*lost_work*/) {}
   // A job the scheduler rejected at `now`, and why; on_job_ended with
   // kRejected follows.
   virtual void on_job_rejected(Time /*now*/, JobId /*job*/, RejectReason /*reason*/) {}

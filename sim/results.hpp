@@ -57,6 +57,8 @@ struct JobTable {
   std::vector<GpuTypeId> gpu_type;              // the type it ran on (kAnyGpuType: never started, or CPU only)
   std::vector<std::string> gpu_type_names;      // GpuTypeId -> name (the scenario's catalog)
   std::vector<std::int32_t> preemptions;
+  std::vector<double> run_time_s;      // time holding its allocation, over all its runs
+  std::vector<double> lost_gpu_hours;  // reference GPU-hours of work lost to preemptions (redone)
   std::vector<JobEnd> state;
 
   std::size_t size() const { return name.size(); }
@@ -129,6 +131,8 @@ struct Summary {
   Distribution queueing_delay_s;   // jobs that started
   double gpu_hours_allocated = 0;  // GPU-time of started jobs: a share of a GPU counts as that share
   double gpu_utilisation = 0;      // allocated GPU-time / (GPUs x (end - first submit))
+  std::int64_t preemptions = 0;    // over all jobs
+  double lost_gpu_hours = 0;       // reference GPU-hours of work lost to preemptions
   std::uint64_t events = 0;
   std::optional<TraceSummary> trace;
 };

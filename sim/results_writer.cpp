@@ -186,6 +186,10 @@ void write_file(const RunResults& results, const std::filesystem::path& path) {
     write_strings(group.get(), "gpu_type", type_names(jobs.gpu_type),
                   "GPU type the job ran on (empty: never ran, or CPU-only)");
     write_ints(group.get(), "preemptions", jobs.preemptions, "", "times the job was preempted");
+    write_doubles(group.get(), "run_time", jobs.run_time_s, "s",
+                  "time holding its allocation, over all its runs (preemptions split a job into runs)");
+    write_doubles(group.get(), "lost_gpu_hours", jobs.lost_gpu_hours, "GPU-h",
+                  "work lost to preemptions since the last checkpoint, in reference GPU-hours (redone)");
     write_strings(
         group.get(), "state", state,
         "completed, failed, killed, unfinished (ran its recorded time, which ended with the trace), rejected, "

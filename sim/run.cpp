@@ -31,6 +31,7 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (scenario.run.horizon) engine_options.horizon = Time::zero() + *scenario.run.horizon;
   engine_options.on_progress = options.on_progress;
   engine_options.should_stop = options.should_stop;
+  engine_options.job_classes = &scenario.workload.job_classes;
   NativeEngine engine(layout, scenario.catalog, core, *workload, std::move(engine_options));
   JobRecorder jobs(scenario.catalog);
   TimeSeriesRecorder series(scenario.run.metrics_interval, layout.total_gpus());

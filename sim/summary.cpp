@@ -106,9 +106,10 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
     }
     if (!std::isnan(jobs.start_s[i])) {
       ++s.jobs_started;
-      const double stop = std::isnan(jobs.end_s[i]) ? end_s : jobs.end_s[i];
-      gpu_seconds += jobs.gpus[i] * (stop - jobs.start_s[i]);  // a share of a GPU counts as that share
+      gpu_seconds += jobs.gpus[i] * jobs.run_time_s[i];  // a share of a GPU counts as that share
     }
+    s.preemptions += jobs.preemptions[i];
+    s.lost_gpu_hours += jobs.lost_gpu_hours[i];
     if (!std::isnan(jobs.end_s[i])) last_end = std::isnan(last_end) ? jobs.end_s[i] : std::max(last_end, jobs.end_s[i]);
   }
   s.makespan_s = std::isnan(last_end) ? 0.0 : last_end - first_submit;
@@ -154,6 +155,8 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
   add("queueing_delay", s.queueing_delay_s);
   m["gpu_hours_allocated"] = s.gpu_hours_allocated;
   m["gpu_utilisation"] = s.gpu_utilisation;
+  m["preemptions"] = s.preemptions;
+  m["lost_gpu_hours"] = s.lost_gpu_hours;
   m["events"] = s.events;
   j["metrics"] = m;
   if (s.trace) {
@@ -221,6 +224,11 @@ std::string format_summary(const Summary& s) {
   std::snprintf(line, sizeof line, "%.1f%%  (%s GPU-hours allocated)", 100.0 * s.gpu_utilisation,
                 thousands(std::llround(s.gpu_hours_allocated)).c_str());
   row("GPU utilisation", line);
+  if (s.preemptions) {
+    std::snprintf(line, sizeof line, "%s (%.1f GPU-hours of work lost since checkpoints)",
+                  thousands(s.preemptions).c_str(), s.lost_gpu_hours);
+    row("preemptions", line);
+  }
   out += "\n";
   std::snprintf(line, sizeof line, "  %-18s %12s %12s %12s %12s %12s\n", "", "mean", "p50", "p95", "p99", "max");
   out += line;

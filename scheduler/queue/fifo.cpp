@@ -2,8 +2,8 @@
 
 namespace capsim::scheduler {
 
-QueueKey FifoQueue::key(const JobRequest& job) const {
-  return {static_cast<double>(job.submit.count_us()), 0};
+QueueKey FifoQueue::key(const JobView& job) {
+  return {static_cast<double>(job.job().submit.count_us()), 0};
 }
 
 }  // namespace capsim::scheduler

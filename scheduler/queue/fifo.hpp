@@ -13,7 +13,7 @@ class FifoQueue final : public QueuePolicy {
  public:
   explicit FifoQueue(bool skip_blocked) : skip_blocked_(skip_blocked) {}
   std::string_view name() const override { return "fifo"; }
-  QueueKey key(const JobRequest& job) const override;
+  QueueKey key(const JobView& job) override;
   bool blocks_queue() const override { return !skip_blocked_; }
 
  private:

@@ -162,7 +162,8 @@ TEST_CASE("four quarter shares fill one GPU; a fifth opens the next", "[schedule
   ClusterState state(layout, GpuCatalog::builtin());
   REQUIRE(state.gpu_for_new_share(0) == 0);
   CHECK(state.share_fits(0, 0, 250, 1'000, 0));
-  CHECK_FALSE(state.share_fits(0, 1, 250, 0, 0));  // a free GPU opens as number 0, the lowest
+  CHECK(state.share_fits(0, 1, 250, 0, 0));        // any GPU no share holds may open (the core's undo needs it)
+  CHECK_FALSE(state.share_fits(0, 4, 250, 0, 0));  // the node has 4 GPUs
   state.allocate_share(0, 0, 250, 1'000, 0);
   // GPU 0 is now shared: 3 GPUs free, the node no longer fully free, and the
   // node in the share index with 750 left on GPU 0.

@@ -62,7 +62,7 @@ TEST_CASE("Python-style registration: a new policy joins the registry", "[schedu
   PolicyRegistry registry = PolicyRegistry::with_builtins();
   struct Lifo final : QueuePolicy {
     std::string_view name() const override { return "lifo"; }
-    QueueKey key(const JobRequest& job) const override { return {-static_cast<double>(job.submit.count_us()), 0}; }
+    QueueKey key(const JobView& job) override { return {-static_cast<double>(job.job().submit.count_us()), 0}; }
     bool blocks_queue() const override { return true; }
   };
   registry.add_queue("lifo", "last in, first out", [](const PolicyParams&) { return std::make_unique<Lifo>(); });

@@ -1,0 +1,214 @@
+#include "core/job_class.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "core/random.hpp"
+
+namespace capsim {
+
+namespace {
+
+constexpr double kCatalogSpeed = std::numeric_limits<double>::quiet_NaN();
+
+JobClassSpec default_class() {
+  JobClassSpec spec;
+  spec.name = "default";
+  return spec;
+}
+
+std::vector<std::string> read_names(const ConfigNode& node, const std::string& field, std::string_view what) {
+  std::vector<std::string> names;
+  const auto& items = read_list(node, field, what);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    names.push_back(read_name(*items[i], field + "[" + std::to_string(i) + "]"));
+  }
+  return names;
+}
+
+class ClassAssigningSource final : public JobSource {
+ public:
+  ClassAssigningSource(std::unique_ptr<JobSource> source, const JobClasses& classes, std::uint64_t seed)
+      : source_(std::move(source)), classes_(classes), stream_(RandomStream::derive(seed, "job_class")) {}
+  bool next(JobSpec& job) override {
+    if (!source_->next(job)) return false;
+    if (job.job_class == kUnassignedJobClass) job.job_class = classes_.classify(job, stream_);
+    return true;
+  }
+
+ private:
+  std::unique_ptr<JobSource> source_;
+  const JobClasses& classes_;
+  RandomStream stream_;
+};
+
+}  // namespace
+
+JobClasses::JobClasses() : JobClasses(std::vector<JobClassSpec>{}) {}
+
+JobClasses::JobClasses(std::vector<JobClassSpec> classes) : classes_(std::move(classes)) {
+  double total = 0;
+  for (std::size_t i = 0; i < classes_.size(); ++i) {
+    const JobClassSpec& spec = classes_[i];
+    for (const double s : spec.speed) has_speeds_ |= !std::isnan(s);
+    if (!spec.catch_all() || spec.weight <= 0) continue;
+    total += spec.weight;
+    catch_all_.push_back(static_cast<JobClassId>(i));
+    catch_all_cumulative_.push_back(total);
+  }
+  if (catch_all_.empty()) {
+    fallback_ = static_cast<JobClassId>(classes_.size());
+    classes_.push_back(default_class());
+  }
+  CAPSIM_CHECK(classes_.size() <= std::numeric_limits<JobClassId>::max()) << "too many job classes";
+}
+
+std::optional<JobClassId> JobClasses::find(std::string_view name) const {
+  for (std::size_t i = 0; i < classes_.size(); ++i) {
+    if (classes_[i].name == name) return static_cast<JobClassId>(i);
+  }
+  return std::nullopt;
+}
+
+double JobClasses::speed(JobClassId id, GpuTypeId type, const GpuCatalog& catalog) const {
+  const std::vector<double>& speeds = classes_[id].speed;
+  const auto t = static_cast<std::size_t>(type);
+  if (t < speeds.size() && !std::isnan(speeds[t])) return speeds[t];
+  return catalog.at(type).relative_speed;
+}
+
+JobClassId JobClasses::classify(const JobSpec& job, RandomStream& stream) const {
+  for (std::size_t i = 0; i < classes_.size(); ++i) {
+    const JobClassSpec& spec = classes_[i];
+    for (const std::string& user : spec.users) {
+      if (user == job.user) return static_cast<JobClassId>(i);
+    }
+    for (const std::string& queue : spec.queues) {
+      if (queue == job.queue) return static_cast<JobClassId>(i);
+    }
+  }
+  if (catch_all_.empty()) return fallback_;
+  if (catch_all_.size() == 1) return catch_all_.front();
+  return catch_all_[stream.categorical(catch_all_cumulative_)];
+}
+
+std::vector<JobClassSpec> read_gavel_classes(const std::filesystem::path& path, const SourceLocation& where,
+                                             const std::string& field, const GpuCatalog& catalog) {
+  const std::string text = read_text_file(path, std::size_t{64} << 20);
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError({path.string(), 0, 0}, field, "a Gavel throughput file (JSON)", e.what());
+  }
+  const auto bad = [&](const std::string& expected, const std::string& got) {
+    throw InputError({path.string(), 0, 0}, field, expected, got);
+  };
+  if (!root.is_object() || !root.contains("v100")) bad("a JSON object with a \"v100\" key (Gavel throughputs)", "");
+  // Gavel's job types are keys such as "('ResNet-50 (batch size 64)', 1)":
+  // a name and a scale factor (GPUs). Single-GPU types only.
+  const std::string suffix = "', 1)";
+  std::vector<JobClassSpec> classes;
+  for (const auto& [key, value] : root.at("v100").items()) {
+    if (key.size() < 2 + suffix.size() || key.compare(0, 2, "('") != 0 ||
+        key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const auto alone = [&](const std::string& gpu) -> double {
+      if (!root.contains(gpu) || !root.at(gpu).contains(key)) return kCatalogSpeed;
+      const nlohmann::json& entry = root.at(gpu).at(key);
+      if (!entry.is_object() || !entry.contains("null") || !entry.at("null").is_number()) {
+        bad("a number of steps per second at " + gpu + " -> " + key + " -> null", entry.dump().substr(0, 80));
+      }
+      return entry.at("null").get<double>();
+    };
+    const double v100 = alone("v100");
+    if (!(v100 > 0)) continue;  // not measured on the reference GPU
+    JobClassSpec spec;
+    spec.name = key.substr(2, key.size() - 2 - suffix.size());
+    spec.where = where;
+    spec.speed.assign(catalog.size(), kCatalogSpeed);
+    const double reference = catalog.at(*catalog.find("V100")).relative_speed;
+    for (const auto& [gpu, catalog_name] : {std::pair{"k80", "K80"}, {"p100", "P100"}, {"v100", "V100"}}) {
+      const auto type = catalog.find(catalog_name);
+      const double steps = alone(gpu);
+      if (type && steps > 0) spec.speed[static_cast<std::size_t>(*type)] = reference * steps / v100;
+    }
+    classes.push_back(std::move(spec));
+  }
+  if (classes.empty()) bad("at least one single-GPU job type measured on v100", "none");
+  return classes;
+}
+
+JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, const GpuCatalog& catalog,
+                             const std::filesystem::path& base_dir) {
+  if (!node) return JobClasses();
+  std::vector<JobClassSpec> classes;
+  const auto& items = read_list(*node, field, "job classes");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string f = field + "[" + std::to_string(i) + "]";
+    MapReader map(*items[i], f,
+                  {"name", "gavel", "users", "queues", "weight", "priority", "preemptible", "checkpoint_interval",
+                   "restore_overhead", "speed"});
+    if (const ConfigNode* value = map.optional("gavel")) {
+      if (map.node().entries().size() != 1) {
+        throw InputError(items[i]->where(), f, "gavel: PATH alone (the classes come from the file)",
+                         "other keys beside it");
+      }
+      std::filesystem::path path = read_string(*value, map.field("gavel"));
+      if (path.is_relative()) path = base_dir / path;
+      for (JobClassSpec& spec : read_gavel_classes(path, value->where(), map.field("gavel"), catalog)) {
+        classes.push_back(std::move(spec));
+      }
+      continue;
+    }
+    JobClassSpec spec;
+    spec.where = items[i]->where();
+    spec.name = read_name(map.required("name", "the class's name"), map.field("name"));
+    if (const ConfigNode* v = map.optional("users")) spec.users = read_names(*v, map.field("users"), "user names");
+    if (const ConfigNode* v = map.optional("queues")) spec.queues = read_names(*v, map.field("queues"), "queue names");
+    if (const ConfigNode* v = map.optional("weight")) spec.weight = read_number(*v, map.field("weight"), 0, 1e12);
+    if (const ConfigNode* v = map.optional("priority")) {
+      spec.priority = static_cast<std::int32_t>(read_int(*v, map.field("priority"), -1'000'000, 1'000'000));
+    }
+    if (const ConfigNode* v = map.optional("preemptible")) spec.preemptible = read_bool(*v, map.field("preemptible"));
+    if (const ConfigNode* v = map.optional("checkpoint_interval")) {
+      spec.checkpoint_interval = read_duration(*v, map.field("checkpoint_interval"));
+    }
+    if (const ConfigNode* v = map.optional("restore_overhead")) {
+      spec.restore_overhead = read_duration(*v, map.field("restore_overhead"));
+    }
+    if (const ConfigNode* v = map.optional("speed")) {
+      spec.speed.assign(catalog.size(), kCatalogSpeed);
+      if (v->kind() != ConfigNode::Kind::kMap) {
+        throw InputError(v->where(), map.field("speed"),
+                         "a map of GPU type to relative speed, e.g. {V100: 1, K80: 0.3}", v->describe());
+      }
+      for (const auto& entry : v->entries()) {
+        const std::string ef = map.field("speed") + "." + entry.key;
+        const auto type = catalog.find(entry.key);
+        if (!type) {
+          throw InputError(entry.value->where(), ef, "a GPU type of the catalog: " + catalog.names(),
+                           quote_for_message(entry.key));
+        }
+        spec.speed[static_cast<std::size_t>(*type)] = read_number(*entry.value, ef, 1e-9, 1e9);
+      }
+    }
+    for (const JobClassSpec& other : classes) {
+      if (other.name == spec.name) {
+        throw InputError(map.node().find("name")->value->where(), map.field("name"), "a name no other class has",
+                         quote_for_message(spec.name));
+      }
+    }
+    classes.push_back(std::move(spec));
+  }
+  return JobClasses(std::move(classes));
+}
+
+std::unique_ptr<JobSource> assign_job_classes(std::unique_ptr<JobSource> source, const JobClasses& classes,
+                                              std::uint64_t seed) {
+  return std::make_unique<ClassAssigningSource>(std::move(source), classes, seed);
+}
+
+}  // namespace capsim

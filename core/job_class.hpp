@@ -1,0 +1,101 @@
+// Job classes: what a scenario says of kinds of jobs that traces do not
+// record: their priority, whether a policy may preempt them and what a
+// preemption costs (a checkpoint interval and a restore overhead), and how
+// fast they run on each GPU type (the job class x GPU type throughput matrix
+// of heterogeneity-aware schedulers; Narayanan et al., "Heterogeneity-Aware
+// Cluster Scheduling Policies for Deep Learning Workloads", OSDI'20).
+//
+// Scenario key `workload.job_classes`, a list. A job takes the first class
+// that names its user or queue; a job that none names is drawn, seeded, among
+// the catch-all classes (those naming no user or queue) by their weights, or
+// falls to the built-in class "default" when there are none. A job listed in
+// the scenario may name its class (`class:`). An item `{gavel: PATH}` adds one
+// catch-all class per job type of a Gavel throughput file, with speeds per
+// GPU type from its measurements.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config_tree.hpp"
+#include "core/gpu_catalog.hpp"
+#include "core/job.hpp"
+#include "core/random.hpp"
+
+namespace capsim {
+
+using JobClassId = std::uint16_t;
+
+struct JobClassSpec {
+  std::string name;
+  std::vector<std::string> users;   // jobs of these users belong here
+  std::vector<std::string> queues;  // jobs of these queues (tenants, virtual clusters) belong here
+  double weight = 1;                // a catch-all class's share of the jobs no class names
+  std::int32_t priority = 0;        // higher is more important (strict priority policies)
+  bool preemptible = true;
+  // Run time between checkpoints: a preempted job loses the work done since
+  // its last one. Zero: it checkpoints when preempted and loses nothing (the
+  // suspend/resume of Tiresias and Gandiva).
+  Duration checkpoint_interval;
+  // Run time each resume after a preemption costs before work goes on
+  // (restarting the process, loading the checkpoint).
+  Duration restore_overhead = Duration::seconds(30);
+  // Relative training speed on each GPU type (by GpuTypeId; NaN: the
+  // catalog's relative speed for the type). The job's work is in reference
+  // GPU-seconds, so 1.0 is a V100's pace.
+  std::vector<double> speed;
+  SourceLocation where;
+
+  bool catch_all() const { return users.empty() && queues.empty(); }
+};
+
+class JobClasses {
+ public:
+  // One class, "default": catalog speeds, preemptible, checkpoint on preemption.
+  JobClasses();
+  explicit JobClasses(std::vector<JobClassSpec> classes);
+
+  std::size_t size() const { return classes_.size(); }
+  const JobClassSpec& at(JobClassId id) const { return classes_.at(id); }
+  const std::vector<JobClassSpec>& classes() const { return classes_; }
+  std::optional<JobClassId> find(std::string_view name) const;
+  // The relative speed of class `id` on GPU type `type`.
+  double speed(JobClassId id, GpuTypeId type, const GpuCatalog& catalog) const;
+  // Whether any class sets a speed of its own (the engine then looks them up).
+  bool has_speeds() const { return has_speeds_; }
+
+  // The class of a job that names none, from its user and queue; `stream` is
+  // drawn from only when no class names the job and several catch-alls share
+  // it.
+  JobClassId classify(const JobSpec& job, RandomStream& stream) const;
+
+ private:
+  std::vector<JobClassSpec> classes_;
+  std::vector<double> catch_all_cumulative_;
+  std::vector<JobClassId> catch_all_;
+  JobClassId fallback_ = 0;
+  bool has_speeds_ = false;
+};
+
+// Parses `workload.job_classes` (`node` may be null: the default class).
+// Relative paths (gavel:) resolve against `base_dir`.
+JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, const GpuCatalog& catalog,
+                             const std::filesystem::path& base_dir);
+
+// The classes of a Gavel throughput file (stanford-futuredata/gavel,
+// scheduler/*_throughputs.json): one per job type run on one GPU (scale
+// factor 1), with its speed on K80, P100 and V100 relative to the V100 (other
+// types keep the catalog's speed). Throws InputError on a malformed file.
+std::vector<JobClassSpec> read_gavel_classes(const std::filesystem::path& path, const SourceLocation& where,
+                                             const std::string& field, const GpuCatalog& catalog);
+
+// Wraps a workload source so that every job gets its class (jobs that name
+// one keep it). Draws come from RandomStream::derive(seed, "job_class").
+std::unique_ptr<JobSource> assign_job_classes(std::unique_ptr<JobSource> source, const JobClasses& classes,
+                                              std::uint64_t seed);
+
+}  // namespace capsim
