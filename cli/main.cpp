@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "cli/progress.hpp"
 #include "cli/trace_commands.hpp"
@@ -22,6 +23,8 @@
 #include "core/scenario.hpp"
 #include "core/version.hpp"
 #include "scheduler/registry.hpp"
+#include "sim/atomic_file.hpp"
+#include "sim/compare.hpp"
 #include "sim/results_writer.hpp"
 #include "sim/run.hpp"
 #include "sim/summary.hpp"
@@ -69,17 +72,86 @@ capsim::ScenarioOverrides overrides_of(const std::string& trace_option) {
   return overrides;
 }
 
-int run_command(const std::string& scenario_path, const std::string& output_option, const std::string& seed_option,
-                const std::string& decision_log_path, const std::string& trace_option, bool quiet) {
-  capsim::Scenario scenario = capsim::load_scenario(scenario_path, overrides_of(trace_option));
-  if (!seed_option.empty()) {
-    std::int64_t seed = 0;
-    if (!capsim::parse_int(seed_option, seed) || seed < 0) {
-      throw capsim::InputError({"command line", 0, 0}, "--seed", "a non-negative integer",
-                               capsim::quote_for_message(seed_option));
-    }
-    scenario.run.seed = static_cast<std::uint64_t>(seed);
+std::uint64_t parse_seed(const std::string& text, const std::string& option) {
+  std::int64_t seed = 0;
+  if (!capsim::parse_int(text, seed) || seed < 0) {
+    throw capsim::InputError({"command line", 0, 0}, option, "a non-negative integer", capsim::quote_for_message(text));
   }
+  return static_cast<std::uint64_t>(seed);
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    parts.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return parts;
+}
+
+// --policy a,b,c: each name a queue or a placement policy (prefix `queue:` or
+// `placement:` where a name is both); they become the scenario's compare
+// lists, replacing those of its compare block.
+void apply_policy_option(const std::string& option, capsim::Scenario& scenario) {
+  const auto registry = capsim::scheduler::PolicyRegistry::with_builtins();
+  const auto known = [](const std::vector<capsim::scheduler::PolicyRegistry::Entry>& entries, const std::string& name) {
+    return std::any_of(entries.begin(), entries.end(), [&](const auto& e) { return e.name == name; });
+  };
+  std::vector<capsim::PolicySpec> queue, placement;
+  for (const std::string& item : split_commas(option)) {
+    std::string name = item;
+    bool is_queue = false, is_placement = false;
+    if (name.rfind("queue:", 0) == 0) {
+      name = name.substr(6);
+      is_queue = true;
+    } else if (name.rfind("placement:", 0) == 0) {
+      name = name.substr(10);
+      is_placement = true;
+    } else {
+      is_queue = known(registry.queue_policies(), name);
+      is_placement = known(registry.placement_policies(), name);
+      if (is_queue && is_placement) {
+        throw capsim::InputError({"command line", 0, 0}, "--policy",
+                                 "queue:" + name + " or placement:" + name + " (both kinds have that name)",
+                                 capsim::quote_for_message(item));
+      }
+      if (!is_queue && !is_placement) {
+        std::string names;
+        for (const auto& e : registry.queue_policies()) names += (names.empty() ? "" : ", ") + e.name;
+        for (const auto& e : registry.placement_policies()) names += ", " + e.name;
+        throw capsim::InputError({"command line", 0, 0}, "--policy", "policy names separated by commas: " + names,
+                                 capsim::quote_for_message(item));
+      }
+    }
+    capsim::PolicySpec spec{name, nullptr, {"command line", 0, 0}, "--policy"};
+    (is_queue ? queue : placement).push_back(spec);
+  }
+  if (!queue.empty()) scenario.compare.queue = queue;
+  if (!placement.empty()) scenario.compare.placement = placement;
+}
+
+// --seeds 1,2,3 or 1-5.
+std::vector<std::uint64_t> parse_seeds(const std::string& option) {
+  const std::size_t dash = option.find('-');
+  if (dash != std::string::npos && option.find(',') == std::string::npos) {
+    const std::uint64_t first = parse_seed(option.substr(0, dash), "--seeds");
+    const std::uint64_t last = parse_seed(option.substr(dash + 1), "--seeds");
+    if (last < first || last - first >= 1000) {
+      throw capsim::InputError({"command line", 0, 0}, "--seeds", "a range FIRST-LAST of at most 1000 seeds",
+                               capsim::quote_for_message(option));
+    }
+    std::vector<std::uint64_t> seeds;
+    for (std::uint64_t s = first; s <= last; ++s) seeds.push_back(s);
+    return seeds;
+  }
+  std::vector<std::uint64_t> seeds;
+  for (const std::string& item : split_commas(option)) seeds.push_back(parse_seed(item, "--seeds"));
+  return seeds;
+}
+
+std::filesystem::path make_output_directory(const capsim::Scenario& scenario, const std::string& output_option) {
   const std::filesystem::path directory = output_directory(scenario, output_option);
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
@@ -88,6 +160,69 @@ int run_command(const std::string& scenario_path, const std::string& output_opti
                              "a folder that can be created and written",
                              capsim::quote_for_message(directory.string()) + " (" + ec.message() + ")");
   }
+  return directory;
+}
+
+// Several policies side by side: each variant's results in its own folder
+// under the output folder, then compare.csv and compare.json beside them.
+int compare_command(const capsim::Scenario& scenario, const std::string& output_option, unsigned jobs, bool quiet) {
+  const std::vector<capsim::sim::Variant> variants = capsim::sim::expand_variants(scenario);
+  const auto registry = capsim::scheduler::PolicyRegistry::with_builtins();
+  for (const capsim::sim::Variant& v : variants) capsim::sim::check_scenario(v.scenario, registry);
+  const std::filesystem::path directory = make_output_directory(scenario, output_option);
+  capsim::cli::ProgressLine progress(capsim::cli::ProgressLine::should_show(quiet));
+  capsim::sim::CompareOptions options;
+  options.threads = jobs;
+  options.should_stop = [] { return interrupted.load(); };
+  std::size_t finished = 0;
+  options.done = [&](const capsim::sim::Variant& v, const capsim::sim::RunResults& results) {
+    capsim::sim::write_results(results, directory / v.label);
+    ++finished;
+    progress.show(
+        (std::to_string(finished) + "/" + std::to_string(variants.size()) + " runs done (" + v.label + ")").c_str());
+  };
+  std::signal(SIGINT, on_sigint);
+  const capsim::sim::Comparison comparison = capsim::sim::run_comparison(variants, options);
+  progress.clear();
+  capsim::sim::write_text_atomically(directory / "compare.csv", capsim::sim::comparison_csv(comparison));
+  capsim::sim::write_text_atomically(directory / "compare.json", capsim::sim::comparison_json(comparison));
+  if (!quiet) {
+    std::printf("  %s: %zu runs (%zu policy combinations)\n\n", scenario.name.c_str(), variants.size(),
+                comparison.columns.size());
+    std::fputs(capsim::sim::format_comparison(comparison).c_str(), stdout);
+    std::printf("\n  results            %s/<policies>/seed-<seed>/, %s\n", directory.c_str(),
+                (directory / "compare.csv").c_str());
+  }
+  if (comparison.interrupted) {
+    std::fprintf(stderr, "capsim: interrupted; the runs that finished are in %s\n", directory.c_str());
+    return kExitInterrupted;
+  }
+  return 0;
+}
+
+struct RunArguments {
+  std::string scenario_path, output_option, seed_option, decision_log_path, trace_option, policy_option, seeds_option;
+  unsigned jobs = 0;
+  bool quiet = false;
+};
+
+int run_command(const RunArguments& args) {
+  const std::string& output_option = args.output_option;
+  const std::string& decision_log_path = args.decision_log_path;
+  const bool quiet = args.quiet;
+  capsim::Scenario scenario = capsim::load_scenario(args.scenario_path, overrides_of(args.trace_option));
+  if (!args.seed_option.empty()) scenario.run.seed = parse_seed(args.seed_option, "--seed");
+  if (!args.policy_option.empty()) apply_policy_option(args.policy_option, scenario);
+  if (!args.seeds_option.empty()) scenario.compare.seeds = parse_seeds(args.seeds_option);
+  if (!scenario.compare.empty()) {
+    if (!decision_log_path.empty()) {
+      throw capsim::InputError({"command line", 0, 0}, "--decision-log", "one policy (not a comparison)",
+                               "a comparison of several");
+    }
+    const unsigned jobs = args.jobs > 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
+    return compare_command(scenario, output_option, jobs, quiet);
+  }
+  const std::filesystem::path directory = make_output_directory(scenario, output_option);
 
   capsim::cli::ProgressLine progress(capsim::cli::ProgressLine::should_show(quiet));
   capsim::sim::RunOptions options;
@@ -168,20 +303,19 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("capsim ") + capsim::kVersion);
   app.require_subcommand(1);
 
-  std::string scenario_path;
-  std::string output_option;
-  std::string seed_option;
-  bool quiet = false;
+  RunArguments args;
   CLI::App* run = app.add_subcommand("run", "simulate a scenario; write results.h5 and summary.json");
-  run->add_option("scenario", scenario_path, "scenario YAML file")->required();
-  run->add_option("-o,--output", output_option, "output folder (default: run.output_dir, or results/<scenario>)");
-  run->add_option("--seed", seed_option, "random seed (overrides run.seed)");
-  run->add_flag("-q,--quiet", quiet, "print nothing but errors");
-  std::string decision_log_path;
-  run->add_option("--decision-log", decision_log_path, "write every arrival, decision and job end to this file");
+  run->add_option("scenario", args.scenario_path, "scenario YAML file")->required();
+  run->add_option("-o,--output", args.output_option, "output folder (default: run.output_dir, or results/<scenario>)");
+  run->add_option("--seed", args.seed_option, "random seed (overrides run.seed)");
+  run->add_flag("-q,--quiet", args.quiet, "print nothing but errors");
+  run->add_option("--decision-log", args.decision_log_path, "write every arrival, decision and job end to this file");
+  run->add_option("--trace", args.trace_option, "trace file replacing the scenario's workload.trace.path");
+  run->add_option("--policy", args.policy_option,
+                  "compare policies side by side: names separated by commas (queue: or placement: where ambiguous)");
+  run->add_option("--seeds", args.seeds_option, "compare over seeds: 1,2,3 or 1-5");
+  run->add_option("-j,--jobs", args.jobs, "runs at once when comparing (default: one per core)");
   std::string trace_option;
-  run->add_option("--trace", trace_option, "trace file replacing the scenario's workload.trace.path");
-
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "check a scenario without running it");
   validate->add_option("scenario", validate_path, "scenario YAML file")->required();
@@ -206,7 +340,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(scenario_path, output_option, seed_option, decision_log_path, trace_option, quiet);
+    if (*run) return run_command(args);
     if (*validate) return validate_command(validate_path, trace_option);
     if (*policies) return policies_command();
     if (*trace.trace) {

@@ -612,13 +612,10 @@ WorkloadSpec parse_workload(const ConfigNode& node, const GpuCatalog& catalog, c
 
 // --- policies and run -------------------------------------------------------
 
-PolicySpec parse_policy(const MapReader& parent, std::string_view key, std::string default_name) {
+// A policy as a name, or a map with `name:` and its parameters.
+PolicySpec parse_policy_node(const ConfigNodePtr& value, std::string field) {
   PolicySpec spec;
-  spec.field = parent.field(key);
-  spec.name = std::move(default_name);
-  spec.where = parent.node().where();
-  const ConfigNode* value = parent.optional(key);
-  if (!value) return spec;
+  spec.field = std::move(field);
   spec.where = value->where();
   if (value->kind() == ConfigNode::Kind::kScalar) {
     spec.name = read_name(*value, spec.field);
@@ -631,8 +628,43 @@ PolicySpec parse_policy(const MapReader& parent, std::string_view key, std::stri
   const ConfigNode::Entry* name = value->find("name");
   if (!name) throw InputError(value->where(), spec.field + ".name", "the policy's name", "a missing key");
   spec.name = read_name(*name->value, spec.field + ".name");
+  spec.params = value;
+  return spec;
+}
+
+PolicySpec parse_policy(const MapReader& parent, std::string_view key, std::string default_name) {
   for (const auto& entry : parent.node().entries()) {
-    if (entry.key == key) spec.params = entry.value;
+    if (entry.key == key && entry.value && entry.value->kind() != ConfigNode::Kind::kNull) {
+      return parse_policy_node(entry.value, parent.field(key));
+    }
+  }
+  PolicySpec spec;
+  spec.field = parent.field(key);
+  spec.name = std::move(default_name);
+  spec.where = parent.node().where();
+  return spec;
+}
+
+CompareSpec parse_compare(const ConfigNode& node) {
+  MapReader map(node, "compare", {"queue", "placement", "seeds"});
+  CompareSpec spec;
+  spec.where = node.where();
+  for (const auto& [key, out] : {std::pair{"queue", &spec.queue}, {"placement", &spec.placement}}) {
+    if (!map.has(key)) continue;
+    const auto& items = read_list(*map.optional(key), map.field(key), "policies");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      out->push_back(parse_policy_node(items[i], map.field(key) + "[" + std::to_string(i) + "]"));
+    }
+  }
+  if (const ConfigNode* value = map.optional("seeds")) {
+    const auto& items = read_list(*value, map.field("seeds"), "seeds");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      spec.seeds.push_back(static_cast<std::uint64_t>(
+          read_int(*items[i], map.field("seeds") + "[" + std::to_string(i) + "]", 0, kMaxInt)));
+    }
+  }
+  if (spec.empty()) {
+    throw InputError(node.where(), "compare", "queue, placement or seeds: lists of what to compare", "none");
   }
   return spec;
 }
@@ -711,7 +743,7 @@ class MergedJobSource : public JobSource {
 Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
                         const ScenarioOverrides& overrides) {
   const ConfigNodePtr root = parse_config_text(text, file_name);
-  MapReader map(*root, "", {"name", "description", "gpu_catalog", "cluster", "workload", "policies", "run"});
+  MapReader map(*root, "", {"name", "description", "gpu_catalog", "cluster", "workload", "policies", "run", "compare"});
   Scenario scenario;
   scenario.text = std::string(text);
   scenario.name =
@@ -731,6 +763,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
     scenario.placement_policy = {"best_fit", nullptr, root->where(), "policies.placement"};
   }
   scenario.run = parse_run(map.optional("run"));
+  if (const ConfigNode* value = map.optional("compare")) scenario.compare = parse_compare(*value);
   return scenario;
 }
 

@@ -47,6 +47,17 @@ struct RunSpec {
   std::string output_dir;  // "" = results/<scenario file stem>
 };
 
+// Several policies (and seeds) run on the same world and shown side by side
+// (scenario key `compare:`, or `capsim run --policy a,b,c`). An empty list
+// keeps the scenario's own policy (or seed).
+struct CompareSpec {
+  std::vector<PolicySpec> queue;
+  std::vector<PolicySpec> placement;
+  std::vector<std::uint64_t> seeds;
+  SourceLocation where;
+  bool empty() const { return queue.empty() && placement.empty() && seeds.empty(); }
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -58,6 +69,7 @@ struct Scenario {
   PolicySpec queue_policy;
   PolicySpec placement_policy;
   RunSpec run;
+  CompareSpec compare;
 };
 
 // What the command line may change in a scenario as it loads.

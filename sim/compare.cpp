@@ -1,0 +1,255 @@
+#include "sim/compare.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "core/text.hpp"
+#include "sim/run.hpp"
+
+namespace capsim::sim {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string duration_text(double s) {
+  if (std::isnan(s)) return "-";
+  return format_duration(Duration::from_seconds(s));
+}
+
+std::string value_text(const Metric& m) {
+  if (std::isnan(m.value)) return "-";
+  char text[64];
+  if (m.units == "s") return duration_text(m.value);
+  if (m.units == "%") {
+    std::snprintf(text, sizeof text, "%.1f%%", m.value);
+    return text;
+  }
+  if (m.value == std::floor(m.value) && std::fabs(m.value) < 1e15) {
+    return thousands(static_cast<std::int64_t>(m.value));
+  }
+  std::snprintf(text, sizeof text, "%.2f", m.value);
+  return text;
+}
+
+}  // namespace
+
+std::vector<Variant> expand_variants(const Scenario& scenario) {
+  const CompareSpec& c = scenario.compare;
+  const std::vector<PolicySpec> queues = c.queue.empty() ? std::vector{scenario.queue_policy} : c.queue;
+  const std::vector<PolicySpec> placements = c.placement.empty() ? std::vector{scenario.placement_policy} : c.placement;
+  const std::vector<std::uint64_t> seeds = c.seeds.empty() ? std::vector{scenario.run.seed} : c.seeds;
+  std::vector<Variant> variants;
+  std::vector<std::string> pairs;  // the base name of each policy pair so far
+  for (const PolicySpec& queue : queues) {
+    for (const PolicySpec& placement : placements) {
+      // Two entries of one policy with other parameters share a name:
+      // number the later pairs so that each keeps its own column.
+      const std::string base = queue.name + "+" + placement.name;
+      const auto same = std::count(pairs.begin(), pairs.end(), base);
+      pairs.push_back(base);
+      const std::string policies = same == 0 ? base : base + "#" + std::to_string(same + 1);
+      for (const std::uint64_t seed : seeds) {
+        Variant v;
+        v.policies = policies;
+        v.label = policies + "/seed-" + std::to_string(seed);
+        v.scenario = scenario;
+        v.scenario.queue_policy = queue;
+        v.scenario.placement_policy = placement;
+        v.scenario.run.seed = seed;
+        v.scenario.compare = {};
+        variants.push_back(std::move(v));
+      }
+    }
+  }
+  return variants;
+}
+
+std::vector<Metric> headline_metrics(const Summary& s) {
+  std::vector<Metric> m = {
+      {"jobs_completed", "jobs completed", "", static_cast<double>(s.jobs_completed)},
+      {"jobs_waiting_at_end", "jobs left waiting", "", static_cast<double>(s.jobs_pending)},
+      {"jct_mean_s", "mean JCT", "s", s.jct_s.mean},
+      {"jct_p50_s", "p50 JCT", "s", s.jct_s.p50},
+      {"jct_p95_s", "p95 JCT", "s", s.jct_s.p95},
+      {"jct_p99_s", "p99 JCT", "s", s.jct_s.p99},
+      {"queueing_delay_mean_s", "mean queueing delay", "s", s.queueing_delay_s.mean},
+      {"queueing_delay_p95_s", "p95 queueing delay", "s", s.queueing_delay_s.p95},
+      {"makespan_s", "makespan", "s", s.makespan_s},
+      {"gpu_utilisation_pct", "GPU utilisation", "%", 100.0 * s.gpu_utilisation},
+      {"preemptions", "preemptions", "", static_cast<double>(s.preemptions)},
+      {"lost_gpu_hours", "GPU-hours lost", "", s.lost_gpu_hours},
+  };
+  return m;
+}
+
+Comparison run_comparison(const std::vector<Variant>& variants, const CompareOptions& options) {
+  const std::size_t n = variants.size();
+  std::vector<std::vector<Metric>> metrics(n);
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stopped{false};
+  std::mutex done_mutex;
+  const auto work = [&] {
+    for (std::size_t i = next++; i < n; i = next++) {
+      if (errors[0] || stopped) continue;  // drain: a failed first variant stops the rest early
+      try {
+        RunOptions run_options;
+        run_options.registry = options.registry;
+        run_options.should_stop = options.should_stop;
+        const RunResults results = run_scenario(variants[i].scenario, run_options);
+        if (results.stats.interrupted) stopped = true;
+        metrics[i] = headline_metrics(results.summary);
+        if (options.done) {
+          const std::lock_guard lock(done_mutex);
+          options.done(variants[i], results);
+        }
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  const unsigned threads =
+      static_cast<unsigned>(std::clamp<std::size_t>(options.threads, 1, std::max<std::size_t>(n, 1)));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+  for (const std::exception_ptr& error : errors) {
+    if (error) std::rethrow_exception(error);  // the first variant's error, in variant order
+  }
+
+  Comparison comparison;
+  comparison.interrupted = stopped;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (metrics[i].empty()) continue;  // not run: interrupted
+    auto column = std::find_if(comparison.columns.begin(), comparison.columns.end(),
+                               [&](const ComparedColumn& c) { return c.policies == variants[i].policies; });
+    if (column == comparison.columns.end()) {
+      comparison.columns.push_back({variants[i].policies, {}, {}, {}});
+      column = comparison.columns.end() - 1;
+    }
+    column->seeds.push_back(variants[i].scenario.run.seed);
+  }
+  // Mean and sample standard deviation over the seeds, summed in variant order.
+  for (ComparedColumn& column : comparison.columns) {
+    std::vector<const std::vector<Metric>*> runs;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (variants[i].policies == column.policies && !metrics[i].empty()) runs.push_back(&metrics[i]);
+    }
+    column.mean = *runs.front();
+    column.stddev.assign(column.mean.size(), kNaN);
+    for (std::size_t k = 0; k < column.mean.size(); ++k) {
+      double sum = 0;
+      std::size_t count = 0;
+      for (const auto* run : runs) {
+        if (std::isnan((*run)[k].value)) continue;
+        sum += (*run)[k].value;
+        ++count;
+      }
+      column.mean[k].value = count ? sum / static_cast<double>(count) : kNaN;
+      if (count < 2) continue;
+      double squares = 0;
+      for (const auto* run : runs) {
+        if (std::isnan((*run)[k].value)) continue;
+        const double d = (*run)[k].value - column.mean[k].value;
+        squares += d * d;
+      }
+      column.stddev[k] = std::sqrt(squares / static_cast<double>(count - 1));
+    }
+  }
+  return comparison;
+}
+
+std::string format_comparison(const Comparison& c) {
+  if (c.columns.empty()) return "no run finished\n";
+  const bool spread =
+      std::any_of(c.columns.begin(), c.columns.end(), [](const auto& col) { return col.seeds.size() > 1; });
+  std::vector<std::vector<std::string>> cells;  // [row][column], row 0 the header
+  std::vector<std::string> header{""};
+  for (const ComparedColumn& column : c.columns) header.push_back(column.policies);
+  cells.push_back(header);
+  for (std::size_t k = 0; k < c.columns.front().mean.size(); ++k) {
+    std::vector<std::string> row{c.columns.front().mean[k].label};
+    for (const ComparedColumn& column : c.columns) {
+      std::string text = value_text(column.mean[k]);
+      if (spread && !std::isnan(column.stddev[k]) && column.stddev[k] > 0) {
+        Metric sd = column.mean[k];
+        sd.value = column.stddev[k];
+        text += " ±" + value_text(sd);
+      }
+      row.push_back(text);
+    }
+    cells.push_back(row);
+  }
+  std::vector<std::size_t> width(header.size(), 0);
+  for (const auto& row : cells) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (std::size_t r = 0; r < cells.size(); ++r) {
+    out += "  ";
+    for (std::size_t i = 0; i < cells[r].size(); ++i) {
+      const std::string& cell = cells[r][i];
+      const std::string pad(width[i] - std::min(width[i], cell.size()), ' ');
+      out += i == 0 ? cell + pad : "  " + pad + cell;  // labels left, numbers right
+    }
+    out += "\n";
+  }
+  if (spread) {
+    std::string seeds;
+    for (const std::uint64_t s : c.columns.front().seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
+    out += "  (mean ± standard deviation over seeds " + seeds + ")\n";
+  }
+  return out;
+}
+
+std::string comparison_csv(const Comparison& c) {
+  std::string out = "policies,metric,units,mean,stddev,seeds\n";
+  char number[64];
+  for (const ComparedColumn& column : c.columns) {
+    for (std::size_t k = 0; k < column.mean.size(); ++k) {
+      const Metric& m = column.mean[k];
+      out += column.policies + "," + m.name + "," + m.units + ",";
+      std::snprintf(number, sizeof number, "%.17g", m.value);
+      out += std::isnan(m.value) ? "" : number;
+      out += ",";
+      std::snprintf(number, sizeof number, "%.17g", column.stddev[k]);
+      out += std::isnan(column.stddev[k]) ? "" : number;
+      out += "," + std::to_string(column.seeds.size()) + "\n";
+    }
+  }
+  return out;
+}
+
+std::string comparison_json(const Comparison& c) {
+  nlohmann::ordered_json root;
+  root["interrupted"] = c.interrupted;
+  nlohmann::ordered_json columns = nlohmann::ordered_json::array();
+  for (const ComparedColumn& column : c.columns) {
+    nlohmann::ordered_json j;
+    j["policies"] = column.policies;
+    j["seeds"] = column.seeds;
+    nlohmann::ordered_json mean, sd;
+    for (std::size_t k = 0; k < column.mean.size(); ++k) {
+      const Metric& m = column.mean[k];
+      mean[m.name] = std::isnan(m.value) ? nlohmann::ordered_json() : nlohmann::ordered_json(m.value);
+      sd[m.name] = std::isnan(column.stddev[k]) ? nlohmann::ordered_json() : nlohmann::ordered_json(column.stddev[k]);
+    }
+    j["mean"] = mean;
+    j["stddev"] = sd;
+    columns.push_back(j);
+  }
+  root["columns"] = columns;
+  return root.dump(2) + "\n";
+}
+
+}  // namespace capsim::sim
