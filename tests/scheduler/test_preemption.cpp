@@ -106,12 +106,13 @@ ClusterSpec nodes_of_4(std::int64_t count) {
 TEST_CASE("victims are stopped one at a time until the job fits", "[scheduler][preemption]") {
   Driver driver(nodes_of_4(3));
   driver.arrive(0, Resources::gpus(4), 0);  // job 0: node 0
-  driver.arrive(1, Resources::gpus(4), 1);  // job 1: node 1
-  driver.arrive(2, Resources::gpus(4), 2);  // job 2: node 2
+  driver.arrive(1, Resources::gpus(4), 0);  // job 1: node 1
+  driver.arrive(2, Resources::gpus(4), 0);  // job 2: node 2
   CHECK(driver.decide(2) == "start 0 n0x4; start 1 n1x4; start 2 n2x4");
-  // Job 3 (priority 5, 8 GPUs) at t=10: victims by lowest priority first:
-  // 0, 1, 2. Stopping 0 frees node 0 (4 GPUs): not enough; stopping 1 too
-  // frees 8: job 3 takes nodes 0 and 1; job 2 keeps running.
+  // Job 3 (priority 5, 8 GPUs) at t=10: all three have a lower priority and
+  // started together: victims in id order 0, 1, 2. Stopping 0 frees node 0
+  // (4 GPUs): not enough; stopping 1 too frees 8: job 3 takes nodes 0 and 1;
+  // job 2 keeps running.
   driver.arrive(10, Resources::gpus(8), 5);
   CHECK(driver.decide(10) == "preempt 0; preempt 1; start 3 n0x4 n1x4");
   CHECK(driver.core().running_jobs() == 2);
@@ -126,16 +127,16 @@ TEST_CASE("victims are stopped one at a time until the job fits", "[scheduler][p
 
 TEST_CASE("when the victims cannot make room, nothing is stopped", "[scheduler][preemption]") {
   Driver driver(nodes_of_4(2));
-  driver.arrive(0, Resources::gpus(4), 0);                        // job 0: node 0, priority 0
-  driver.arrive(0, Resources::gpus(4), 9, /*preemptible=*/true);  // job 1: node 1, priority 9
-  CHECK(driver.decide(0) == "start 0 n0x4; start 1 n1x4");
+  driver.arrive(0, Resources::gpus(4), 0);  // job 0, priority 0: node 1 (after job 1)
+  driver.arrive(0, Resources::gpus(4), 9);  // job 1, priority 9: first, on node 0
+  CHECK(driver.decide(0) == "start 1 n0x4; start 0 n1x4");
   // Job 2 (priority 5, 8 GPUs): only job 0 has a lower priority; stopping it
   // frees 4 GPUs, not 8: the core undoes it and job 2 waits.
   driver.arrive(5, Resources::gpus(8), 5);
   CHECK(driver.decide(5).empty());
   CHECK(driver.core().running_jobs() == 2);
-  CHECK(driver.core().cluster().free_gpus(0) == 0);
-  CHECK(driver.core().allocation_of(0).size() == 1);
+  CHECK(driver.core().cluster().free_gpus(1) == 0);
+  CHECK(driver.core().allocation_of(0).front().node == 1);
   CHECK(driver.core().view().job(0).preemptions == 0);
 }
 
