@@ -68,7 +68,7 @@ JobView SchedulerCore::view_of(const ActiveJob& job) const {
   v.previous_gpu_seconds = job.previous_gpu_seconds;
   v.last_run = job.last_run;
   v.preemptions = job.preemptions;
-  if (job.running) v.allocation = job.shares;
+  if (job.running) v.allocation = job.shares();
   return v;
 }
 
@@ -149,7 +149,7 @@ void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
   jobs_.push_back(slot);
   ActiveJob& record = active_[slot];
   record.request = job;
-  record.shares.clear();
+  record.set_shares({});
   record.queued_since = now;
   record.run_start = Time();
   record.previous_runs = record.last_run = Duration();
@@ -196,7 +196,7 @@ void SchedulerCore::on_job_ended(Time now, JobId id) {
   advance_to(now);
   CAPSIM_CHECK(is_active(id) && active(id).running) << "job " << id << " is not running";
   ActiveJob& job = active(id);
-  give_back(job.request, job.shares);
+  give_back(job.request, job.shares());
   job.running = false;
   job.last_run = now - job.run_start;
   job.previous_runs += job.last_run;
@@ -214,7 +214,7 @@ void SchedulerCore::requeue_preempted(JobId id) {
   job.previous_runs += job.last_run;
   job.previous_gpu_seconds += view_of(job).gpus() * job.last_run.to_seconds();
   ++job.preemptions;
-  job.shares.clear();
+  job.set_shares({});
   job.queued_since = now_;
   --running_;
   enqueue(job, id);
@@ -240,7 +240,7 @@ void SchedulerCore::on_timer(Time now) {
 
 std::span<const NodeShare> SchedulerCore::allocation_of(JobId job) const {
   if (!is_active(job) || !active(job).running) return {};
-  return active(job).shares;
+  return active(job).shares();
 }
 
 void SchedulerCore::check_allocation(const JobRequest& job, std::span<const NodeShare> allocation) const {
@@ -310,7 +310,7 @@ class SchedulerCore::Control final : public PassControl {
         << "queue policy " << core_.queue_policy_->name() << " preempts job " << id
         << ", which is not a running preemptible job";
     ActiveJob& job = core_.active(id);
-    core_.give_back(job.request, job.shares);
+    core_.give_back(job.request, job.shares());
     core_.requeue_preempted(id);
   }
 
@@ -328,13 +328,13 @@ bool SchedulerCore::place_with_victims(const JobRequest& job) {
         << "queue policy " << queue_policy_->name() << " names job " << v << " as a victim for job " << job.id
         << ", but it is not a running preemptible job started before this pass";
     for (std::size_t i = 0; i < released; ++i) CAPSIM_CHECK(victims_[i] != v) << "victim " << v << " named twice";
-    give_back(active(v).request, active(v).shares);
+    give_back(active(v).request, active(v).shares());
     scratch_.clear();
     placed = placement_policy_->place(job, cluster_, scratch_);
   }
   if (!placed) {
     // Undo, last released first, so that every share reopens the very GPU it held.
-    for (std::size_t i = released; i-- > 0;) take(active(victims_[i]).request, active(victims_[i]).shares);
+    for (std::size_t i = released; i-- > 0;) take(active(victims_[i]).request, active(victims_[i]).shares());
     scratch_.clear();
     return false;
   }
@@ -387,7 +387,7 @@ std::span<const Decision> SchedulerCore::decide(Time now) {
       take(job, scratch_);
       if (job.is_cpu_only()) --waiting_cpu_only_;
       it = queue_.erase(it);
-      record.shares.assign(scratch_.begin(), scratch_.end());
+      record.set_shares(scratch_);
       record.running = true;
       record.run_start = now;
       record.started_in_pass = pass_;

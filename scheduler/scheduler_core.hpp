@@ -113,8 +113,24 @@ class SchedulerCore final : private SchedulerView {
   // leaves: memory follows the active jobs, not every job ever seen.
   struct ActiveJob {
     JobRequest request;
-    std::vector<NodeShare> shares;  // running: the allocation (capacity kept across reuse)
-    QueueKey key;                   // waiting: its key in queue_
+    // Running: the allocation; one node's share inline (a job's end then
+    // touches no other memory: bench/engine), several in `more`.
+    NodeShare first_share;
+    std::uint32_t share_count = 0;
+    std::vector<NodeShare> more;  // capacity kept across reuse
+    std::span<const NodeShare> shares() const {
+      if (share_count <= 1) return {&first_share, share_count};
+      return more;
+    }
+    void set_shares(std::span<const NodeShare> shares) {
+      share_count = static_cast<std::uint32_t>(shares.size());
+      if (shares.size() == 1) {
+        first_share = shares.front();
+      } else {
+        more.assign(shares.begin(), shares.end());
+      }
+    }
+    QueueKey key;  // waiting: its key in queue_
     Time queued_since;
     Time run_start;
     Duration previous_runs;

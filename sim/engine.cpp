@@ -76,8 +76,12 @@ void NativeEngine::handle_arrival(Time now) {
   // would have run): one here is a bug in the workload pipeline.
   CAPSIM_CHECK(next_job_.outcome != JobOutcome::kCancelled) << "cancelled job " << next_job_.name << " replayed";
   job.outcome = next_job_.outcome;
+  // A source that assigns no classes (a benchmark's, a test's) is fine when
+  // there is only one class to be in.
+  if (next_job_.job_class == kUnassignedJobClass && classes_->size() == 1) next_job_.job_class = 0;
   CAPSIM_CHECK(next_job_.job_class < classes_->size())
-      << "job " << next_job_.name << " has class " << next_job_.job_class << " of " << classes_->size();
+      << "job " << next_job_.name << " has class " << next_job_.job_class << " of " << classes_->size()
+      << " (open the workload with assign_job_classes)";
   job.job_class = next_job_.job_class;
   ++counters_.pending_jobs;
   ++jobs_arrived_;
