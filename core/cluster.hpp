@@ -30,8 +30,23 @@ struct NodeGroupSpec {
   friend bool operator==(const NodeGroupSpec&, const NodeGroupSpec&) = default;
 };
 
+// How a job's speed suffers from where it runs (DESIGN.md, "Performance
+// model"): a data-parallel job whose GPUs span nodes synchronises over the
+// network rather than NVLink, and across racks over the spine; GPUs shared
+// by several jobs interfere. Factors multiply the job's rate; 1 and 0 leave
+// it alone (the defaults, until a scenario or a calibration says otherwise).
+struct PerformanceSpec {
+  double across_nodes = 1.0;  // rate factor of a job on several nodes of one rack
+  double across_racks = 1.0;  // rate factor of a job on several racks
+  // Each other job sharing a GPU slows a share by this fraction: its rate is
+  // share x speed x (1 - share_interference)^(jobs on the GPU - 1).
+  double share_interference = 0.0;
+  friend bool operator==(const PerformanceSpec&, const PerformanceSpec&) = default;
+};
+
 struct ClusterSpec {
   std::vector<NodeGroupSpec> node_groups;
+  PerformanceSpec performance;
   friend bool operator==(const ClusterSpec&, const ClusterSpec&) = default;
 };
 

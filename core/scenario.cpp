@@ -79,7 +79,7 @@ void parse_catalog(const ConfigNode& node, const std::string& field, GpuCatalog&
 // --- cluster ----------------------------------------------------------------
 
 ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
-  MapReader map(node, "cluster", {"nodes_per_rack", "node_groups"});
+  MapReader map(node, "cluster", {"nodes_per_rack", "node_groups", "performance"});
   std::int32_t default_per_rack = 32;
   if (const ConfigNode* value = map.optional("nodes_per_rack")) {
     default_per_rack = static_cast<std::int32_t>(read_int(*value, map.field("nodes_per_rack"), 1, 1'000'000));
@@ -90,6 +90,17 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
   if (groups.empty()) throw InputError(groups_node.where(), groups_field, "at least one node group", "an empty list");
 
   ClusterSpec spec;
+  if (const ConfigNode* value = map.optional("performance")) {
+    MapReader perf(*value, map.field("performance"), {"across_nodes", "across_racks", "share_interference"});
+    PerformanceSpec& p = spec.performance;
+    if (const ConfigNode* v = perf.optional("across_nodes"))
+      p.across_nodes = read_number(*v, perf.field("across_nodes"), 1e-3, 1);
+    if (const ConfigNode* v = perf.optional("across_racks"))
+      p.across_racks = read_number(*v, perf.field("across_racks"), 1e-3, 1);
+    if (const ConfigNode* v = perf.optional("share_interference")) {
+      p.share_interference = read_number(*v, perf.field("share_interference"), 0, 0.999);
+    }
+  }
   std::int64_t total_gpus = 0;
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const std::string f = item_field(groups_field, i);

@@ -1,5 +1,6 @@
 #include "sim/engine.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace capsim::sim {
@@ -31,6 +32,7 @@ NativeEngine::NativeEngine(const ClusterLayout& layout, const GpuCatalog& catalo
       source_(source),
       options_(std::move(options)),
       catalog_(catalog),
+      performance_(layout.spec().performance),
       classes_(options_.job_classes ? options_.job_classes : &default_classes_) {
   for (const GpuType& type : catalog.types()) speed_of_type_.push_back(type.relative_speed);
   if (options_.poll_every == 0) options_.poll_every = 1;
@@ -109,6 +111,7 @@ void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   JobSlot& job = slots_[slot];
   CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "an end event for slot " << slot << ", which is not running";
   const JobId id = job.job;
+  if (!sharers_.empty()) share_left(now, slot);
   ++jobs_ended_;
   --counters_.running_jobs;
   counters_.allocated_gpu_milli -= job.gpu_milli;
@@ -126,8 +129,9 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   CAPSIM_CHECK(job.phase == JobPhase::kPending) << "job " << decision.job << " started twice";
   // The rate of a data-parallel job: its GPUs (the core has checked the
   // allocation gives exactly those) times its class's speed on their type
-  // (one type); a share of one GPU, that share of the speed (no interference
-  // between the shares yet). A CPU-only job's work is its run time.
+  // (one type), times the placement factor when it spans nodes or racks; a
+  // share of one GPU, that share of the speed (slowed by the other shares of
+  // its GPU, see share_joined). A CPU-only job's work is its run time.
   GpuTypeId type = kAnyGpuType;
   double rate = 1;
   if (job.gpu_milli > 0) {
@@ -136,48 +140,108 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
                                                 : speed_of_type_[static_cast<std::size_t>(type)];
     rate = job.gpu_milli % kMilliPerGpu == 0 ? (job.gpu_milli / kMilliPerGpu) * speed
                                              : static_cast<double>(job.gpu_milli) / kMilliPerGpu * speed;
+    if (decision.allocation.size() > 1) {
+      const RackId rack = layout_.rack_of(decision.allocation.front().node);
+      bool one_rack = true;
+      for (const NodeShare& share : decision.allocation) one_rack &= layout_.rack_of(share.node) == rack;
+      rate *= one_rack ? performance_.across_nodes : performance_.across_racks;
+    }
   }
   CAPSIM_CHECK(rate > 0) << "job " << decision.job << " has no rate";
   // A resumed job first restores its checkpoint: run time that does no work.
-  if (job.preemptions > 0) {
+  if (job.preemptions > 0 && !std::isinf(job.work)) {
     job.work += rate * static_cast<double>(classes_->at(job.job_class).restore_overhead.count_us());
   }
   job.phase = JobPhase::kRunning;
-  job.rate = rate;
-  job.run_start = now;
+  job.rate = job.base_rate = rate;
+  job.run_start = job.since = now;
+  job.done_in_run = 0;
   --counters_.pending_jobs;
   ++counters_.running_jobs;
   counters_.allocated_gpu_milli += job.gpu_milli;
+  const NodeShare& first = decision.allocation.front();
+  if (first.is_gpu_share() && performance_.share_interference > 0) {
+    share_joined(now, slot, {first.node, first.gpu});  // sets the rate and queues the end
+  } else {
+    queue_end(now, slot);
+  }
+  for (EngineObserver* observer : observers_) {
+    observer->on_job_started(now, decision.job, decision.allocation, type, job.rate);
+  }
+}
+
+void NativeEngine::queue_end(Time now, std::uint32_t slot) {
+  const JobSlot& job = slots_[slot];
   // A job of infinite work (a pod that never leaves, as in the packing
   // experiments of FGD, ATC'23) holds its allocation to the end of the
   // simulation: no end is queued.
-  if (!std::isinf(job.work)) {
-    // Round to the nearest microsecond: work / rate is exact up to the last
-    // bit, and a job whose rate equals its recorded one must end exactly its
-    // recorded duration later.
-    const double run_us = std::nearbyint(job.work / rate);
-    CAPSIM_CHECK(run_us >= 0 && run_us < 9.0e18) << "job " << decision.job << " run time " << run_us;
-    events_.push(now + Duration::microseconds(static_cast<std::int64_t>(run_us)), EventClass::kJobEnd, slot, job.epoch);
+  if (std::isinf(job.work)) return;
+  // Round to the nearest microsecond: work / rate is exact up to the last
+  // bit, and a job whose rate equals its recorded one must end exactly its
+  // recorded duration later.
+  const double run_us = std::nearbyint(std::max(0.0, job.work) / job.rate);
+  CAPSIM_CHECK(run_us >= 0 && run_us < 9.0e18) << "job " << job.job << " run time " << run_us;
+  events_.push(now + Duration::microseconds(static_cast<std::int64_t>(run_us)), EventClass::kJobEnd, slot, job.epoch);
+}
+
+void NativeEngine::set_rate(Time now, std::uint32_t slot, double rate) {
+  JobSlot& job = slots_[slot];
+  const double done = job.rate * static_cast<double>((now - job.since).count_us());
+  if (!std::isinf(job.work)) job.work -= done;
+  job.done_in_run += done;
+  job.since = now;
+  job.rate = rate;
+  ++job.epoch;  // the end queued at the old rate is stale
+  queue_end(now, slot);
+}
+
+void NativeEngine::share_joined(Time now, std::uint32_t slot, GpuKey gpu) {
+  sharers_[gpu].push_back(slot);
+  gpu_of_slot_[slot] = gpu;
+  rerate_sharers(now, gpu);
+}
+
+void NativeEngine::share_left(Time now, std::uint32_t slot) {
+  const auto it = gpu_of_slot_.find(slot);
+  if (it == gpu_of_slot_.end()) return;
+  const GpuKey gpu = it->second;
+  gpu_of_slot_.erase(it);
+  std::vector<std::uint32_t>& on_gpu = sharers_[gpu];
+  on_gpu.erase(std::find(on_gpu.begin(), on_gpu.end(), slot));
+  if (on_gpu.empty()) {
+    sharers_.erase(gpu);
+  } else {
+    rerate_sharers(now, gpu);
   }
-  for (EngineObserver* observer : observers_) {
-    observer->on_job_started(now, decision.job, decision.allocation, type, rate);
+}
+
+void NativeEngine::rerate_sharers(Time now, GpuKey gpu) {
+  const std::vector<std::uint32_t>& on_gpu = sharers_.at(gpu);
+  const double factor = std::pow(1.0 - performance_.share_interference, static_cast<double>(on_gpu.size()) - 1.0);
+  for (const std::uint32_t s : on_gpu) {
+    if (slots_[s].rate != slots_[s].base_rate * factor) set_rate(now, s, slots_[s].base_rate * factor);
   }
 }
 
 void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   JobSlot& job = slots_[slot];
   CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "job " << job.job << " preempted while not running";
+  share_left(now, slot);
   const Duration ran = now - job.run_start;
   // Work done in this run, and what survives it: everything up to the last
-  // checkpoint (all of it when the job checkpoints as it is preempted).
-  const double done = std::min(job.work, job.rate * static_cast<double>(ran.count_us()));
+  // checkpoint (all of it when the job checkpoints as it is preempted). When
+  // interference changed the rate during the run, the work up to the last
+  // checkpoint is taken in proportion to the run time.
+  const double since_change = job.rate * static_cast<double>((now - job.since).count_us());
+  const double remaining_at_start = job.work + job.done_in_run;
+  const double done = std::min(remaining_at_start, job.done_in_run + since_change);
   const Duration interval = classes_->at(job.job_class).checkpoint_interval;
   double kept = done;
-  if (interval > Duration()) {
+  if (interval > Duration() && ran > Duration()) {
     const std::int64_t checkpoints = ran.count_us() / interval.count_us();
-    kept = std::min(done, job.rate * static_cast<double>(checkpoints * interval.count_us()));
+    kept = done * static_cast<double>(checkpoints * interval.count_us()) / static_cast<double>(ran.count_us());
   }
-  if (!std::isinf(job.work)) job.work -= kept;
+  if (!std::isinf(job.work)) job.work = remaining_at_start - kept;
   ++job.epoch;  // its queued end is stale now
   ++job.preemptions;
   job.phase = JobPhase::kPending;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -76,6 +77,17 @@ class NativeEngine {
   void preempt_job(Time now, std::uint32_t slot);
   // Queues a timer for the scheduler's next wake-up, if it changed.
   void arm_timer();
+  // Sets a running job's rate from now on; its queued end is replaced.
+  void set_rate(Time now, std::uint32_t slot, double rate);
+  void queue_end(Time now, std::uint32_t slot);
+  // Shares of one GPU interfere (PerformanceSpec::share_interference): the
+  // running share jobs on each shared GPU, and their rates after a change.
+  using GpuKey = std::pair<NodeId, std::int32_t>;
+  void share_joined(Time now, std::uint32_t slot, GpuKey gpu);
+  void share_left(Time now, std::uint32_t slot);
+  void rerate_sharers(Time now, GpuKey gpu);
+  std::map<GpuKey, std::vector<std::uint32_t>> sharers_;
+  std::map<std::uint32_t, GpuKey> gpu_of_slot_;
   void apply_decisions(Time now);
   void finish(Time end);
 
@@ -85,6 +97,7 @@ class NativeEngine {
   EngineOptions options_;
   std::vector<EngineObserver*> observers_;
   const GpuCatalog& catalog_;
+  PerformanceSpec performance_;
   JobClasses default_classes_;
   const JobClasses* classes_;
   std::vector<double> speed_of_type_;  // relative speed per GPU type id (classes without speeds of their own)
@@ -104,9 +117,12 @@ class NativeEngine {
   // jobs ever seen. A queued job end carries its slot: each running job has
   // exactly one, and the slot is freed only when that end is handled.
   struct JobSlot {
-    double work = 0;  // reference GPU-us still to do (a CPU-only job: us)
-    double rate = 0;  // running: reference GPU-us per us
-    Time run_start;   // running: when the current run began
+    double work = 0;         // reference GPU-us still to do as of `since` (a CPU-only job: us)
+    double rate = 0;         // running: reference GPU-us per us since `since`
+    double base_rate = 0;    // running: the rate before interference between shares
+    double done_in_run = 0;  // running: work done in this run before `since`
+    Time run_start;          // running: when the current run began
+    Time since;              // running: when the rate last changed
     JobId job = 0;
     std::uint32_t epoch = 0;     // bumped when a queued end goes stale; kept across reuse
     std::int32_t gpu_milli = 0;  // thousandths of a GPU asked for

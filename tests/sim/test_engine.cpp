@@ -266,3 +266,59 @@ TEST_CASE("the decision log shows a CPU-only job's node", "[sim][engine][cpu_onl
   CHECK(results.jobs.end_s == std::vector<double>{2});
   CHECK(log.str().find("start  job 0 on CPU node0(rack0) rate=1\n") != std::string::npos);
 }
+
+TEST_CASE("a job across nodes or racks pays its placement factor", "[sim][engine][performance]") {
+  // Two racks of two V100 nodes of 4 GPUs. A 100 s job of 8 GPUs fits one
+  // rack (best fit takes whole free nodes 0 and 1): x 0.8 -> 125 s. A second
+  // 8-GPU job arriving at 1 s then takes nodes 2 and 3 (the other rack): also
+  // 125 s. With one node per rack, an 8-GPU job crosses racks: x 0.5 -> 200 s.
+  const std::string perf = "  performance: {across_nodes: 0.8, across_racks: 0.5}\n";
+  const std::string jobs =
+      "workload:\n  jobs:\n"
+      "    - {id: a, submit: 0s, gpus: 8, duration: 100s}\n"
+      "    - {id: b, submit: 1s, gpus: 8, duration: 100s}\n";
+  const auto one_rack = run_yaml("cluster:\n" + perf +
+                                 "  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 4, count: 4, "
+                                 "nodes_per_rack: 2}\n" +
+                                 jobs);
+  CHECK(one_rack.jobs.end_s == std::vector<double>{125, 126});
+  const auto racks = run_yaml("cluster:\n" + perf +
+                              "  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 4, count: 4, "
+                              "nodes_per_rack: 1}\n" +
+                              jobs);
+  CHECK(racks.jobs.end_s == std::vector<double>{200, 201});
+  CHECK(racks.jobs.run_time_s == std::vector<double>{200, 200});
+}
+
+TEST_CASE("shares of one GPU slow each other down", "[sim][engine][sharing][performance]") {
+  // One V100 of one GPU; share_interference 0.2. a (half a GPU, 100 s) runs
+  // alone from 0 at rate 0.5: by 50 s it has done 25 of its 50 GPU-s. b (half
+  // a GPU, 100 s) joins at 50: both run at 0.5 x 0.8 = 0.4. a's last 25 take
+  // 62.5 s: a ends at 112.5. b has then done 25 of 50 and runs alone again at
+  // 0.5: 50 s more, ending at 162.5.
+  const auto results = run_yaml(
+      "cluster:\n  performance: {share_interference: 0.2}\n"
+      "  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 1, count: 1}\n"
+      "workload:\n  jobs:\n"
+      "    - {id: a, submit: 0s, gpus: 0.5, duration: 100s}\n"
+      "    - {id: b, submit: 50s, gpus: 0.5, duration: 100s}\n");
+  CHECK(results.jobs.end_s == std::vector<double>{112.5, 162.5});
+  // Without interference each runs its recorded 100 s.
+  const auto alone = run_yaml(
+      "cluster:\n  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 1, count: 1}\n"
+      "workload:\n  jobs:\n"
+      "    - {id: a, submit: 0s, gpus: 0.5, duration: 100s}\n"
+      "    - {id: b, submit: 50s, gpus: 0.5, duration: 100s}\n");
+  CHECK(alone.jobs.end_s == std::vector<double>{100, 150});
+}
+
+TEST_CASE("performance factors are checked", "[sim][engine][performance]") {
+  const auto e = capsim::testing::input_error_of([] {
+    capsim::testing::scenario_from(
+        "cluster:\n  performance: {across_racks: 1.5}\n"
+        "  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 1, count: 1}\n"
+        "workload:\n  jobs:\n    - {submit: 0s, gpus: 1, duration: 1s}\n");
+  });
+  CHECK(e.field() == "cluster.performance.across_racks");
+  CHECK(e.where().line == 2);
+}
