@@ -1,6 +1,8 @@
 // The built-in queue policies, listed once (the Kubernetes in-tree registry
 // pattern: explicit, no static-initialisation order). A test checks that every
 // policy file of scheduler/queue/ is registered here.
+#include "scheduler/queue/drf.hpp"
+#include "scheduler/queue/easy.hpp"
 #include "scheduler/queue/fifo.hpp"
 #include "scheduler/queue/priority.hpp"
 #include "scheduler/queue/quota.hpp"
@@ -98,6 +100,35 @@ void register_builtin_queue_policies(PolicyRegistry& registry) {
         }
         return std::make_unique<QuotaQueue>(std::move(config));
       });
+  registry.add_queue("drf",
+                     "Dominant Resource Fairness over GPUs, CPU and memory: the user (by: user) or tenant "
+                     "(by: tenant) with the lowest dominant share first; non-preemptive",
+                     [](const PolicyParams& params) {
+                       DrfQueue::By by = DrfQueue::By::kUser;
+                       if (const auto map = params.reader({"by"})) {
+                         if (const ConfigNode* v = map->optional("by")) {
+                           if (read_choice(*v, map->field("by"), {"user", "tenant"}) == 1) by = DrfQueue::By::kTenant;
+                         }
+                       }
+                       return std::make_unique<DrfQueue>(by);
+                     });
+  registry.add_queue("easy",
+                     "EASY backfilling: FIFO, the first blocked job reserves the earliest time enough GPUs free "
+                     "up (user estimates; no_estimate: recorded or a duration), later jobs start only if they "
+                     "do not delay it",
+                     [](const PolicyParams& params) {
+                       std::optional<Duration> default_estimate;
+                       if (const auto map = params.reader({"no_estimate"})) {
+                         if (const ConfigNode* v = map->optional("no_estimate")) {
+                           if (v->kind() == ConfigNode::Kind::kScalar && !v->quoted() && v->scalar() == "recorded") {
+                             default_estimate.reset();
+                           } else {
+                             default_estimate = read_duration(*v, map->field("no_estimate"));
+                           }
+                         }
+                       }
+                       return std::make_unique<EasyBackfillQueue>(default_estimate);
+                     });
 }
 
 }  // namespace capsim::scheduler
