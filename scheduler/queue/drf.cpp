@@ -54,7 +54,9 @@ QueueKey DrfQueue::key(const JobView& job) {
   Owner& o = owner(id);
   Vector ahead = o.running;
   for (std::size_t r = 0; r < ahead.size(); ++r) ahead[r] += o.waiting[r];
-  double share = share_of(ahead);
+  // Beyond its owner's first kExactKeys waiting jobs, a job waits parked,
+  // behind every exact key, in FIFO order.
+  double share = o.queue.size() >= kExactKeys ? kParked : share_of(ahead);
   // Stale keys (an owner alone in the queue is not re-keyed) may lie above
   // the fresh one: never put the job ahead of its owner's earlier jobs.
   if (o.dirty && !o.queue.empty()) share = std::max(share, key_of_.at(o.queue.rbegin()->id));
@@ -76,9 +78,12 @@ void DrfQueue::begin_pass(PassControl& control) {
     Owner& o = owners_[id];
     o.dirty = false;
     Vector ahead = o.running;
+    std::size_t position = 0;
     for (const Waiting& w : o.queue) {
-      const double share = share_of(ahead);
       double& stored = key_of_.at(w.id);
+      // The first kExactKeys get exact keys; the rest stay (or become) parked.
+      if (position++ >= kExactKeys && stored == kParked) break;
+      const double share = position > kExactKeys ? kParked : share_of(ahead);
       if (stored != share) {
         stored = share;
         control.rekey(w.id);
@@ -102,7 +107,8 @@ void DrfQueue::on_job_started(const JobView& job) {
   const auto it = o.queue.find(Waiting{request.submit.count_us(), request.id});
   // Its owner's head: the keys behind it already counted it. Out of turn:
   // the jobs ahead of it did not.
-  if (it != o.queue.begin()) mark_dirty(id);
+  // A parked job moves up into the exact keys.
+  if (it != o.queue.begin() || o.queue.size() > kExactKeys) mark_dirty(id);
   o.queue.erase(it);
   if (o.queue.empty()) --owners_waiting_;
   key_of_.erase(request.id);

@@ -12,10 +12,16 @@
 // job changes no other key. Keys change when an owner's job ends (or starts
 // out of turn): only that owner's waiting jobs are re-keyed, at the next
 // pass, and not at all while it is the only owner with jobs waiting (its own
-// order cannot change). Non-preemptive; a job that does not fit lets the
-// others try. Simplified: jobs of an owner go in FIFO order (Mesos lets the
-// framework choose), and a job that does not fit still counts in the shares
-// of its owner's later jobs until the next re-key.
+// order cannot change). Only an owner's first kExactKeys (32) waiting jobs
+// carry exact keys; the rest wait parked behind every exact key, in FIFO
+// order, and move up as those start, so that a job end costs at most 32
+// re-keys however long the owner's queue (LCG on 1,300 slots: 2 s instead
+// of 147 s). Non-preemptive; a job that does not fit lets the others try.
+// Simplified: jobs of an owner go in FIFO order (Mesos lets the framework
+// choose); a job that does not fit still counts in the shares of its
+// owner's later jobs until the next re-key; and an owner that starts more
+// than 32 jobs in one pass competes for the rest after every other owner's
+// exact keys.
 #pragma once
 
 #include <array>
@@ -41,6 +47,11 @@ class DrfQueue final : public QueuePolicy {
   void on_job_started(const JobView& job) override;
   void on_job_ended(const JobView& job) override;
   void on_job_preempted(const JobView& job) override;
+
+  // Exact keys per owner: its first waiting jobs (FIFO); the others wait
+  // parked (key kParked), behind every exact key, until they move up.
+  static constexpr std::size_t kExactKeys = 32;
+  static constexpr double kParked = 1e9;
 
   // The dominant share an owner (user or tenant id) holds now.
   double dominant_share(std::uint32_t owner) const;

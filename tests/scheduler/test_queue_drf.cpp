@@ -59,3 +59,26 @@ TEST_CASE("drf: a job that does not fit lets the next owner's through", "[schedu
   d.arrive(1, TestJob{.gpus = 1, .user = "u"});
   CHECK(d.decide(1) == "start 2 n0x1");
 }
+
+TEST_CASE("drf: an owner's long queue waits parked beyond its first 32 jobs, still FIFO", "[scheduler][queue][drf]") {
+  // One node of 4 GPUs. u submits 40 one-GPU jobs (0-39; keys 0, 1/4, 2/4,
+  // ... for the first 32, the rest parked), then v two (40, 41; keys 0,
+  // 1/4). Interleaved by key: 0, 40, 1, 41. Then, four at a time as they
+  // end, u's jobs in order, the parked ones included.
+  QueueDriver d(std::make_unique<DrfQueue>(DrfQueue::By::kUser), 1, 4);
+  for (int i = 0; i < 40; ++i) d.arrive(0, TestJob{.gpus = 1, .user = "u"});
+  for (int i = 0; i < 2; ++i) d.arrive(0, TestJob{.gpus = 1, .user = "v"});
+  CHECK(d.decide(0) == "start 0 n0x1; start 40 n0x1; start 1 n0x1; start 41 n0x1");
+  std::vector<JobId> running = {0, 40, 1, 41};
+  JobId next = 2;
+  for (std::int64_t t = 10; next < 40; t += 10) {
+    for (const JobId job : running) d.end(t, job);
+    running.clear();
+    std::string expected;
+    for (int i = 0; i < 4 && next < 40; ++i, ++next) {
+      expected += (expected.empty() ? "" : "; ") + std::string("start ") + std::to_string(next) + " n0x1";
+      running.push_back(next);
+    }
+    CHECK(d.decide(t) == expected);
+  }
+}
