@@ -85,6 +85,7 @@ void unpack(const Fixed& f, const char* text, const std::string& file, JobSpec& 
   job.user.assign(text + f.name_size, f.user_size);
   job.queue.assign(text + f.name_size + f.user_size, f.queue_size);
   job.outcome = static_cast<JobOutcome>(f.outcome);
+  job.job_class = kUnassignedJobClass;  // traces name no class; the record may hold the previous job's
 }
 
 std::FILE* anonymous_temporary_file() {

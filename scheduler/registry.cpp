@@ -61,14 +61,20 @@ void PolicyRegistry::add_placement(std::string name, std::string summary, Placem
   placement_[std::move(name)] = {std::move(summary), std::move(factory)};
 }
 
-std::unique_ptr<QueuePolicy> PolicyRegistry::make_queue(const PolicySpec& spec, std::uint64_t seed) const {
-  auto policy = lookup(queue_, spec, "queue").factory(PolicyParams{spec.params.get(), spec.field, seed});
+std::unique_ptr<QueuePolicy> PolicyRegistry::make_queue(const PolicySpec& spec, std::uint64_t seed,
+                                                        const JobClasses* job_classes,
+                                                        const GpuCatalog* catalog) const {
+  auto policy =
+      lookup(queue_, spec, "queue").factory(PolicyParams{spec.params.get(), spec.field, seed, job_classes, catalog});
   CAPSIM_CHECK(policy != nullptr) << "queue policy factory for " << spec.name << " returned null";
   return policy;
 }
 
-std::unique_ptr<PlacementPolicy> PolicyRegistry::make_placement(const PolicySpec& spec, std::uint64_t seed) const {
-  auto policy = lookup(placement_, spec, "placement").factory(PolicyParams{spec.params.get(), spec.field, seed});
+std::unique_ptr<PlacementPolicy> PolicyRegistry::make_placement(const PolicySpec& spec, std::uint64_t seed,
+                                                                const JobClasses* job_classes,
+                                                                const GpuCatalog* catalog) const {
+  auto policy = lookup(placement_, spec, "placement")
+                    .factory(PolicyParams{spec.params.get(), spec.field, seed, job_classes, catalog});
   CAPSIM_CHECK(policy != nullptr) << "placement policy factory for " << spec.name << " returned null";
   return policy;
 }

@@ -27,6 +27,12 @@ struct PolicyParams {
   // The run's seed: a policy that draws at random derives its own stream from
   // it (RandomStream::derive(seed, "placement.<name>")).
   std::uint64_t seed = 1;
+  // The scenario's job classes (their speed per GPU type: the throughput
+  // matrix) and GPU catalog, for heterogeneity-aware policies; null when the
+  // caller has none (a policy then falls back to the catalog's speeds, or to
+  // equal speeds). Both outlive the policy.
+  const JobClasses* job_classes = nullptr;
+  const GpuCatalog* catalog = nullptr;
   // A reader of the policy's map that rejects keys other than `name` and
   // `allowed`; nothing when the scenario named the policy without a map.
   std::optional<MapReader> reader(std::initializer_list<std::string_view> allowed) const;
@@ -46,9 +52,14 @@ class PolicyRegistry {
 
   // Builds the policy a scenario names; throws InputError naming the field
   // when the name is unknown (listing the known ones) or a parameter is bad.
-  // `seed`: the run's (PolicyParams::seed).
-  std::unique_ptr<QueuePolicy> make_queue(const PolicySpec& spec, std::uint64_t seed = 1) const;
-  std::unique_ptr<PlacementPolicy> make_placement(const PolicySpec& spec, std::uint64_t seed = 1) const;
+  // `seed`: the run's (PolicyParams::seed); `job_classes` and `catalog`: the
+  // scenario's (PolicyParams), which must outlive the policy.
+  std::unique_ptr<QueuePolicy> make_queue(const PolicySpec& spec, std::uint64_t seed = 1,
+                                          const JobClasses* job_classes = nullptr,
+                                          const GpuCatalog* catalog = nullptr) const;
+  std::unique_ptr<PlacementPolicy> make_placement(const PolicySpec& spec, std::uint64_t seed = 1,
+                                                  const JobClasses* job_classes = nullptr,
+                                                  const GpuCatalog* catalog = nullptr) const;
 
   struct Entry {
     std::string name;

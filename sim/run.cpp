@@ -10,8 +10,9 @@
 namespace capsim::sim {
 
 void check_scenario(const Scenario& scenario, const scheduler::PolicyRegistry& registry) {
-  registry.make_queue(scenario.queue_policy);
-  registry.make_placement(scenario.placement_policy);
+  registry.make_queue(scenario.queue_policy, scenario.run.seed, &scenario.workload.job_classes, &scenario.catalog);
+  registry.make_placement(scenario.placement_policy, scenario.run.seed, &scenario.workload.job_classes,
+                          &scenario.catalog);
   open_workload(scenario);  // opens the trace and reads its header
 }
 
@@ -21,8 +22,11 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
   const scheduler::PolicyRegistry& registry = options.registry ? *options.registry : builtins;
 
   const ClusterLayout layout(scenario.cluster);
-  scheduler::SchedulerCore core(layout, scenario.catalog, registry.make_queue(scenario.queue_policy, scenario.run.seed),
-                                registry.make_placement(scenario.placement_policy, scenario.run.seed));
+  const JobClasses* classes = &scenario.workload.job_classes;
+  scheduler::SchedulerCore core(
+      layout, scenario.catalog,
+      registry.make_queue(scenario.queue_policy, scenario.run.seed, classes, &scenario.catalog),
+      registry.make_placement(scenario.placement_policy, scenario.run.seed, classes, &scenario.catalog));
   std::shared_ptr<TraceReport> trace_report;
   if (scenario.workload.trace) trace_report = std::make_shared<TraceReport>();
   std::unique_ptr<JobSource> workload = open_workload(scenario, trace_report);

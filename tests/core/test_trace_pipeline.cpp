@@ -299,3 +299,30 @@ TEST_CASE("a scenario's trace block: window, filters, scale and --trace", "[core
   CHECK(error("jitter: 10m", "processors_per_gpu: 2").field() == "workload.trace.processors_per_gpu");
   CHECK(error("{G2: T4}", "{G2: T5}").field() == "workload.trace.gpu_types.G2");
 }
+
+TEST_CASE("each job of a sorted trace gets its own class, not the previous job's", "[core][trace][pipeline]") {
+  // Rows out of submit order go through the sorter. Jobs of queue prod take
+  // class prod; the others the catch-all batch. The sorter once left the
+  // previous job's class in the record it filled, so every job kept the
+  // first one's class.
+  TempDir dir;
+  dir.write("t.csv",
+            "job_id,submit_s,gpus,duration_s,queue\n"
+            "c,20,1,10,prod\n"
+            "a,0,1,10,prod\n"
+            "b,10,1,10,other\n"
+            "d,30,1,10,other\n");
+  const Scenario s = capsim::testing::scenario_from(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
+      "workload:\n"
+      "  job_classes:\n"
+      "    - {name: prod, queues: [prod], priority: 1}\n"
+      "    - {name: batch}\n"
+      "  trace: {format: csv, path: t.csv}\n",
+      "x.yaml", dir.path());
+  const auto source = open_workload(s);
+  std::vector<std::string> classes;
+  for (const JobSpec& job : drain(*source))
+    classes.push_back(job.name + ":" + s.workload.job_classes.at(job.job_class).name);
+  CHECK(classes == std::vector<std::string>{"a:prod", "b:batch", "c:prod", "d:batch"});
+}
