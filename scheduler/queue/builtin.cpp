@@ -10,6 +10,8 @@
 #include "scheduler/queue/preemption.hpp"
 #include "scheduler/queue/sjf.hpp"
 #include "scheduler/queue/srtf.hpp"
+#include "scheduler/queue/themis.hpp"
+#include "scheduler/queue/tiresias.hpp"
 #include "scheduler/registry.hpp"
 
 namespace capsim::scheduler {
@@ -32,6 +34,30 @@ Duration read_positive_duration(const MapReader& map, std::string_view key) {
   const Duration d = read_duration(value, map.field(key));
   if (d <= Duration()) throw InputError(value.where(), map.field(key), "a positive duration", value.describe());
   return d;
+}
+
+// Tiresias' thresholds: increasing positive GPU-seconds, given as numbers
+// (GPU-seconds) or durations (1h: one GPU-hour).
+std::vector<double> read_thresholds(const MapReader& map) {
+  const std::string field = map.field("queue_thresholds");
+  const ConfigNode& list = *map.optional("queue_thresholds");
+  std::vector<double> thresholds;
+  const auto& items = read_list(list, field, "GPU-seconds (numbers) or GPU-time (durations such as 1h)");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const ConfigNode& item = *items[i];
+    const std::string item_field = field + "[" + std::to_string(i) + "]";
+    double seconds = 0;
+    if (item.kind() != ConfigNode::Kind::kScalar || !parse_number(item.scalar(), seconds)) {
+      seconds = read_duration(item, item_field).to_seconds();
+    }
+    const bool increasing = thresholds.empty() || seconds > thresholds.back();
+    if (!(seconds > 0) || !std::isfinite(seconds) || !increasing) {
+      throw InputError(item.where(), item_field, "a positive GPU-time, larger than the threshold before it",
+                       item.describe());
+    }
+    thresholds.push_back(seconds);
+  }
+  return thresholds;
 }
 
 }  // namespace
@@ -58,6 +84,21 @@ void register_builtin_queue_policies(PolicyRegistry& registry) {
         return std::make_unique<SrtfQueue>(
             SrtfQueue::Options{.duration = read_duration_choice(map), .gpu_time = read_by_gpu_time(map)});
       });
+  registry.add_queue(
+      "tiresias",
+      "Tiresias' discretized 2D-LAS (NSDI'19): queues by attained GPU-time (queue_thresholds, default [1h]), "
+      "preemptive across queues, starvation guard starve_limit (default 8)",
+      [](const PolicyParams& params) {
+        TiresiasQueue::Options options;
+        if (const auto map = params.reader({"queue_thresholds", "starve_limit", "starve_basis"})) {
+          options.starve_since_promotion = read_choice(map, "starve_basis", {"last_run", "since_promotion"}, 0) == 1;
+          if (map->has("queue_thresholds")) options.thresholds_gpu_seconds = read_thresholds(*map);
+          if (const ConfigNode* value = map->optional("starve_limit")) {
+            options.starve_limit = read_number(*value, map->field("starve_limit"), 0, 1e9);
+          }
+        }
+        return std::make_unique<TiresiasQueue>(std::move(options));
+      });
   registry.add_queue("helios",
                      "Helios' quasi-shortest-service-first (SC'21): estimated GPU time from the user's ended jobs, "
                      "non-preemptive; strict unless skip_blocked: true",
@@ -69,6 +110,17 @@ void register_builtin_queue_policies(PolicyRegistry& registry) {
                          options.skip_blocked = read_skip_blocked(map);
                        }
                        return std::make_unique<HeliosQueue>(options);
+                     });
+  registry.add_queue("themis",
+                     "Themis' finish-time fairness (NSDI'20): worst rho first, leases (default 10min) after which "
+                     "a job may be stopped for one of higher rho; duration oracle|estimate",
+                     [](const PolicyParams& params) {
+                       ThemisQueue::Options options;
+                       if (const auto map = params.reader({"duration", "lease"})) {
+                         options.duration = read_duration_choice(map, /*with_missing=*/false);
+                         if (map->has("lease")) options.lease = read_positive_duration(*map, "lease");
+                       }
+                       return std::make_unique<ThemisQueue>(options);
                      });
 }
 
