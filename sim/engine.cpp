@@ -310,7 +310,7 @@ EngineStats NativeEngine::run() {
     if (options_.horizon && t > *options_.horizon) break;
     now = t;
     // The fixed order of an instant: queued events by class and sequence
-    // (job ends first), then the arrivals, in source order.
+    // (timers, then job ends), then the arrivals, in source order.
     while (!events_.empty() && events_.top().time == t) {
       const Event event = events_.top();
       events_.pop();

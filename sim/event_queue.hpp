@@ -26,8 +26,13 @@ namespace capsim::sim {
 // (Arrivals are not queued: the native engine feeds them from the sorted
 // workload stream after the queued events of an instant, so that jobs ending
 // at an instant free their GPUs before that instant's arrivals are placed.)
-// Timers (a queue policy's wake-up) come after the job ends of their instant.
-enum class EventClass : std::uint8_t { kJobEnd = 0, kTimer = 1 };
+// Timers (a queue policy's wake-up) come before the job ends of their
+// instant: a timer is always set for after the instant that sets it, but the
+// pass a timer prompts may start a job with nothing left to run, whose end
+// is queued at the timer's own instant, and keys never go back. (Both only
+// tell the scheduler core what happened before its pass: the order changes
+// no decision.)
+enum class EventClass : std::uint8_t { kTimer = 0, kJobEnd = 1 };
 
 // A 128-bit unsigned integer (a GCC and Clang extension).
 __extension__ typedef unsigned __int128 EventKey;
