@@ -455,12 +455,56 @@ void read_window_point(const ConfigNode& node, const std::string& field, std::op
   }
 }
 
+// `sample: {with_replacement: true, until_requested_gpus: 130%, interval: 1s}`
+// (TraceSample); a percentage is of the cluster's GPUs.
+TraceSample parse_trace_sample(const ConfigNode& node, const std::string& field, const ClusterSpec& cluster) {
+  MapReader map(node, field, {"with_replacement", "until_requested_gpus", "interval"});
+  TraceSample sample;
+  if (const ConfigNode* v = map.optional("with_replacement"))
+    sample.with_replacement = read_bool(*v, map.field("with_replacement"));
+  const ConfigNode& until = map.required("until_requested_gpus",
+                                         "the GPUs the drawn jobs request before the sample stops: a percentage of the "
+                                         "cluster's GPUs (130%) or a number of GPUs");
+  const std::string until_field = map.field("until_requested_gpus");
+  std::int64_t cluster_gpus = 0;
+  for (const NodeGroupSpec& group : cluster.node_groups) cluster_gpus += group.count * group.gpus_per_node;
+  const std::string expected = "a positive percentage of the cluster's GPUs (such as 130%) or number of GPUs";
+  if (until.kind() != ConfigNode::Kind::kScalar)
+    throw InputError(until.where(), until_field, expected, until.describe());
+  const std::string& text = until.scalar();
+  double value = 0;
+  if (!text.empty() && text.back() == '%') {
+    if (!parse_number(std::string_view(text).substr(0, text.size() - 1), value) || !(value > 0) || value > 1e6) {
+      throw InputError(until.where(), until_field, expected, until.describe());
+    }
+    if (cluster_gpus == 0) {
+      throw InputError(until.where(), until_field, "a number of GPUs (the cluster has no GPUs to take a share of)",
+                       until.describe());
+    }
+    sample.until_requested_percent = value;
+    sample.until_requested_gpu_milli =
+        static_cast<std::int64_t>(std::ceil(value / 100.0 * static_cast<double>(cluster_gpus) * kMilliPerGpu));
+  } else {
+    value = read_number(until, until_field, 1e-3, 1e9);
+    sample.until_requested_gpu_milli = static_cast<std::int64_t>(std::ceil(value * kMilliPerGpu));
+    if (cluster_gpus > 0) sample.until_requested_percent = 100.0 * value / static_cast<double>(cluster_gpus);
+  }
+  if (const ConfigNode* v = map.optional("interval")) {
+    sample.interval = read_duration(*v, map.field("interval"));
+    if (sample.interval <= Duration()) {
+      throw InputError(v->where(), map.field("interval"), "a positive duration between arrivals", v->describe());
+    }
+  }
+  return sample;
+}
+
 TraceSpec parse_trace(const ConfigNode& node, const std::string& field, const GpuCatalog& catalog,
-                      const std::filesystem::path& base_dir, const ScenarioOverrides& overrides) {
+                      const std::filesystem::path& base_dir, const ScenarioOverrides& overrides,
+                      const ClusterSpec& cluster) {
   MapReader trace(
       node, field,
       {"format", "path", "recorded_on", "gpu_types", "window", "filters", "scale", "jitter", "skip_bad_rows",
-       "processors_per_gpu", "request_gpus", "prefill_tokens_per_s", "decode_tokens_per_s"});
+       "processors_per_gpu", "request_gpus", "prefill_tokens_per_s", "decode_tokens_per_s", "sample"});
   TraceSpec spec;
   spec.where = node.where();
   const ConfigNode& format = trace.required("format", "a trace format (" + trace_format_names() + ")");
@@ -595,6 +639,16 @@ TraceSpec parse_trace(const ConfigNode& node, const std::string& field, const Gp
   if (const ConfigNode* v = trace.optional("decode_tokens_per_s")) {
     spec.azure.decode_tokens_per_s = read_number(*v, trace.field("decode_tokens_per_s"), 1e-3, 1e12);
   }
+  if (const ConfigNode* v = trace.optional("sample")) {
+    // A sample is drawn, not replayed in time: what shapes a replay does not apply.
+    for (const char* key : {"window", "scale", "jitter"}) {
+      if (trace.has(key)) {
+        throw InputError(trace.optional(key)->where(), trace.field(key),
+                         "no " + std::string(key) + " with sample:", "both");
+      }
+    }
+    spec.sample = parse_trace_sample(*v, trace.field("sample"), cluster);
+  }
   return spec;
 }
 
@@ -607,7 +661,7 @@ WorkloadSpec parse_workload(const ConfigNode& node, const GpuCatalog& catalog, c
     workload.synthetic = parse_synthetic(map, *value, catalog, cluster);
   }
   if (const ConfigNode* value = map.optional("trace")) {
-    workload.trace = parse_trace(*value, map.field("trace"), catalog, base_dir, overrides);
+    workload.trace = parse_trace(*value, map.field("trace"), catalog, base_dir, overrides, cluster);
   } else if (overrides.trace_path) {
     throw InputError(node.where(), map.field("trace"), "a trace to replace (--trace needs a scenario with one)",
                      "a workload without a trace");

@@ -46,6 +46,7 @@ std::string trace_format_names() {
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <queue>
 
 #include "core/random.hpp"
@@ -87,8 +88,9 @@ class TraceJobSource : public JobSource {
       : spec_(spec),
         reader_(open_trace_reader(spec, catalog)),
         report_(report ? std::move(report) : std::make_shared<TraceReport>()),
-        random_(RandomStream::derive(seed, "trace.scale")) {
-    if (!reader_->timed()) {
+        random_(RandomStream::derive(seed, "trace.scale")),
+        sample_random_(RandomStream::derive(seed, "trace.sample")) {
+    if (!reader_->timed() && !spec.sample) {
       throw InputError(spec.where, "path",
                        "a trace with submit and run times to replay (" + spec.path.string() + " lists only requests)",
                        "a file without time columns");
@@ -101,6 +103,11 @@ class TraceJobSource : public JobSource {
   }
 
   bool next(JobSpec& job) override {
+    if (spec_.sample) {
+      const bool more = next_sampled(job);
+      if (more) ++report_->jobs;
+      return more;
+    }
     if (!sorted_) sort_all();
     const bool more = spec_.scale == 1.0 ? next_in_window(job) : next_scaled(job);
     if (more) ++report_->jobs;
@@ -108,6 +115,57 @@ class TraceJobSource : public JobSource {
   }
 
  private:
+  // The sample's rows: every row that passes the filters, in file order,
+  // pods that never ran included (their requests are requests all the same).
+  void read_sample_rows() {
+    sorted_ = true;
+    JobSpec job;
+    while (true) {
+      try {
+        if (!reader_->next(job)) break;
+      } catch (const InputError& e) {
+        if (!spec_.skip_bad_rows) throw;
+        ++report_->bad_rows;
+        if (report_->first_bad_rows.size() < kBadRowsKept) report_->first_bad_rows.emplace_back(e.what());
+        continue;
+      }
+      if (!passes_filters(job)) {
+        ++report_->filtered_out;
+        continue;
+      }
+      rows_.push_back(job);
+    }
+    report_->rows = reader_->rows();
+    report_->sampled_from = static_cast<std::int64_t>(rows_.size());
+  }
+
+  // The next drawn job: a row at random (with or without replacement),
+  // arriving `interval` after the previous one, never ending; none once the
+  // requests reach the target.
+  bool next_sampled(JobSpec& job) {
+    if (!sorted_) read_sample_rows();
+    const TraceSample& sample = *spec_.sample;
+    if (rows_.empty() || report_->requested_gpu_milli >= sample.until_requested_gpu_milli) return false;
+    std::size_t index = 0;
+    if (sample.with_replacement) {
+      index = static_cast<std::size_t>(sample_random_.uniform_below(rows_.size()));
+    } else {
+      if (drawn_ == rows_.size()) return false;
+      // A partial Fisher-Yates shuffle: rows_[0, drawn_) are the rows drawn.
+      const std::size_t pick = drawn_ + static_cast<std::size_t>(sample_random_.uniform_below(rows_.size() - drawn_));
+      std::swap(rows_[drawn_], rows_[pick]);
+      index = drawn_++;
+    }
+    const std::int64_t k = report_->jobs;  // draws so far
+    job = rows_[index];
+    job.name += "#" + std::to_string(k);
+    job.submit = Time::zero() + sample.interval * k;
+    job.work = std::numeric_limits<double>::infinity();
+    job.outcome = JobOutcome::kCompleted;
+    report_->requested_gpu_milli += job.request.gpu_milli;
+    return true;
+  }
+
   // Reads every row into the sorter, skipping bad rows when asked and
   // leaving out cancelled jobs and those the filters reject.
   void sort_all() {
@@ -229,6 +287,9 @@ class TraceJobSource : public JobSource {
   std::unique_ptr<TraceReader> reader_;
   std::shared_ptr<TraceReport> report_;
   RandomStream random_;
+  RandomStream sample_random_;
+  std::vector<JobSpec> rows_;  // with a sample
+  std::size_t drawn_ = 0;      // a sample without replacement: rows drawn
   JobSorter sorter_;
   bool sorted_ = false;
   std::optional<Time> trace_start_;

@@ -68,6 +68,25 @@ struct AzureLlmModel {
   double decode_tokens_per_s = 30;
 };
 
+// The packing experiment of Weng et al. (ATC'23, "Beware of Fragmentation"):
+// instead of replaying the trace in time, draw its rows (its requests) at
+// random, one arrival every `interval`, until the GPUs they request reach a
+// target; the drawn jobs never end (work = +infinity), so the cluster fills
+// up and a placement policy is judged by how much of it it can allocate.
+// Every row that passes the filters is drawn from, pods that never ran in
+// the trace included (the sample is of requests, not of run times); rows
+// need no times.
+struct TraceSample {
+  bool with_replacement = true;  // false: each row at most once (stops early when all are drawn)
+  // Stop after the job that brings the GPUs requested (shares as fractions)
+  // to at least this many thousandths of a GPU.
+  std::int64_t until_requested_gpu_milli = 0;
+  // The same target as a percentage of the cluster's GPUs, when given so
+  // (for reports).
+  std::optional<double> until_requested_percent;
+  Duration interval = Duration::seconds(1);
+};
+
 struct TraceSpec {
   TraceFormat format = TraceFormat::kCsv;
   std::filesystem::path path;
@@ -89,6 +108,9 @@ struct TraceSpec {
   // swf: processors of the log per GPU of the simulated cluster.
   double processors_per_gpu = 1;
   AzureLlmModel azure;
+  // Draw rows at random instead of replaying them in time (then window,
+  // scale and jitter do not apply).
+  std::optional<TraceSample> sample;
   SourceLocation where;  // the scenario's `trace:` entry, for messages
 };
 
@@ -132,6 +154,8 @@ struct TraceReport {
   std::int64_t copies_added = 0;                    // by scale > 1
   std::int64_t jobs = 0;                            // handed to the simulation
   std::optional<std::int64_t> first_submit_unix_s;  // wall clock of simulated time 0, when known
+  std::int64_t sampled_from = 0;                    // with a sample: the rows drawn from
+  std::int64_t requested_gpu_milli = 0;             // with a sample: what the drawn jobs request
 };
 
 // The replayable job stream of a trace: sorted by submit time (stable: rows
@@ -140,6 +164,8 @@ struct TraceReport {
 // window, filters and scale applied; times shifted so that simulated time 0
 // is the window's start (or the trace's first submit). `seed` drives
 // thinning, copies and jitter. `report` (optional) is filled as it streams.
+// With spec.sample, the stream is the sample instead (TraceSample), drawn
+// with the stream (seed, "trace.sample"): the same seed draws the same jobs.
 std::unique_ptr<JobSource> open_trace(const TraceSpec& spec, const GpuCatalog& catalog, std::uint64_t seed,
                                       std::shared_ptr<TraceReport> report = nullptr);
 

@@ -52,7 +52,18 @@ ClusterState::ClusterState(const ClusterLayout& layout, const GpuCatalog& catalo
   for (std::size_t p = 0; p < pool_type_.size(); ++p) {
     buckets_[p].assign(static_cast<std::size_t>(pool_max_node_gpus_[p]) + 1, NodeSet(n));
   }
+  rack_free_gpus_.assign(layout.rack_count(), 0);
+  rack_capacity_gpus_.assign(layout.rack_count(), 0);
+  rack_begin_.assign(layout.rack_count() + 1, static_cast<NodeId>(n));
+  for (std::size_t i = n; i-- > 0;) {
+    const auto r = static_cast<std::size_t>(layout.rack_of(static_cast<NodeId>(i)));
+    rack_begin_[r] = static_cast<NodeId>(i);
+    rack_capacity_gpus_[r] += nodes_[i].capacity_gpus;
+  }
   for (std::size_t i = 0; i < n; ++i) index_insert(static_cast<NodeId>(i));
+  room_sets_.resize(pool_type_.size());
+  rooms_present_.assign(pool_type_.size(), {});
+  for (const std::vector<NodeId>& members : pool_nodes_) largest_room_.emplace_back(members.size());
 }
 
 PoolId ClusterState::pool_of_type(GpuTypeId type) const {
@@ -74,6 +85,16 @@ bool ClusterState::node_fits(NodeId n, std::int32_t gpus, std::int64_t cpu_milli
 NodeId ClusterState::next_with_free(PoolId p, std::int32_t free, NodeId from) const {
   if (free < 0 || free > pool_max_node_gpus_[pat(p)]) return -1;
   return buckets_[pat(p)][static_cast<std::size_t>(free)].next(from);
+}
+
+std::size_t ClusterState::count_with_free(PoolId p, std::int32_t free) const {
+  if (free < 0 || free > pool_max_node_gpus_[pat(p)]) return 0;
+  return buckets_[pat(p)][static_cast<std::size_t>(free)].size();
+}
+
+NodeId ClusterState::nth_with_free(PoolId p, std::int32_t free, std::size_t rank) const {
+  if (free < 0 || free > pool_max_node_gpus_[pat(p)]) return -1;
+  return buckets_[pat(p)][static_cast<std::size_t>(free)].nth(rank);
 }
 
 NodeId ClusterState::next_fully_free(PoolId p, NodeId from) const {
@@ -137,6 +158,86 @@ NodeId ClusterState::tightest_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int
   return slot < 0 ? -1 : pool_nodes_[pat(p)][static_cast<std::size_t>(slot)];
 }
 
+NodeId ClusterState::next_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib, NodeId from) const {
+  CAPSIM_CHECK(cpu_index_enabled_) << "the CPU index is built when the first CPU-only job arrives";
+  const std::vector<NodeId>& members = pool_nodes_[pat(p)];
+  const auto first = static_cast<std::size_t>(std::lower_bound(members.begin(), members.end(), from) - members.begin());
+  if (first == members.size()) return -1;
+  const std::int64_t slot = cpu_index_[pat(p)].next_fit(first, std::max<std::int64_t>(cpu_milli, 1), memory_mib);
+  return slot < 0 ? -1 : members[static_cast<std::size_t>(slot)];
+}
+
+NodeId ClusterState::loosest_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const {
+  CAPSIM_CHECK(cpu_index_enabled_) << "the CPU index is built when the first CPU-only job arrives";
+  const std::int64_t slot = cpu_index_[pat(p)].loosest_fit(std::max<std::int64_t>(cpu_milli, 1), memory_mib);
+  return slot < 0 ? -1 : pool_nodes_[pat(p)][static_cast<std::size_t>(slot)];
+}
+
+void ClusterState::room_index_remove(NodeId n) {
+  const NodeState& node = nodes_[at(n)];
+  if (!node.up || node.shared_gpus == 0) return;
+  const std::int16_t* used = share_used(n);
+  std::vector<NodeSet>& sets = room_sets_[pat(node.pool)];
+  for (std::int32_t gpu = 0; gpu < node.capacity_gpus; ++gpu) {
+    if (used[gpu] <= 0 || used[gpu] >= kMilliPerGpu) continue;
+    const auto room = static_cast<std::size_t>(kMilliPerGpu - used[gpu]);
+    NodeSet& set = sets[room];
+    set.erase(n);  // a no-op for a room seen twice
+    if (set.empty()) rooms_present_[pat(node.pool)][room >> 6] &= ~(std::uint64_t{1} << (room & 63));
+  }
+  largest_room_[pat(node.pool)].set(static_cast<std::size_t>(cpu_slot_[at(n)]), -1, 0);
+}
+
+void ClusterState::room_index_add(NodeId n) {
+  const NodeState& node = nodes_[at(n)];
+  if (!node.up || node.shared_gpus == 0) return;
+  const std::int16_t* used = share_used(n);
+  std::vector<NodeSet>& sets = room_sets_[pat(node.pool)];
+  if (sets.empty()) sets.assign(static_cast<std::size_t>(kMilliPerGpu), NodeSet());
+  std::int64_t largest = -1;
+  for (std::int32_t gpu = 0; gpu < node.capacity_gpus; ++gpu) {
+    if (used[gpu] <= 0 || used[gpu] >= kMilliPerGpu) continue;
+    const auto room = static_cast<std::size_t>(kMilliPerGpu - used[gpu]);
+    NodeSet& set = sets[room];
+    if (set.capacity() == 0) set = NodeSet(nodes_.size());
+    set.insert(n);
+    rooms_present_[pat(node.pool)][room >> 6] |= std::uint64_t{1} << (room & 63);
+    largest = std::max<std::int64_t>(largest, static_cast<std::int64_t>(room));
+  }
+  largest_room_[pat(node.pool)].set(static_cast<std::size_t>(cpu_slot_[at(n)]), largest, FreeCpuIndex::kUnbounded);
+}
+
+NodeId ClusterState::next_with_room(PoolId p, std::int32_t milli, NodeId from) const {
+  const std::vector<NodeId>& members = pool_nodes_[pat(p)];
+  const auto first = static_cast<std::size_t>(std::lower_bound(members.begin(), members.end(), from) - members.begin());
+  if (first == members.size()) return -1;
+  const std::int64_t slot = largest_room_[pat(p)].next_fit(first, std::max(milli, 1), 0);
+  return slot < 0 ? -1 : members[static_cast<std::size_t>(slot)];
+}
+
+NodeId ClusterState::roomiest(PoolId p, std::int32_t milli) const {
+  const std::int64_t slot = largest_room_[pat(p)].loosest_fit(std::max(milli, 1), 0);
+  return slot < 0 ? -1 : pool_nodes_[pat(p)][static_cast<std::size_t>(slot)];
+}
+
+std::int32_t ClusterState::least_room_at_least(PoolId p, std::int32_t milli) const {
+  const auto& present = rooms_present_[pat(p)];
+  auto room = static_cast<std::size_t>(std::max(milli, 1));
+  while (room < kMilliPerGpu) {
+    const std::uint64_t bits = present[room >> 6] & (~std::uint64_t{0} << (room & 63));
+    if (bits)
+      return static_cast<std::int32_t>((room & ~std::size_t{63}) | static_cast<std::size_t>(__builtin_ctzll(bits)));
+    room = (room | 63) + 1;
+  }
+  return -1;
+}
+
+NodeId ClusterState::next_with_room_exactly(PoolId p, std::int32_t room, NodeId from) const {
+  const std::vector<NodeSet>& sets = room_sets_[pat(p)];
+  if (room <= 0 || room >= kMilliPerGpu || sets.empty()) return -1;
+  return sets[static_cast<std::size_t>(room)].next(from);
+}
+
 NodeId ClusterState::next_with_share_room(PoolId p, NodeId from) const {
   return share_room_[pat(p)].next(from);
 }
@@ -173,6 +274,7 @@ void ClusterState::share_index_update(NodeId n) {
   if (node.free_gpus == node.capacity_gpus && node.capacity_gpus > 0) fully_free_[pat(node.pool)].insert(n);
   pool_free_gpus_[pat(node.pool)] += node.free_gpus;
   total_free_gpus_ += node.free_gpus;
+  rack_free_gpus_[static_cast<std::size_t>(layout_->rack_of(n))] += node.free_gpus;
 }
 
 [[gnu::always_inline]] inline void ClusterState::index_erase(NodeId n) {
@@ -182,6 +284,7 @@ void ClusterState::share_index_update(NodeId n) {
   if (node.free_gpus == node.capacity_gpus) fully_free_[pat(node.pool)].erase(n);
   pool_free_gpus_[pat(node.pool)] -= node.free_gpus;
   total_free_gpus_ -= node.free_gpus;
+  rack_free_gpus_[static_cast<std::size_t>(layout_->rack_of(n))] -= node.free_gpus;
 }
 
 void ClusterState::change_resources(NodeId n, std::int64_t cpu_milli, std::int64_t memory_mib) {
@@ -216,6 +319,7 @@ void ClusterState::release(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, 
     index_insert(n);
   }
   if (node.models_cpu_or_memory) change_resources(n, cpu_milli, memory_mib);
+  ++release_epoch_;
 }
 
 void ClusterState::allocate_share(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
@@ -223,6 +327,7 @@ void ClusterState::allocate_share(NodeId n, std::int32_t gpu, std::int32_t gpu_m
   NodeState& node = nodes_[at(n)];
   CAPSIM_CHECK(share_fits(n, gpu, gpu_milli, cpu_milli, memory_mib))
       << "node " << n << " cannot give " << gpu_milli << " thousandths of GPU " << gpu;
+  room_index_remove(n);
   std::int16_t& used = share_used(n)[gpu];
   if (used == 0) {  // the share opens a wholly free GPU
     index_erase(n);
@@ -232,6 +337,7 @@ void ClusterState::allocate_share(NodeId n, std::int32_t gpu, std::int32_t gpu_m
   }
   used = static_cast<std::int16_t>(used + gpu_milli);
   if (node.models_cpu_or_memory) change_resources(n, -cpu_milli, -memory_mib);
+  room_index_add(n);
   share_index_update(n);
 }
 
@@ -240,6 +346,7 @@ void ClusterState::release_share(NodeId n, std::int32_t gpu, std::int32_t gpu_mi
   NodeState& node = nodes_[at(n)];
   CAPSIM_CHECK(gpu >= 0 && gpu < node.capacity_gpus && gpu_milli > 0 && share_used(n)[gpu] >= gpu_milli)
       << "node " << n << " GPU " << gpu << " has no share of " << gpu_milli << " thousandths to give back";
+  room_index_remove(n);
   std::int16_t& used = share_used(n)[gpu];
   used = static_cast<std::int16_t>(used - gpu_milli);
   if (used == 0) {  // the last share left: the GPU is wholly free again
@@ -249,15 +356,20 @@ void ClusterState::release_share(NodeId n, std::int32_t gpu, std::int32_t gpu_mi
     index_insert(n);
   }
   if (node.models_cpu_or_memory) change_resources(n, cpu_milli, memory_mib);
+  room_index_add(n);
   share_index_update(n);
+  ++release_epoch_;
 }
 
 void ClusterState::set_up(NodeId n, bool up) {
   NodeState& node = nodes_[at(n)];
   if (node.up == up) return;
   if (!up) index_erase(n);
+  room_index_remove(n);
   node.up = up;
+  room_index_add(n);
   if (up) index_insert(n);
+  if (up) ++release_epoch_;
   share_index_update(n);
   cpu_index_update(n);
 }

@@ -18,6 +18,7 @@
 // scheduler core changes it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -59,6 +60,10 @@ class ClusterState {
   // Both need enable_cpu_index() first.
   NodeId first_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const;
   NodeId tightest_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const;
+  // The lowest such node with id >= from, or -1; and the one with the most
+  // free CPU (ties: the lowest id), or -1.
+  NodeId next_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib, NodeId from) const;
+  NodeId loosest_cpu_fit(PoolId p, std::int64_t cpu_milli, std::int64_t memory_mib) const;
   // Builds the free-CPU index and keeps it from then on. The scheduler core
   // calls it when the first CPU-only job arrives, so that workloads without
   // any (most) pay nothing for it on each allocation.
@@ -82,8 +87,25 @@ class ClusterState {
   // The smallest up node id >= from in pool p with a GPU that shares hold
   // and that has room left, or -1.
   NodeId next_with_share_room(PoolId p, NodeId from) const;
+  // How many up nodes of pool p have a shared GPU with room, and the
+  // `rank`-th of them in id order.
+  std::size_t count_with_share_room(PoolId p) const { return share_room_[pat(p)].size(); }
+  NodeId nth_with_share_room(PoolId p, std::size_t rank) const { return share_room_[pat(p)].nth(rank); }
   // Up nodes with a shared GPU that has room, over all pools.
   std::size_t nodes_with_share_room() const { return nodes_with_share_room_; }
+  // The room index (shares only ever touch it): per pool, the up nodes by
+  // the room (1000 - used, 1 to 999) left on their shared GPUs.
+  // The lowest up node id >= from of pool p with a shared GPU that has at
+  // least `milli` of room, or -1.
+  NodeId next_with_room(PoolId p, std::int32_t milli, NodeId from) const;
+  // Among those, the one with the most room on one GPU (ties: the lowest
+  // id), or -1.
+  NodeId roomiest(PoolId p, std::int32_t milli) const;
+  // The least room of at least `milli` that a shared GPU of an up node of
+  // pool p has, or -1; and the lowest node id >= from with a shared GPU of
+  // exactly `room`, or -1.
+  std::int32_t least_room_at_least(PoolId p, std::int32_t milli) const;
+  NodeId next_with_room_exactly(PoolId p, std::int32_t room, NodeId from) const;
 
   // --- pools
   std::int32_t pool_count() const { return static_cast<std::int32_t>(pool_type_.size()); }
@@ -100,9 +122,29 @@ class ClusterState {
   std::int64_t pool_gpu_memory_mib(PoolId p) const { return pool_gpu_memory_mib_[pat(p)]; }
   std::int64_t total_free_gpus() const { return total_free_gpus_; }
 
+  // --- racks (ClusterLayout numbers them: each holds consecutive nodes of one
+  // group, so of one pool)
+  // Wholly free GPUs on the rack's up nodes, and all the rack's GPUs.
+  std::int64_t rack_free_gpus(RackId r) const { return rack_free_gpus_[static_cast<std::size_t>(r)]; }
+  std::int64_t rack_capacity_gpus(RackId r) const { return rack_capacity_gpus_[static_cast<std::size_t>(r)]; }
+  // The rack's nodes are [rack_begin(r), rack_end(r)).
+  NodeId rack_begin(RackId r) const { return rack_begin_[static_cast<std::size_t>(r)]; }
+  NodeId rack_end(RackId r) const { return rack_begin_[static_cast<std::size_t>(r) + 1]; }
+  std::int32_t rack_count() const { return static_cast<std::int32_t>(rack_free_gpus_.size()); }
+
+  // Grows whenever capacity comes back (a release, a share's release, a node
+  // up) and never otherwise: a placement that failed stays impossible until
+  // it changes, since allocations only take capacity away. Policies use it
+  // to answer a retried request at once (scheduler/placement/failure_memo.hpp).
+  std::uint64_t release_epoch() const { return release_epoch_; }
+
   // The smallest up node id >= from in pool p with exactly `free` free GPUs,
   // or -1.
   NodeId next_with_free(PoolId p, std::int32_t free, NodeId from) const;
+  // How many up nodes of pool p have exactly `free` free GPUs, and the
+  // `rank`-th of them in id order (from 0; rank < that count).
+  std::size_t count_with_free(PoolId p, std::int32_t free) const;
+  NodeId nth_with_free(PoolId p, std::int32_t free, std::size_t rank) const;
   // The smallest up node id >= from in pool p with all its GPUs free, or -1.
   NodeId next_fully_free(PoolId p, NodeId from) const;
 
@@ -128,6 +170,9 @@ class ClusterState {
   // Puts node n in or out of its pool's share-room set, as its state says.
   void share_index_update(NodeId n);
   bool has_share_room(NodeId n) const;
+  // Takes node n out of the room index / puts it back as its state says.
+  void room_index_remove(NodeId n);
+  void room_index_add(NodeId n);
   std::int16_t* share_used(NodeId n) { return &share_used_milli_[gpu_base_[at(n)]]; }
   const std::int16_t* share_used(NodeId n) const { return &share_used_milli_[gpu_base_[at(n)]]; }
 
@@ -172,6 +217,19 @@ class ClusterState {
   std::vector<std::int32_t> cpu_slot_;           // [node]
   std::int64_t total_free_gpus_ = 0;
   std::size_t nodes_with_share_room_ = 0;
+  std::uint64_t release_epoch_ = 0;
+  // The room index: per pool, a set of nodes per room value (made when
+  // first used) with a bitmap of the values present, and a tree of each
+  // node's largest room (its slot: cpu_slot_).
+  static constexpr std::size_t kRoomWords = (kMilliPerGpu + 63) / 64;
+  std::vector<std::vector<NodeSet>> room_sets_;                       // [pool][room]
+  std::vector<std::array<std::uint64_t, kRoomWords>> rooms_present_;  // [pool]
+  std::vector<FreeCpuIndex> largest_room_;                            // [pool]
+  // Per rack: wholly free GPUs on up nodes, all GPUs, first node (one more
+  // entry: the node count).
+  std::vector<std::int64_t> rack_free_gpus_;
+  std::vector<std::int64_t> rack_capacity_gpus_;
+  std::vector<NodeId> rack_begin_;
   // Thousandths used by shares on each GPU: node n's GPUs are
   // share_used_milli_[gpu_base_[n] ...], one per GPU of the node.
   std::vector<std::uint32_t> gpu_base_;

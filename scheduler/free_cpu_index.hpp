@@ -26,9 +26,17 @@ class FreeCpuIndex {
   std::int64_t first_fit(std::int64_t cpu_milli, std::int64_t memory_mib) const;
   // Among those, the one with the least CPU (ties: the lowest slot), or -1.
   std::int64_t tightest_fit(std::int64_t cpu_milli, std::int64_t memory_mib) const;
+  // The lowest slot >= from that fits, or -1.
+  std::int64_t next_fit(std::size_t from, std::int64_t cpu_milli, std::int64_t memory_mib) const;
+  // Among the slots that fit, the one with the most CPU (ties: the lowest), or -1.
+  std::int64_t loosest_fit(std::int64_t cpu_milli, std::int64_t memory_mib) const;
 
  private:
   std::int64_t first_in(std::size_t i, std::int64_t cpu_milli, std::int64_t memory_mib) const;
+  std::int64_t next_in(std::size_t i, std::size_t lo, std::size_t hi, std::size_t from, std::int64_t cpu_milli,
+                       std::int64_t memory_mib) const;
+  void loosest_in(std::size_t i, std::int64_t cpu_milli, std::int64_t memory_mib, std::int64_t& best,
+                  std::int64_t& best_cpu) const;
   void tightest_in(std::size_t i, std::int64_t cpu_milli, std::int64_t memory_mib, std::int64_t& best,
                    std::int64_t& best_cpu) const;
 

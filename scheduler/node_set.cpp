@@ -72,4 +72,20 @@ NodeId NodeSet::next(NodeId from) const {
   return static_cast<NodeId>(i);
 }
 
+NodeId NodeSet::nth(std::size_t rank) const {
+  if (rank >= size_) return -1;
+  const std::vector<std::uint64_t>& words = levels_[0];
+  for (std::size_t w = 0; w < words.size(); ++w) {
+    std::uint64_t bits = words[w];
+    const auto count = static_cast<std::size_t>(__builtin_popcountll(bits));
+    if (rank >= count) {
+      rank -= count;
+      continue;
+    }
+    for (; rank > 0; --rank) bits &= bits - 1;  // drop the lowest members
+    return static_cast<NodeId>((w << 6) | static_cast<std::size_t>(__builtin_ctzll(bits)));
+  }
+  return -1;
+}
+
 }  // namespace capsim::scheduler

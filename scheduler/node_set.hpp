@@ -21,9 +21,15 @@ class NodeSet {
   bool contains(NodeId node) const;
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
+  // The ids it can hold: [0, capacity).
+  std::size_t capacity() const { return capacity_; }
   // The smallest member >= from, or -1 when there is none.
   NodeId next(NodeId from) const;
   NodeId first() const { return next(0); }
+  // The member of rank `rank` in id order (from 0), or -1 when rank >= size().
+  // Counts bits a word at a time: O(capacity / 64), for a uniform draw
+  // (scheduler/placement/random.hpp), not for the allocation path.
+  NodeId nth(std::size_t rank) const;
 
  private:
   std::vector<std::vector<std::uint64_t>> levels_;  // levels_[0]: one bit per id

@@ -104,6 +104,25 @@ struct TraceSummary {
   // Wall clock (seconds since 1970, UTC) of simulated time 0, when the
   // trace's times are dates.
   std::optional<std::int64_t> time_origin_unix_s;
+  // With a sample (TraceSample): the rows drawn from (jobs: the draws).
+  std::optional<std::int64_t> sampled_from;
+};
+
+// The packing experiment's curve (Weng et al., ATC'23), when the workload
+// samples its trace (core/trace.hpp, TraceSample): the share of the
+// cluster's GPUs allocated as the GPUs that arrivals request grow, both as
+// percentages of the cluster's GPUs.
+struct PackingPoint {
+  double requested_percent = 0;  // a fixed point: 10, 20, ... of the cluster's GPUs requested so far
+  double allocated_percent = 0;  // GPUs allocated once the arrival that reached it was placed (or not)
+  friend bool operator==(const PackingPoint&, const PackingPoint&) = default;
+};
+struct PackingSummary {
+  std::vector<PackingPoint> points;
+  double requested_percent = 0;    // at the end: every drawn job's request
+  double allocated_percent = 0;    // at the end
+  double unallocated_percent = 0;  // 100 - allocated: what the policy could not give
+  std::int64_t jobs_waiting = 0;   // drawn jobs that found no room
 };
 
 struct Summary {
@@ -135,6 +154,7 @@ struct Summary {
   double lost_gpu_hours = 0;       // reference GPU-hours of work lost to preemptions
   std::uint64_t events = 0;
   std::optional<TraceSummary> trace;
+  std::optional<PackingSummary> packing;
 };
 
 struct RunResults {

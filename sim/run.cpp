@@ -4,6 +4,7 @@
 
 #include "sim/decision_log.hpp"
 #include "sim/job_recorder.hpp"
+#include "sim/packing_recorder.hpp"
 #include "sim/summary.hpp"
 #include "sim/timeseries_recorder.hpp"
 
@@ -43,6 +44,16 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
   engine.add_observer(series);
   std::optional<DecisionLog> log;
   if (options.decision_log) engine.add_observer(log.emplace(*options.decision_log, layout, scenario.catalog));
+  // The packing experiment's curve, when the workload samples its trace:
+  // every 10% of the cluster's GPUs requested, up to the sample's target.
+  std::optional<PackingRecorder> packing;
+  if (scenario.workload.trace && scenario.workload.trace->sample &&
+      scenario.workload.trace->sample->until_requested_percent) {
+    std::vector<double> points;
+    for (int p = 10; p <= *scenario.workload.trace->sample->until_requested_percent + 1e-9; p += 10)
+      points.push_back(p);
+    engine.add_observer(packing.emplace(layout.total_gpus(), std::move(points)));
+  }
 
   RunResults results;
   results.stats = engine.run();
@@ -62,8 +73,11 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
                                          r.thinned_out,
                                          r.copies_added,
                                          r.jobs,
-                                         r.first_submit_unix_s};
+                                         r.first_submit_unix_s,
+                                         std::nullopt};
+    if (spec.sample) results.summary.trace->sampled_from = r.sampled_from;
   }
+  if (packing) results.summary.packing = packing->result();
   results.scenario_text = scenario.text;
   return results;
 }

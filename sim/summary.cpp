@@ -172,6 +172,7 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
     trace["thinned_out"] = t.thinned_out;
     trace["copies_added"] = t.copies_added;
     trace["jobs_replayed"] = t.jobs;
+    if (t.sampled_from) trace["sampled_from_rows"] = *t.sampled_from;
     if (t.time_origin_unix_s) {
       trace["time_origin_unix_s"] = *t.time_origin_unix_s;
       trace["time_origin"] = format_datetime(*t.time_origin_unix_s * 1'000'000);
@@ -180,6 +181,21 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
       trace["time_origin"] = nullptr;
     }
     j["trace"] = trace;
+  }
+  if (s.packing) {
+    const PackingSummary& p = *s.packing;
+    nlohmann::ordered_json packing;
+    nlohmann::ordered_json points = nlohmann::ordered_json::array();
+    for (const PackingPoint& point : p.points) {
+      points.push_back(
+          {{"requested_percent", point.requested_percent}, {"allocated_percent", point.allocated_percent}});
+    }
+    packing["points"] = points;
+    packing["requested_percent"] = p.requested_percent;
+    packing["allocated_percent"] = p.allocated_percent;
+    packing["unallocated_percent"] = p.unallocated_percent;
+    packing["jobs_waiting"] = p.jobs_waiting;
+    j["packing"] = packing;
   }
   return j;
 }
@@ -200,6 +216,10 @@ std::string format_summary(const Summary& s) {
   if (s.trace) {
     const TraceSummary& t = *s.trace;
     std::string text = thousands(t.rows) + " rows of " + t.format + ", " + thousands(t.jobs) + " jobs replayed";
+    if (t.sampled_from) {
+      text = thousands(t.rows) + " rows of " + t.format + ", " + thousands(t.jobs) + " jobs drawn at random from " +
+             thousands(*t.sampled_from) + " of them";
+    }
     if (t.cancelled) text += ", " + thousands(t.cancelled) + " never ran in the trace";
     if (t.filtered_out) text += ", " + thousands(t.filtered_out) + " outside the window or filters";
     if (t.thinned_out) text += ", " + thousands(t.thinned_out) + " thinned out";
@@ -240,6 +260,24 @@ std::string format_summary(const Summary& s) {
   };
   dist("JCT", s.jct_s);
   dist("queueing delay", s.queueing_delay_s);
+  if (s.packing) {
+    // The packing curve: % of the cluster's GPUs allocated as arrivals
+    // request more of them (Weng et al., ATC'23).
+    const PackingSummary& p = *s.packing;
+    out += "\n  packing: % of the cluster's GPUs allocated as arrivals request more\n";
+    std::string requested = "    requested      ";
+    std::string allocated = "    allocated      ";
+    for (const PackingPoint& point : p.points) {
+      std::snprintf(line, sizeof line, "%6.0f%%", point.requested_percent);
+      requested += line;
+      std::snprintf(line, sizeof line, "%6.1f%%", point.allocated_percent);
+      allocated += line;
+    }
+    out += requested + "\n" + allocated + "\n";
+    std::snprintf(line, sizeof line, "%.1f%% allocated, %.1f%% unallocated (requested %.1f%%; %s jobs found no room)",
+                  p.allocated_percent, p.unallocated_percent, p.requested_percent, thousands(p.jobs_waiting).c_str());
+    row("packing at end", line);
+  }
   return out;
 }
 

@@ -5,7 +5,8 @@
 namespace capsim::scheduler {
 
 bool BestFitPlacement::place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) {
-  return place_by_order(job, cluster, NodeOrder::kTightest, out);
+  return place_remembering_failures(failures_, job, cluster, out,
+                                    [&] { return place_by_order(job, cluster, NodeOrder::kTightest, out); });
 }
 
 }  // namespace capsim::scheduler

@@ -8,6 +8,7 @@
 // free CPU.
 #pragma once
 
+#include "scheduler/placement/failure_memo.hpp"
 #include "scheduler/placement/placement_policy.hpp"
 
 namespace capsim::scheduler {
@@ -16,6 +17,9 @@ class BestFitPlacement final : public PlacementPolicy {
  public:
   std::string_view name() const override { return "best_fit"; }
   bool place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) override;
+
+ private:
+  FailureMemo failures_;
 };
 static_assert(std::is_base_of_v<PlacementPolicy, BestFitPlacement>);
 

@@ -2,11 +2,30 @@
 // registry pattern). A test checks that every policy file of
 // scheduler/placement/ is registered here.
 #include "scheduler/placement/best_fit.hpp"
+#include "scheduler/placement/best_fit_cpu_gpu.hpp"
+#include "scheduler/placement/dot_product.hpp"
+#include "scheduler/placement/fgd.hpp"
 #include "scheduler/placement/first_fit.hpp"
 #include "scheduler/placement/gavel.hpp"
+#include "scheduler/placement/gpu_clustering.hpp"
+#include "scheduler/placement/gpu_packing.hpp"
+#include "scheduler/placement/random.hpp"
+#include "scheduler/placement/scored_choice.hpp"
+#include "scheduler/placement/topology.hpp"
+#include "scheduler/placement/worst_fit.hpp"
 #include "scheduler/registry.hpp"
 
 namespace capsim::scheduler {
+
+namespace {
+// A scoring policy (scored_choice.hpp): its one parameter is nodes_to_score.
+template <typename Policy>
+PolicyRegistry::PlacementFactory scoring() {
+  return [](const PolicyParams& params) {
+    return std::make_unique<Policy>(read_nodes_to_score(params.reader({"nodes_to_score"})));
+  };
+}
+}  // namespace
 
 void register_builtin_placement_policies(PolicyRegistry& registry) {
   registry.add_placement("first_fit",
@@ -46,6 +65,45 @@ void register_builtin_placement_policies(PolicyRegistry& registry) {
         }
         return std::make_unique<GavelPlacement>(params.job_classes, params.catalog, rank, fallback_min_speed);
       });
+  registry.add_placement("worst_fit",
+                         "spread: the node left with the most free GPUs; shares of a GPU go to the emptiest GPU, "
+                         "CPU-only jobs to the node with the most free CPU",
+                         [](const PolicyParams& params) {
+                           params.reader({});
+                           return std::make_unique<WorstFitPlacement>();
+                         });
+  registry.add_placement("random", "a uniformly random node that can take the job (seeded by the run's seed)",
+                         [](const PolicyParams& params) {
+                           params.reader({});
+                           return std::make_unique<RandomPlacement>(params.seed);
+                         });
+  registry.add_placement("topology",
+                         "topology-aware packing: fill a node, then a partly used rack; gangs within the tightest "
+                         "rack that holds them, across as few racks as possible otherwise",
+                         [](const PolicyParams& params) {
+                           params.reader({});
+                           return std::make_unique<TopologyPlacement>();
+                         });
+  registry.add_placement("fgd",
+                         "fragmentation gradient descent (Weng et al., ATC'23): the node and GPU where the "
+                         "expected GPU fragmentation of the workload seen so far grows least; nodes_to_score",
+                         scoring<FgdPlacement>());
+  registry.add_placement("dot_product",
+                         "the node whose free (CPU, GPU) vector has the smallest dot product with the request "
+                         "(Tetris; a baseline of Weng et al., ATC'23); nodes_to_score",
+                         scoring<DotProductPlacement>());
+  registry.add_placement("gpu_clustering",
+                         "jobs of the same GPU request packed together (a baseline of Weng et al., ATC'23); "
+                         "nodes_to_score",
+                         scoring<GpuClusteringPlacement>());
+  registry.add_placement("gpu_packing",
+                         "occupied GPUs first, then occupied nodes, then idle nodes (a baseline of Weng et al., "
+                         "ATC'23); nodes_to_score",
+                         scoring<GpuPackingPlacement>());
+  registry.add_placement("best_fit_cpu_gpu",
+                         "best fit as Weng et al. (ATC'23) define it: the node left with the least free CPU and "
+                         "GPU, equally weighted; nodes_to_score",
+                         scoring<BestFitCpuGpuPlacement>());
 }
 
 }  // namespace capsim::scheduler

@@ -6,6 +6,7 @@
 // with the CPU and memory free.
 #pragma once
 
+#include "scheduler/placement/failure_memo.hpp"
 #include "scheduler/placement/placement_policy.hpp"
 
 namespace capsim::scheduler {
@@ -14,6 +15,9 @@ class FirstFitPlacement final : public PlacementPolicy {
  public:
   std::string_view name() const override { return "first_fit"; }
   bool place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) override;
+
+ private:
+  FailureMemo failures_;
 };
 static_assert(std::is_base_of_v<PlacementPolicy, FirstFitPlacement>);
 

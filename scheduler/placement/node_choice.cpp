@@ -13,6 +13,21 @@ std::int64_t proportional(std::int64_t total, std::int32_t gpus, std::int32_t jo
   return (total * gpus + job_gpus - 1) / job_gpus;
 }
 
+// Whether a candidate leaving `left` on node n beats the best so far, by
+// `order` (ties: the lower node).
+bool better_than(NodeOrder order, NodeId n, std::int64_t left, NodeId best, std::int64_t best_left) {
+  if (best < 0) return true;
+  switch (order) {
+    case NodeOrder::kLowestId:
+      return n < best;
+    case NodeOrder::kTightest:
+      return left < best_left || (left == best_left && n < best);
+    case NodeOrder::kLoosest:
+      return left > best_left || (left == best_left && n < best);
+  }
+  return false;
+}
+
 bool excluded(std::span<const NodeShare> exclude, NodeId node) {
   return std::any_of(exclude.begin(), exclude.end(), [&](const NodeShare& s) { return s.node == node; });
 }
@@ -83,33 +98,101 @@ bool place_share(const JobRequest& job, const ClusterState& cluster, NodeOrder o
   NodeId best = -1;
   std::int32_t best_gpu = -1;
   std::int64_t best_left = 0;
-  for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (!pool_serves(job, cluster, p)) continue;
-    // Only nodes with a shared GPU that has room: never every node.
-    for (NodeId n = cluster.next_with_share_room(p, 0); n >= 0; n = cluster.next_with_share_room(p, n + 1)) {
-      if (order == NodeOrder::kLowestId && best >= 0 && n > best) break;
-      if (!cluster.node_fits(n, 0, cpu, memory)) continue;
-      for (std::int32_t gpu = 0; gpu < cluster.capacity_gpus(n); ++gpu) {
-        const std::int32_t used = cluster.gpu_share_used(n, gpu);
-        if (used == 0 || used + milli > kMilliPerGpu) continue;
-        const std::int64_t left = kMilliPerGpu - used - milli;
-        // Nodes come in id order within a pool, GPUs in number order: a
-        // candidate replaces the best only when strictly better.
-        const bool better =
-            best < 0 ||
-            (order == NodeOrder::kTightest ? left < best_left || (left == best_left && n < best) : n < best);
-        if (better) {
-          best = n;
-          best_gpu = gpu;
-          best_left = left;
-        }
-        if (order == NodeOrder::kLowestId) break;  // the node's lowest GPU with room
-      }
-      if (order == NodeOrder::kLowestId && best == n) break;
-      if (order == NodeOrder::kTightest && best >= 0 && best_left == 0) break;  // nothing in this pool beats it
+  // Worst fit: the emptiest GPU is a wholly free one, if there is any.
+  for (PoolId p = 0; order == NodeOrder::kLoosest && p < cluster.pool_count(); ++p) {
+    if (!pool_serves(job, cluster, p) || cluster.pool_free_gpus(p) == 0) continue;
+    const NodeId n = choose_node(cluster, p, job, 1, order);
+    if (n < 0) continue;
+    const std::int64_t left = cluster.free_gpus(n) - 1;
+    if (better_than(order, n, left, best, best_left)) {
+      best = n;
+      best_left = left;
     }
   }
-  if (best < 0) {
+  const bool found_free = best >= 0;
+  if (found_free) best_gpu = cluster.gpu_for_new_share(best);
+  // A shared GPU with room, through the room index (never every node):
+  // first fit the lowest node with such a GPU, best fit the GPU with the
+  // least room that is enough, worst fit the one with the most.
+  const auto lowest_gpu_with = [&](NodeId n, auto&& room_ok) {
+    for (std::int32_t gpu = 0; gpu < cluster.capacity_gpus(n); ++gpu) {
+      const std::int32_t used = cluster.gpu_share_used(n, gpu);
+      if (used > 0 && room_ok(kMilliPerGpu - used)) return gpu;
+    }
+    return -1;
+  };
+  for (PoolId p = 0; !found_free && p < cluster.pool_count(); ++p) {
+    if (!pool_serves(job, cluster, p)) continue;
+    NodeId n = -1;
+    std::int64_t room = 0;
+    if (order == NodeOrder::kTightest) {
+      for (std::int32_t r = cluster.least_room_at_least(p, milli); r >= 0 && n < 0;
+           r = cluster.least_room_at_least(p, r + 1)) {
+        for (NodeId m = cluster.next_with_room_exactly(p, r, 0); m >= 0;
+             m = cluster.next_with_room_exactly(p, r, m + 1)) {
+          if (cluster.node_fits(m, 0, cpu, memory)) {
+            n = m;
+            room = r;
+            break;
+          }
+        }
+      }
+      if (n >= 0) {
+        const std::int32_t gpu = lowest_gpu_with(n, [&](std::int64_t left) { return left == room; });
+        if (better_than(order, n, room - milli, best, best_left)) {
+          best = n;
+          best_gpu = gpu;
+          best_left = room - milli;
+        }
+      }
+      continue;
+    }
+    if (order == NodeOrder::kLoosest) {
+      n = cluster.roomiest(p, milli);
+      if (n >= 0 && !cluster.node_fits(n, 0, cpu, memory)) {
+        // Its CPU or memory falls short: the fitting node with the most room.
+        n = -1;
+        for (NodeId m = cluster.next_with_room(p, milli, 0); m >= 0; m = cluster.next_with_room(p, milli, m + 1)) {
+          if (!cluster.node_fits(m, 0, cpu, memory)) continue;
+          std::int64_t most = 0;
+          for (std::int32_t gpu = 0; gpu < cluster.capacity_gpus(m); ++gpu) {
+            const std::int32_t used = cluster.gpu_share_used(m, gpu);
+            if (used > 0) most = std::max<std::int64_t>(most, kMilliPerGpu - used);
+          }
+          if (n < 0 || most > room) {
+            n = m;
+            room = most;
+          }
+        }
+      }
+      if (n < 0) continue;
+      std::int64_t most = 0;
+      for (std::int32_t gpu = 0; gpu < cluster.capacity_gpus(n); ++gpu) {
+        const std::int32_t used = cluster.gpu_share_used(n, gpu);
+        if (used > 0) most = std::max<std::int64_t>(most, kMilliPerGpu - used);
+      }
+      const std::int32_t gpu = lowest_gpu_with(n, [&](std::int64_t left) { return left == most; });
+      if (better_than(order, n, most - milli, best, best_left)) {
+        best = n;
+        best_gpu = gpu;
+        best_left = most - milli;
+      }
+      continue;
+    }
+    for (NodeId m = cluster.next_with_room(p, milli, 0); m >= 0; m = cluster.next_with_room(p, milli, m + 1)) {
+      if (best >= 0 && m > best) break;
+      if (cluster.node_fits(m, 0, cpu, memory)) {
+        n = m;
+        break;
+      }
+    }
+    if (n >= 0 && better_than(order, n, 0, best, best_left)) {
+      best = n;
+      best_gpu = lowest_gpu_with(n, [&](std::int64_t left) { return left >= milli; });
+      best_left = 0;
+    }
+  }
+  if (best < 0 && order != NodeOrder::kLoosest) {
     // A wholly free GPU, as a one-GPU job would be placed (its CPU and memory
     // in full: cpu_share gives a share job's whole request).
     std::int32_t best_free_left = 0;
@@ -118,10 +201,7 @@ bool place_share(const JobRequest& job, const ClusterState& cluster, NodeOrder o
       const NodeId n = choose_node(cluster, p, job, 1, order);
       if (n < 0) continue;
       const std::int32_t left = cluster.free_gpus(n) - 1;
-      const bool better =
-          best < 0 ||
-          (order == NodeOrder::kTightest ? left < best_free_left || (left == best_free_left && n < best) : n < best);
-      if (better) {
+      if (better_than(order, n, left, best, best_free_left)) {
         best = n;
         best_free_left = left;
       }
@@ -129,6 +209,7 @@ bool place_share(const JobRequest& job, const ClusterState& cluster, NodeOrder o
     if (best < 0) return false;
     best_gpu = cluster.gpu_for_new_share(best);
   }
+  if (best < 0) return false;
   NodeShare share;
   share.node = best;
   share.gpu = static_cast<std::int16_t>(best_gpu);
@@ -148,13 +229,12 @@ bool place_cpu_only(const JobRequest& job, const ClusterState& cluster, NodeOrde
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
     if (!pool_serves(job, cluster, p)) continue;
     // The pool's CPU index, never a scan of its nodes.
-    const NodeId n = order == NodeOrder::kLowestId ? cluster.first_cpu_fit(p, cpu, memory)
-                                                   : cluster.tightest_cpu_fit(p, cpu, memory);
+    const NodeId n = order == NodeOrder::kLowestId   ? cluster.first_cpu_fit(p, cpu, memory)
+                     : order == NodeOrder::kTightest ? cluster.tightest_cpu_fit(p, cpu, memory)
+                                                     : cluster.loosest_cpu_fit(p, cpu, memory);
     if (n < 0) continue;
     const std::int64_t left = cluster.free_cpu_milli(n) - cpu;
-    const bool better =
-        best < 0 || (order == NodeOrder::kTightest ? left < best_left || (left == best_left && n < best) : n < best);
-    if (better) {
+    if (better_than(order, n, left, best, best_left)) {
       best = n;
       best_left = left;
     }
@@ -183,6 +263,13 @@ namespace {
                                                         std::span<const NodeShare> exclude) {
   const std::int32_t max_free = cluster.pool_max_node_gpus(p);
   NodeId best = -1;
+  if (order == NodeOrder::kLoosest) {
+    for (std::int32_t free = max_free; free >= gpus; --free) {
+      const NodeId n = first_fitting(cluster, p, free, job, gpus, exclude);
+      if (n >= 0) return n;  // buckets are visited emptiest first
+    }
+    return -1;
+  }
   for (std::int32_t free = gpus; free <= max_free; ++free) {
     const NodeId n = first_fitting(cluster, p, free, job, gpus, exclude);
     if (n < 0) continue;
@@ -214,9 +301,7 @@ bool place_by_order(const JobRequest& job, const ClusterState& cluster, NodeOrde
     const NodeId n = choose_node_inline(cluster, p, job, job.gpus(), order, {});
     if (n < 0) continue;
     const std::int32_t left = cluster.free_gpus(n) - job.gpus();
-    const bool better =
-        best < 0 || (order == NodeOrder::kTightest ? (left < best_left || (left == best_left && n < best)) : n < best);
-    if (better) {
+    if (better_than(order, n, left, best, best_left)) {
       best = n;
       best_left = left;
     }

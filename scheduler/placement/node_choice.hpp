@@ -28,6 +28,7 @@ namespace capsim::scheduler {
 enum class NodeOrder {
   kLowestId,  // first fit: the lowest-numbered node that fits
   kTightest,  // best fit: the node left with the fewest free GPUs, then the lowest id
+  kLoosest,   // worst fit: the node left with the most free GPUs, then the lowest id
 };
 
 // CPU and memory a job needs on a node that gives it `gpus` of its GPUs (a
@@ -48,10 +49,13 @@ NodeId choose_node(const ClusterState& cluster, PoolId p, const JobRequest& job,
 // has room (its lowest-numbered such GPU), else a wholly free GPU on the
 // lowest node; best fit takes the shared GPU left with the least room (ties:
 // lowest node, lowest GPU), else a wholly free GPU on the node with the
-// fewest. Only nodes with a shared GPU that has room are visited.
+// fewest. Only nodes with a shared GPU that has room are visited. Worst fit
+// takes the emptiest GPU: a wholly free GPU on the node with the most, else
+// the shared GPU with the most room (ties: lowest node, lowest GPU).
 // A CPU-only job: first fit takes the lowest node that fits, best fit the
-// node left with the least free CPU (ties: lowest id); both through the
-// pools' CPU indexes (scheduler/free_cpu_index.hpp), not a scan of the nodes.
+// node left with the least free CPU, worst fit the one with the most (ties:
+// lowest id); all through the pools' CPU indexes
+// (scheduler/free_cpu_index.hpp), not a scan of the nodes.
 bool place_by_order(const JobRequest& job, const ClusterState& cluster, NodeOrder order, std::vector<NodeShare>& out);
 
 }  // namespace capsim::scheduler
