@@ -88,6 +88,19 @@ std::vector<Metric> headline_metrics(const Summary& s) {
       {"preemptions", "preemptions", "", static_cast<double>(s.preemptions)},
       {"lost_gpu_hours", "GPU-hours lost", "", s.lost_gpu_hours},
   };
+  // A packing experiment (FGD, ATC'23): the share of GPUs allocated as the
+  // requests grow, from half the cluster on, and what stayed unallocated.
+  if (s.packing) {
+    // Nothing ends in a packing experiment: times say nothing there.
+    std::erase_if(m, [](const Metric& metric) { return metric.units == "s" || metric.name == "jobs_completed"; });
+    for (const PackingPoint& point : s.packing->points) {
+      if (point.requested_percent < 50) continue;
+      const auto requested = static_cast<int>(std::lround(point.requested_percent));
+      m.push_back({"allocated_at_" + std::to_string(requested) + "pct",
+                   "GPUs allocated at " + std::to_string(requested) + "% asked", "%", point.allocated_percent});
+    }
+    m.push_back({"unallocated_pct", "GPUs unallocated at end", "%", s.packing->unallocated_percent});
+  }
   return m;
 }
 
