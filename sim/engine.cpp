@@ -198,7 +198,11 @@ void NativeEngine::set_rate(Time now, std::uint32_t slot, double rate) {
 void NativeEngine::share_joined(Time now, std::uint32_t slot, GpuKey gpu) {
   sharers_[gpu].push_back(slot);
   gpu_of_slot_[slot] = gpu;
+  const std::uint32_t epoch = slots_[slot].epoch;
   rerate_sharers(now, gpu);
+  // The newcomer's end is queued whether or not its rate moved (alone on
+  // its GPU it keeps its base rate, and set_rate is not called).
+  if (slots_[slot].epoch == epoch) queue_end(now, slot);
 }
 
 void NativeEngine::share_left(Time now, std::uint32_t slot) {

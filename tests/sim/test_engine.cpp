@@ -303,6 +303,13 @@ TEST_CASE("shares of one GPU slow each other down", "[sim][engine][sharing][perf
       "    - {id: a, submit: 0s, gpus: 0.5, duration: 100s}\n"
       "    - {id: b, submit: 50s, gpus: 0.5, duration: 100s}\n");
   CHECK(results.jobs.end_s == std::vector<double>{112.5, 162.5});
+  // A share alone on its GPU runs at its own pace, and ends.
+  const auto lone = run_yaml(
+      "cluster:\n  performance: {share_interference: 0.2}\n"
+      "  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 1, count: 1}\n"
+      "workload:\n  jobs:\n    - {id: a, submit: 0s, gpus: 0.5, duration: 100s}\n");
+  CHECK(lone.jobs.end_s == std::vector<double>{100});
+  CHECK(lone.jobs.state[0] == JobEnd::kCompleted);
   // Without interference each runs its recorded 100 s.
   const auto alone = run_yaml(
       "cluster:\n  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 1, count: 1}\n"
