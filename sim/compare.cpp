@@ -110,10 +110,11 @@ Comparison run_comparison(const std::vector<Variant>& variants, const CompareOpt
   std::vector<std::exception_ptr> errors(n);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stopped{false};
+  std::atomic<bool> failed{false};
   std::mutex done_mutex;
   const auto work = [&] {
     for (std::size_t i = next++; i < n; i = next++) {
-      if (errors[0] || stopped) continue;  // drain: a failed first variant stops the rest early
+      if (failed || stopped) continue;  // drain: a failed variant stops the ones not yet started
       try {
         RunOptions run_options;
         run_options.registry = options.registry;
@@ -127,6 +128,7 @@ Comparison run_comparison(const std::vector<Variant>& variants, const CompareOpt
         }
       } catch (...) {
         errors[i] = std::current_exception();
+        failed = true;
       }
     }
   };
