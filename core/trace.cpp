@@ -115,20 +115,26 @@ class TraceJobSource : public JobSource {
   }
 
  private:
+  // The next row that parses, skipping (and counting) bad rows when the
+  // spec says so; false at the end of the file.
+  bool next_good_row(JobSpec& job) {
+    while (true) {
+      try {
+        return reader_->next(job);
+      } catch (const InputError& e) {
+        if (!spec_.skip_bad_rows) throw;
+        ++report_->bad_rows;
+        if (report_->first_bad_rows.size() < kBadRowsKept) report_->first_bad_rows.emplace_back(e.what());
+      }
+    }
+  }
+
   // The sample's rows: every row that passes the filters, in file order,
   // pods that never ran included (their requests are requests all the same).
   void read_sample_rows() {
     sorted_ = true;
     JobSpec job;
-    while (true) {
-      try {
-        if (!reader_->next(job)) break;
-      } catch (const InputError& e) {
-        if (!spec_.skip_bad_rows) throw;
-        ++report_->bad_rows;
-        if (report_->first_bad_rows.size() < kBadRowsKept) report_->first_bad_rows.emplace_back(e.what());
-        continue;
-      }
+    while (next_good_row(job)) {
       if (!passes_filters(job)) {
         ++report_->filtered_out;
         continue;
@@ -171,15 +177,7 @@ class TraceJobSource : public JobSource {
   void sort_all() {
     sorted_ = true;
     JobSpec job;
-    while (true) {
-      try {
-        if (!reader_->next(job)) break;
-      } catch (const InputError& e) {
-        if (!spec_.skip_bad_rows) throw;
-        ++report_->bad_rows;
-        if (report_->first_bad_rows.size() < kBadRowsKept) report_->first_bad_rows.emplace_back(e.what());
-        continue;
-      }
+    while (next_good_row(job)) {
       if (!trace_start_ || job.submit < *trace_start_) trace_start_ = job.submit;
       if (job.outcome == JobOutcome::kCancelled) {
         ++report_->cancelled;

@@ -95,6 +95,15 @@ class Driver {
   JobId next_id_ = 0;
 };
 
+// Runs a scenario whose queue policy is `test_priority`.
+sim::RunResults run_with_test_priority(const Scenario& scenario) {
+  PolicyRegistry registry = PolicyRegistry::with_builtins();
+  registry.add_queue("test_priority", "test", [](const PolicyParams&) { return std::make_unique<TestPriority>(); });
+  sim::RunOptions options;
+  options.registry = &registry;
+  return sim::run_scenario(scenario, options);
+}
+
 ClusterSpec nodes_of_4(std::int64_t count) {
   ClusterSpec s;
   s.node_groups.push_back({"v", 2, 4, count, 0, 0, 32, {}});  // V100 nodes of 4 GPUs
@@ -181,8 +190,6 @@ TEST_CASE("the engine charges a preemption its lost work and its restore", "[sim
   // checkpoint was at 60 s, so 40 s x 4 GPUs = 160 GPU-s are lost. b runs
   // 100-200. a resumes at 200 with 300 - 60 = 240 s of work plus the 30 s
   // restore: it ends at 470. Its run time is 100 + 270 = 370 s.
-  PolicyRegistry registry = PolicyRegistry::with_builtins();
-  registry.add_queue("test_priority", "test", [](const PolicyParams&) { return std::make_unique<TestPriority>(); });
   const Scenario scenario = capsim::testing::scenario_from(
       "cluster:\n  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 4, count: 1}\n"
       "policies: {queue: test_priority}\n"
@@ -193,9 +200,7 @@ TEST_CASE("the engine charges a preemption its lost work and its restore", "[sim
       "  jobs:\n"
       "    - {id: a, submit: 0s, gpus: 4, duration: 300s, queue: research}\n"
       "    - {id: b, submit: 100s, gpus: 4, duration: 100s, queue: prod}\n");
-  sim::RunOptions options;
-  options.registry = &registry;
-  const sim::RunResults results = sim::run_scenario(scenario, options);
+  const sim::RunResults results = run_with_test_priority(scenario);
   const auto& jobs = results.jobs;
   CHECK(jobs.start_s == std::vector<double>{0, 100});
   CHECK(jobs.end_s == std::vector<double>{470, 200});
@@ -211,8 +216,6 @@ TEST_CASE("the engine charges a preemption its lost work and its restore", "[sim
 TEST_CASE("a class that checkpoints on preemption loses nothing", "[sim][engine][preemption]") {
   // As above, but a checkpoints as it is stopped (interval 0) and restores
   // in 0 s: it resumes at 200 with 200 s left and ends at 400.
-  PolicyRegistry registry = PolicyRegistry::with_builtins();
-  registry.add_queue("test_priority", "test", [](const PolicyParams&) { return std::make_unique<TestPriority>(); });
   const Scenario scenario = capsim::testing::scenario_from(
       "cluster:\n  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 4, count: 1}\n"
       "policies: {queue: test_priority}\n"
@@ -223,9 +226,7 @@ TEST_CASE("a class that checkpoints on preemption loses nothing", "[sim][engine]
       "  jobs:\n"
       "    - {id: a, submit: 0s, gpus: 4, duration: 300s, user: alice}\n"
       "    - {id: b, submit: 100s, gpus: 4, duration: 100s, user: bob}\n");
-  sim::RunOptions options;
-  options.registry = &registry;
-  const sim::RunResults results = sim::run_scenario(scenario, options);
+  const sim::RunResults results = run_with_test_priority(scenario);
   CHECK(results.jobs.end_s == std::vector<double>{400, 200});
   CHECK(results.jobs.lost_gpu_hours[0] == 0);
 }
