@@ -30,8 +30,28 @@ std::int64_t ClusterLayout::gpus_of_type(GpuTypeId type) const {
   return total;
 }
 
+std::int32_t NodeGroupSpec::whole_gpus_per_node() const {
+  std::int32_t whole = 0;
+  for (std::int32_t gpu = 0; gpu < gpus_per_node; ++gpu) whole += mig.partitioned(gpu) ? 0 : 1;
+  return whole;
+}
+
+std::int32_t NodeGroupSpec::largest_share_milli(const GpuCatalog& catalog) const {
+  if (gpus_per_node == 0) return 0;
+  if (whole_gpus_per_node() > 0) return kMilliPerGpu;
+  std::int32_t largest = 0;
+  const GpuType& type = catalog.at(gpu_type);
+  for (const auto& layout : mig.layouts) {
+    for (const MigInstance& instance : layout) {
+      const MigProfile& profile = type.mig_profiles[static_cast<std::size_t>(instance.profile)];
+      largest = std::max(largest, mig_milli(profile.compute_slices));
+    }
+  }
+  return largest;
+}
+
 Resources node_offer(const NodeGroupSpec& group, const GpuCatalog& catalog) {
-  return Resources{group.gpus_per_node * kMilliPerGpu, catalog.at(group.gpu_type).memory_mib, group.cpu_milli,
+  return Resources{group.whole_gpus_per_node() * kMilliPerGpu, catalog.at(group.gpu_type).memory_mib, group.cpu_milli,
                    group.memory_mib};
 }
 
@@ -44,11 +64,22 @@ std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog&
   std::map<GpuTypeId, std::int64_t> per_type;
   for (const auto& group : layout.spec().node_groups) {
     if (gpu_type_serves(catalog, group.gpu_type, allowed, gpu_memory_mib)) {
-      per_type[group.gpu_type] += group.count * group.gpus_per_node;
+      per_type[group.gpu_type] += group.count * group.whole_gpus_per_node();
     }
   }
   std::int64_t largest = 0;
   for (const auto& [unused, gpus] : per_type) largest = std::max(largest, gpus);
+  return largest;
+}
+
+std::int32_t largest_serving_share(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
+                                   std::int64_t gpu_memory_mib) {
+  std::int32_t largest = 0;
+  for (const auto& group : layout.spec().node_groups) {
+    if (group.count > 0 && gpu_type_serves(catalog, group.gpu_type, allowed, gpu_memory_mib)) {
+      largest = std::max(largest, group.largest_share_milli(catalog));
+    }
+  }
   return largest;
 }
 

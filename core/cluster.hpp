@@ -15,6 +15,37 @@ namespace capsim {
 using NodeId = std::int32_t;
 using RackId = std::int32_t;
 
+// One MIG instance of a static layout: a profile of the group's GPU type
+// (an index into its mig_profiles) at a memory slice.
+struct MigInstance {
+  std::int8_t profile = 0;
+  std::int8_t start = 0;
+  friend bool operator==(const MigInstance&, const MigInstance&) = default;
+};
+
+// How a node group's GPUs are split by MIG (Multi-Instance GPU):
+// - off: whole GPUs (which shares of one GPU may time-slice);
+// - static: each GPU carries the instances the scenario lists (`layouts`,
+//   one per GPU of the node, the same on every node); a job that asks for a
+//   share of one GPU takes a free instance with enough compute slices, and a
+//   partitioned GPU never serves a whole-GPU job. A GPU whose layout is empty
+//   or one full-size instance is not partitioned;
+// - dynamic: GPUs start empty and the scheduler creates the smallest
+//   instance that serves a share when it places it, and destroys it when the
+//   share leaves; a GPU with no instance serves whole-GPU jobs.
+enum class MigMode : std::uint8_t { kOff, kStatic, kDynamic };
+
+struct MigSpec {
+  MigMode mode = MigMode::kOff;
+  std::vector<std::vector<MigInstance>> layouts;  // static: one per GPU of a node
+
+  // Whether GPU `gpu` of a node is partitioned (static, with instances).
+  bool partitioned(std::int32_t gpu) const {
+    return mode == MigMode::kStatic && !layouts[static_cast<std::size_t>(gpu)].empty();
+  }
+  friend bool operator==(const MigSpec&, const MigSpec&) = default;
+};
+
 // `count` nodes of one kind. CPU and memory of 0 mean "not modelled": jobs'
 // CPU and memory requests are then not checked against these nodes.
 struct NodeGroupSpec {
@@ -26,6 +57,15 @@ struct NodeGroupSpec {
   std::int64_t memory_mib = 0;
   std::int32_t nodes_per_rack = 32;  // a rack holds nodes of one group
   SourceLocation where;
+  MigSpec mig;
+
+  // GPUs of a node that can serve whole-GPU jobs: those MIG does not
+  // partition.
+  std::int32_t whole_gpus_per_node() const;
+  // The most thousandths of one GPU a share can be given on a node: 1000
+  // with a GPU that is not partitioned, else the largest instance's
+  // (mig_milli).
+  std::int32_t largest_share_milli(const GpuCatalog& catalog) const;
 
   friend bool operator==(const NodeGroupSpec&, const NodeGroupSpec&) = default;
 };
@@ -81,8 +121,8 @@ class ClusterLayout {
   std::int64_t total_gpus_ = 0;
 };
 
-// What one node of `group` offers: its GPUs, their memory, and its CPU and
-// memory (0 where the group does not model them).
+// What one node of `group` offers: its GPUs (those MIG leaves whole), their
+// memory, and its CPU and memory (0 where the group does not model them).
 Resources node_offer(const NodeGroupSpec& group, const GpuCatalog& catalog);
 
 // Whether GPUs of type `type` can serve a job that may run on the types
@@ -93,6 +133,12 @@ bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeSet allow
 // pool of one GPU type that serves it (a job's GPUs are all of one type).
 std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
                                   std::int64_t gpu_memory_mib);
+
+// The largest share of one GPU (thousandths) such a job could ever be
+// given: 1000 where a serving group has a GPU MIG does not partition, else
+// its largest MIG instance's; 0 when no group serves it.
+std::int32_t largest_serving_share(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
+                                   std::int64_t gpu_memory_mib);
 
 // Whether some node group whose GPUs serve such a job models CPU: a CPU-only
 // job can only run on such a group's nodes.

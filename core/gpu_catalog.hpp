@@ -46,6 +46,40 @@ class GpuTypeSet {
   std::uint64_t bits_ = 0;
 };
 
+// Multi-Instance GPU (NVIDIA A100, H100, H200): a GPU splits into up to
+// seven isolated instances. It has 7 compute slices and 8 memory slices; an
+// instance of a profile takes `compute_slices` and a run of `memory_slices`
+// memory slices starting at one of the profile's allowed starts (NVML's
+// placements, `nvidia-smi mig -lgipp`), and instances never overlap.
+inline constexpr std::int32_t kMigComputeSlices = 7;
+inline constexpr std::int32_t kMigMemorySlices = 8;
+
+struct MigProfile {
+  std::string name;  // "3g.40gb"
+  std::int32_t compute_slices = 0;
+  std::int32_t memory_slices = 0;
+  std::int64_t memory_mib = 0;
+  std::uint8_t starts = 0;  // bit s: an instance may start at memory slice s
+
+  // The memory slices an instance starting at `start` takes, as a bit mask.
+  std::uint8_t mask_at(std::int32_t start) const {
+    return static_cast<std::uint8_t>(((1u << static_cast<unsigned>(memory_slices)) - 1u)
+                                     << static_cast<unsigned>(start));
+  }
+  friend bool operator==(const MigProfile&, const MigProfile&) = default;
+};
+
+// The thousandths of a GPU that `compute_slices` of its 7 are: what a share
+// of the GPU may ask for and still fit an instance with that many slices
+// (rounded down, so that ceil(milli * 7 / 1000) gives the slices back).
+constexpr std::int32_t mig_milli(std::int32_t compute_slices) {
+  return compute_slices * 1000 / kMigComputeSlices;
+}
+// The compute slices a share of `gpu_milli` thousandths needs.
+constexpr std::int32_t mig_slices_for(std::int32_t gpu_milli) {
+  return (gpu_milli * kMigComputeSlices + 999) / 1000;
+}
+
 struct GpuType {
   std::string name;             // canonical name, e.g. "A100-80GB"
   std::int64_t memory_mib = 0;  // GPU memory
@@ -56,6 +90,14 @@ struct GpuType {
   double peak_watts = 0;    // board power at full load (TDP)
   double usd_per_hour = 0;  // on-demand price of one GPU-hour
   std::string source;       // where the figures come from
+  // Its MIG profiles, smallest first (fewest compute slices, then fewest
+  // memory slices); empty for a type without MIG.
+  std::vector<MigProfile> mig_profiles;
+
+  // The index of the profile named `name` (ignoring case), or -1.
+  std::int32_t find_mig_profile(std::string_view name) const;
+  // The profile names, comma-separated, for error messages.
+  std::string mig_profile_names() const;
 
   friend bool operator==(const GpuType&, const GpuType&) = default;
 };

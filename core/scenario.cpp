@@ -78,6 +78,89 @@ void parse_catalog(const ConfigNode& node, const std::string& field, GpuCatalog&
 
 // --- cluster ----------------------------------------------------------------
 
+// Places a static MIG layout's profiles on one GPU: each instance at one of
+// its profile's starts, none overlapping (a backtracking search, largest
+// first: at most seven instances of eight starts). False when they cannot
+// all fit.
+bool place_mig_layout(const GpuType& type, std::vector<MigInstance>& layout, std::size_t next = 0,
+                      std::uint8_t used = 0) {
+  if (next == layout.size()) return true;
+  const MigProfile& profile = type.mig_profiles[static_cast<std::size_t>(layout[next].profile)];
+  for (std::int32_t start = 0; start < kMigMemorySlices; ++start) {
+    if (((profile.starts >> start) & 1u) == 0 || (profile.mask_at(start) & used) != 0) continue;
+    layout[next].start = static_cast<std::int8_t>(start);
+    if (place_mig_layout(type, layout, next + 1, static_cast<std::uint8_t>(used | profile.mask_at(start)))) return true;
+  }
+  return false;
+}
+
+// One GPU's static layout: a list of the type's profile names.
+std::vector<MigInstance> read_mig_layout(const ConfigNode& node, const std::string& field, const GpuType& type) {
+  std::vector<MigInstance> layout;
+  std::int32_t compute = 0;
+  const auto& items = read_list(node, field, "MIG profile names");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string name = read_string(*items[i], item_field(field, i));
+    const std::int32_t profile = type.find_mig_profile(name);
+    if (profile < 0) {
+      throw InputError(items[i]->where(), item_field(field, i),
+                       "a MIG profile of the " + type.name + " (" + type.mig_profile_names() + ")",
+                       items[i]->describe());
+    }
+    compute += type.mig_profiles[static_cast<std::size_t>(profile)].compute_slices;
+    layout.push_back(MigInstance{static_cast<std::int8_t>(profile), 0});
+  }
+  std::stable_sort(layout.begin(), layout.end(), [&](const MigInstance& a, const MigInstance& b) {
+    return type.mig_profiles[static_cast<std::size_t>(a.profile)].memory_slices >
+           type.mig_profiles[static_cast<std::size_t>(b.profile)].memory_slices;
+  });
+  if (compute > kMigComputeSlices || !place_mig_layout(type, layout)) {
+    throw InputError(node.where(), field,
+                     "MIG profiles that fit one GPU together (7 compute slices, 8 memory slices, each profile at "
+                     "its allowed starts)",
+                     node.describe());
+  }
+  // One full-size instance is the whole GPU: not partitioned.
+  if (layout.size() == 1 &&
+      type.mig_profiles[static_cast<std::size_t>(layout[0].profile)].compute_slices == kMigComputeSlices) {
+    layout.clear();
+  }
+  std::sort(layout.begin(), layout.end(), [](const MigInstance& a, const MigInstance& b) { return a.start < b.start; });
+  return layout;
+}
+
+// A node group's `mig:`: `dynamic`, `off`, one layout for every GPU (a list
+// of profile names), or one per GPU (a list of such lists).
+MigSpec read_mig(const ConfigNode& node, const std::string& field, const GpuType& type, std::int32_t gpus) {
+  MigSpec spec;
+  const char* expected = "`dynamic`, `off`, a list of MIG profiles for every GPU, or one such list per GPU";
+  if (node.kind() == ConfigNode::Kind::kScalar && read_string(node, field) == "off") return spec;
+  if (type.mig_profiles.empty()) {
+    throw InputError(node.where(), field, "a node group of a MIG-capable GPU type (one with MIG profiles)",
+                     "MIG on the " + type.name);
+  }
+  if (node.kind() == ConfigNode::Kind::kScalar) {
+    if (read_string(node, field) != "dynamic") throw InputError(node.where(), field, expected, node.describe());
+    spec.mode = MigMode::kDynamic;
+  } else {
+    const auto& items = read_list(node, field, expected);
+    spec.mode = MigMode::kStatic;
+    const bool per_gpu = !items.empty() && items[0]->kind() == ConfigNode::Kind::kSequence;
+    if (per_gpu) {
+      if (items.size() != static_cast<std::size_t>(gpus)) {
+        throw InputError(node.where(), field, "one layout per GPU (" + std::to_string(gpus) + ")",
+                         std::to_string(items.size()) + " layouts");
+      }
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        spec.layouts.push_back(read_mig_layout(*items[i], item_field(field, i), type));
+      }
+    } else {
+      spec.layouts.assign(static_cast<std::size_t>(gpus), read_mig_layout(node, field, type));
+    }
+  }
+  return spec;
+}
+
 ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
   MapReader map(node, "cluster", {"nodes_per_rack", "node_groups", "performance"});
   std::int32_t default_per_rack = 32;
@@ -104,7 +187,8 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
   std::int64_t total_gpus = 0;
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const std::string f = item_field(groups_field, i);
-    MapReader group(*groups[i], f, {"name", "gpu", "gpus_per_node", "count", "cpus", "memory", "nodes_per_rack"});
+    MapReader group(*groups[i], f,
+                    {"name", "gpu", "gpus_per_node", "count", "cpus", "memory", "nodes_per_rack", "mig"});
     NodeGroupSpec g;
     g.where = groups[i]->where();
     g.gpu_type = read_gpu_type(group.required("gpu", "a GPU type of the catalog"), group.field("gpu"), catalog);
@@ -127,6 +211,9 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
     g.nodes_per_rack = default_per_rack;
     if (const ConfigNode* per_rack = group.optional("nodes_per_rack")) {
       g.nodes_per_rack = static_cast<std::int32_t>(read_int(*per_rack, group.field("nodes_per_rack"), 1, 1'000'000));
+    }
+    if (const ConfigNode* mig = group.optional("mig")) {
+      g.mig = read_mig(*mig, group.field("mig"), catalog.at(g.gpu_type), g.gpus_per_node);
     }
     total_gpus += g.count * g.gpus_per_node;
     if (total_gpus > kMaxClusterGpus) {
@@ -313,12 +400,20 @@ SyntheticWorkloadSpec parse_synthetic(const MapReader& parent, const ConfigNode&
 }
 
 // A listed job's `gpus:` in thousandths of a GPU: a whole number from 1, a
-// share of one GPU to the thousandth (0.25), or 0 for a CPU-only job.
+// share of one GPU to the thousandth (0.25), a MIG instance's compute slices
+// (`3g`, or a profile name such as `3g.40gb`: 3/7 of a GPU, see mig_milli),
+// or 0 for a CPU-only job.
 std::int64_t read_job_gpu_milli(const ConfigNode& node, const std::string& field) {
   constexpr double kMaxJobGpus = 1'000'000;
   const char* expected =
-      "a whole number of GPUs from 1 to 1000000, a share of one GPU in thousandths (such as 0.25), or 0 for a "
-      "CPU-only job (with cpus:)";
+      "a whole number of GPUs from 1 to 1000000, a share of one GPU in thousandths (such as 0.25), a MIG instance "
+      "size from 1g to 7g, or 0 for a CPU-only job (with cpus:)";
+  const std::string& text = node.scalar();
+  if (node.kind() == ConfigNode::Kind::kScalar && text.size() >= 2 && text[0] >= '1' &&
+      text[0] <= '0' + kMigComputeSlices && (text[1] == 'g' || text[1] == 'G') &&
+      (text.size() == 2 || text[2] == '.')) {
+    return mig_milli(text[0] - '0');
+  }
   double gpus = 0;
   if (node.kind() != ConfigNode::Kind::kScalar || node.quoted() || !parse_number(node.scalar(), gpus) || !(gpus >= 0) ||
       gpus > kMaxJobGpus) {
@@ -416,13 +511,16 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
                          "a node group that models CPU (cpus:) for a CPU-only job", "a cluster without one");
       }
     } else if (gpus == 0) {
-      if (largest_serving_pool(layout, catalog, job.gpu_types, job.request.gpu_memory_mib) == 0) {
+      const std::int64_t largest = largest_serving_share(layout, catalog, job.gpu_types, job.request.gpu_memory_mib);
+      if (largest < gpu_milli) {
         const bool memory =
-            job.request.gpu_memory_mib > 0 && largest_serving_pool(layout, catalog, job.gpu_types, 0) > 0;
+            job.request.gpu_memory_mib > 0 && largest_serving_share(layout, catalog, job.gpu_types, 0) >= gpu_milli;
         const char* key = memory ? "gpu_memory" : "gpus";
         throw InputError(map.optional(key)->where(), map.field(key),
-                         pool_description(layout, catalog, job.gpu_types, job.request.gpu_memory_mib) +
-                             " for a job of a share of one GPU",
+                         largest == 0 ? pool_description(layout, catalog, job.gpu_types, job.request.gpu_memory_mib) +
+                                            " for a job of a share of one GPU"
+                                      : "a share of one GPU of at most " + std::to_string(largest) +
+                                            " thousandths, the largest GPU or MIG instance that serves it",
                          map.optional(key)->describe());
       }
     } else if (gpus > largest_serving_pool(layout, catalog, job.gpu_types, job.request.gpu_memory_mib)) {

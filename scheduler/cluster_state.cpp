@@ -1,6 +1,7 @@
 #include "scheduler/cluster_state.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/error.hpp"
 
@@ -35,10 +36,38 @@ ClusterState::ClusterState(const ClusterLayout& layout, const GpuCatalog& catalo
       pool_gpu_memory_mib_.push_back(catalog.at(type).memory_mib);
     }
     node.pool = pool;
-    pool_total_gpus_[pat(pool)] += node.capacity_gpus;
-    pool_max_node_gpus_[pat(pool)] = std::max(pool_max_node_gpus_[pat(pool)], node.capacity_gpus);
+    // MIG-partitioned GPUs never serve a whole-GPU job: they count neither
+    // in what the pool could give one nor in its nodes' sizes.
+    const std::int32_t whole =
+        layout.spec().node_groups[static_cast<std::size_t>(layout.group_of(id))].whole_gpus_per_node();
+    pool_total_gpus_[pat(pool)] += whole;
+    pool_max_node_gpus_[pat(pool)] = std::max(pool_max_node_gpus_[pat(pool)], whole);
   }
   share_used_milli_.assign(gpus, 0);
+  pool_mig_profiles_.resize(pool_type_.size());
+  for (std::size_t p = 0; p < pool_type_.size(); ++p) pool_mig_profiles_[p] = catalog.at(pool_type_[p]).mig_profiles;
+  const auto& groups = layout.spec().node_groups;
+  if (std::any_of(groups.begin(), groups.end(), [](const NodeGroupSpec& g) { return g.mig.mode != MigMode::kOff; })) {
+    mig_kind_.assign(gpus, kMigOff);
+    mig_busy_.assign(gpus, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto id = static_cast<NodeId>(i);
+      const MigSpec& mig = groups[static_cast<std::size_t>(layout.group_of(id))].mig;
+      if (mig.mode == MigMode::kOff) continue;
+      for (std::int32_t gpu = 0; gpu < nodes_[i].capacity_gpus; ++gpu) {
+        std::uint8_t& kind = mig_kind_[gpu_base_[i] + static_cast<std::size_t>(gpu)];
+        if (mig.mode == MigMode::kDynamic) {
+          kind = kMigDynamic;
+        } else if (mig.partitioned(gpu)) {
+          // Held by shares from the start: its instances wait for them.
+          kind = kMigStatic;
+          --nodes_[i].free_gpus;
+          ++nodes_[i].shared_gpus;
+          share_used(id)[gpu] = mig_used(id, gpu);
+        }
+      }
+    }
+  }
   buckets_.resize(pool_type_.size());
   fully_free_.assign(pool_type_.size(), NodeSet(n));
   share_room_.assign(pool_type_.size(), NodeSet(n));
@@ -64,6 +93,93 @@ ClusterState::ClusterState(const ClusterLayout& layout, const GpuCatalog& catalo
   room_sets_.resize(pool_type_.size());
   rooms_present_.assign(pool_type_.size(), {});
   for (const std::vector<NodeId>& members : pool_nodes_) largest_room_.emplace_back(members.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (nodes_[i].shared_gpus == 0) continue;
+    room_index_add(static_cast<NodeId>(i));
+    share_index_update(static_cast<NodeId>(i));
+  }
+}
+
+const std::vector<MigInstance>& ClusterState::mig_layout(NodeId n, std::int32_t gpu) const {
+  const auto& group = layout_->spec().node_groups[static_cast<std::size_t>(layout_->group_of(n))];
+  return group.mig.layouts[static_cast<std::size_t>(gpu)];
+}
+
+std::int32_t ClusterState::mig_room(NodeId n, std::int32_t gpu) const {
+  const std::size_t g = gpu_base_[at(n)] + static_cast<std::size_t>(gpu);
+  const std::uint8_t busy = mig_busy_[g];
+  const std::vector<MigProfile>& profiles = pool_mig_profiles_[pat(nodes_[at(n)].pool)];
+  std::int32_t largest = 0;
+  if (mig_kind_[g] == kMigStatic) {
+    for (const MigInstance& instance : mig_layout(n, gpu)) {
+      const MigProfile& profile = profiles[static_cast<std::size_t>(instance.profile)];
+      if ((profile.mask_at(instance.start) & busy) == 0) largest = std::max(largest, profile.compute_slices);
+    }
+  } else {
+    for (const MigProfile& profile : profiles) {
+      for (std::int32_t start = 0; start < kMigMemorySlices; ++start) {
+        if (((profile.starts >> start) & 1u) != 0 && (profile.mask_at(start) & busy) == 0) {
+          largest = std::max(largest, profile.compute_slices);
+        }
+      }
+    }
+  }
+  return mig_milli(largest);
+}
+
+std::int16_t ClusterState::mig_used(NodeId n, std::int32_t gpu) const {
+  const std::size_t g = gpu_base_[at(n)] + static_cast<std::size_t>(gpu);
+  if (mig_kind_[g] == kMigDynamic && mig_busy_[g] == 0) return 0;  // no instance: wholly free
+  return static_cast<std::int16_t>(kMilliPerGpu - mig_room(n, gpu));
+}
+
+MigSlot ClusterState::mig_choice(NodeId n, std::int32_t gpu, std::int32_t gpu_milli) const {
+  MigSlot best;
+  if (!is_mig(n, gpu)) return best;
+  const std::size_t g = gpu_base_[at(n)] + static_cast<std::size_t>(gpu);
+  const std::uint8_t busy = mig_busy_[g];
+  const std::vector<MigProfile>& profiles = pool_mig_profiles_[pat(nodes_[at(n)].pool)];
+  const std::int32_t slices = mig_slices_for(gpu_milli);
+  if (mig_kind_[g] == kMigStatic) {
+    // Profiles are listed smallest first: the lowest profile index wins,
+    // then the lowest start.
+    for (const MigInstance& instance : mig_layout(n, gpu)) {
+      const MigProfile& profile = profiles[static_cast<std::size_t>(instance.profile)];
+      if (profile.compute_slices < slices || (profile.mask_at(instance.start) & busy) != 0) continue;
+      if (best.profile < 0 || instance.profile < best.profile ||
+          (instance.profile == best.profile && instance.start < best.start)) {
+        best = MigSlot{instance.profile, instance.start};
+      }
+    }
+    return best;
+  }
+  // What memory slices `mask` leave: the largest profile still placeable
+  // (compute slices), then how many placements of every profile are free.
+  const auto left_over = [&](std::uint8_t mask) {
+    std::int32_t largest = 0, count = 0;
+    for (const MigProfile& profile : profiles) {
+      for (std::int32_t start = 0; start < kMigMemorySlices; ++start) {
+        if (((profile.starts >> start) & 1u) == 0 || (profile.mask_at(start) & mask) != 0) continue;
+        largest = std::max(largest, profile.compute_slices);
+        ++count;
+      }
+    }
+    return std::pair{largest, count};
+  };
+  for (std::size_t p = 0; p < profiles.size() && best.profile < 0; ++p) {
+    const MigProfile& profile = profiles[p];
+    if (profile.compute_slices < slices) continue;
+    std::pair<std::int32_t, std::int32_t> best_left{-1, -1};
+    for (std::int32_t start = 0; start < kMigMemorySlices; ++start) {
+      if (((profile.starts >> start) & 1u) == 0 || (profile.mask_at(start) & busy) != 0) continue;
+      const auto left = left_over(static_cast<std::uint8_t>(busy | profile.mask_at(start)));
+      if (left >= best_left) {
+        best_left = left;
+        best = MigSlot{static_cast<std::int8_t>(p), static_cast<std::int8_t>(start)};
+      }
+    }
+  }
+  return best;
 }
 
 PoolId ClusterState::pool_of_type(GpuTypeId type) const {
@@ -323,10 +439,24 @@ void ClusterState::release(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, 
 }
 
 void ClusterState::allocate_share(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
-                                  std::int64_t memory_mib) {
+                                  std::int64_t memory_mib, MigSlot* mig) {
   NodeState& node = nodes_[at(n)];
   CAPSIM_CHECK(share_fits(n, gpu, gpu_milli, cpu_milli, memory_mib))
       << "node " << n << " cannot give " << gpu_milli << " thousandths of GPU " << gpu;
+  const bool split = is_mig(n, gpu);
+  MigSlot slot;
+  if (split) {
+    slot = mig != nullptr && mig->profile >= 0 ? *mig : mig_choice(n, gpu, gpu_milli);
+    CAPSIM_CHECK(slot.profile >= 0) << "node " << n << " GPU " << gpu << " has no MIG instance for " << gpu_milli
+                                    << " thousandths";
+    const std::uint8_t mask =
+        pool_mig_profiles_[pat(node.pool)][static_cast<std::size_t>(slot.profile)].mask_at(slot.start);
+    std::uint8_t& busy = mig_busy_[gpu_base_[at(n)] + static_cast<std::size_t>(gpu)];
+    CAPSIM_CHECK((busy & mask) == 0) << "node " << n << " GPU " << gpu << ": MIG instance at slice " << int{slot.start}
+                                     << " is taken";
+    busy = static_cast<std::uint8_t>(busy | mask);
+  }
+  if (mig != nullptr) *mig = slot;
   room_index_remove(n);
   std::int16_t& used = share_used(n)[gpu];
   if (used == 0) {  // the share opens a wholly free GPU
@@ -335,20 +465,32 @@ void ClusterState::allocate_share(NodeId n, std::int32_t gpu, std::int32_t gpu_m
     ++node.shared_gpus;
     index_insert(n);
   }
-  used = static_cast<std::int16_t>(used + gpu_milli);
+  used = split ? mig_used(n, gpu) : static_cast<std::int16_t>(used + gpu_milli);
   if (node.models_cpu_or_memory) change_resources(n, -cpu_milli, -memory_mib);
   room_index_add(n);
   share_index_update(n);
 }
 
 void ClusterState::release_share(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
-                                 std::int64_t memory_mib) {
+                                 std::int64_t memory_mib, MigSlot mig) {
   NodeState& node = nodes_[at(n)];
-  CAPSIM_CHECK(gpu >= 0 && gpu < node.capacity_gpus && gpu_milli > 0 && share_used(n)[gpu] >= gpu_milli)
-      << "node " << n << " GPU " << gpu << " has no share of " << gpu_milli << " thousandths to give back";
+  CAPSIM_CHECK(gpu >= 0 && gpu < node.capacity_gpus && gpu_milli > 0) << "node " << n << " has no GPU " << gpu;
+  const bool split = is_mig(n, gpu);
+  if (split) {
+    CAPSIM_CHECK(mig.profile >= 0) << "node " << n << " GPU " << gpu << " is MIG: a release names its instance";
+    const std::uint8_t mask =
+        pool_mig_profiles_[pat(node.pool)][static_cast<std::size_t>(mig.profile)].mask_at(mig.start);
+    std::uint8_t& busy = mig_busy_[gpu_base_[at(n)] + static_cast<std::size_t>(gpu)];
+    CAPSIM_CHECK((busy & mask) == mask) << "node " << n << " GPU " << gpu << " has no MIG instance at slice "
+                                        << int{mig.start} << " to give back";
+    busy = static_cast<std::uint8_t>(busy & ~mask);
+  } else {
+    CAPSIM_CHECK(share_used(n)[gpu] >= gpu_milli)
+        << "node " << n << " GPU " << gpu << " has no share of " << gpu_milli << " thousandths to give back";
+  }
   room_index_remove(n);
   std::int16_t& used = share_used(n)[gpu];
-  used = static_cast<std::int16_t>(used - gpu_milli);
+  used = split ? mig_used(n, gpu) : static_cast<std::int16_t>(used - gpu_milli);
   if (used == 0) {  // the last share left: the GPU is wholly free again
     index_erase(n);
     ++node.free_gpus;

@@ -14,6 +14,16 @@
 // and per pool the set of up nodes with a shared GPU that has room left, so
 // that placing a share visits only those nodes, never every node.
 //
+// MIG (core/cluster.hpp MigSpec): a GPU that MIG splits holds shares as
+// instances rather than time slices. Its "used" thousandths are what no free
+// instance can offer: 1000 minus the largest instance that could still be
+// given (mig_milli of its compute slices; a dynamic GPU can create any
+// profile at a free placement, a static one only its listed instances), so
+// that `gpu_milli <= 1000 - used` holds exactly when an instance with enough
+// compute slices is free, and the share indexes and every placement policy
+// work unchanged. A dynamic GPU with no instance is wholly free; a
+// partitioned static GPU is held by shares from the start and never free.
+//
 // Placement policies see this class through a const reference; only the
 // scheduler core changes it.
 #pragma once
@@ -30,6 +40,13 @@
 namespace capsim::scheduler {
 
 using PoolId = std::int32_t;
+
+// A MIG instance on one GPU: a profile of its type (an index into the type's
+// mig_profiles) at a memory slice; -1 for none.
+struct MigSlot {
+  std::int8_t profile = -1;
+  std::int8_t start = -1;
+};
 
 class ClusterState {
  public:
@@ -152,11 +169,35 @@ class ClusterState {
   // Whole GPUs (none for a CPU-only job) with CPU and memory.
   void allocate(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib);
   void release(NodeId n, std::int32_t gpus, std::int64_t cpu_milli, std::int64_t memory_mib);
-  // A share of GPU `gpu` (share_fits must hold), and its return.
+  // A share of GPU `gpu` (share_fits must hold), and its return. On a GPU
+  // that MIG splits, `mig` names the instance to take (the one the share
+  // held, when an undo reopens it) or, left at -1, the state chooses one
+  // (mig_choice); either way the instance is written back to `mig`, and
+  // release_share needs it.
   void allocate_share(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
-                      std::int64_t memory_mib);
+                      std::int64_t memory_mib, MigSlot* mig = nullptr);
   void release_share(NodeId n, std::int32_t gpu, std::int32_t gpu_milli, std::int64_t cpu_milli,
-                     std::int64_t memory_mib);
+                     std::int64_t memory_mib, MigSlot mig = {});
+
+  // --- MIG
+  // Whether GPU `gpu` of node n is split by MIG (dynamic, or a partitioned
+  // static GPU).
+  bool is_mig(NodeId n, std::int32_t gpu) const {
+    return !mig_kind_.empty() && mig_kind_[gpu_base_[at(n)] + static_cast<std::size_t>(gpu)] != kMigOff;
+  }
+  // The memory slices that instances in use take on that GPU (bit s: slice s).
+  std::uint8_t mig_busy(NodeId n, std::int32_t gpu) const {
+    return mig_kind_.empty() ? 0 : mig_busy_[gpu_base_[at(n)] + static_cast<std::size_t>(gpu)];
+  }
+  // The instance a share of `gpu_milli` would get there now: the smallest
+  // profile (compute slices, then memory slices) with enough compute slices
+  // that is free (a static GPU: the lowest such instance); on a dynamic GPU,
+  // at the allowed start that leaves the largest profile placeable, then the
+  // most placements of every profile (ties: the highest start, so small
+  // instances pack from the top and the large ones, which start at 0, stay
+  // possible). Profile -1 when none fits.
+  MigSlot mig_choice(NodeId n, std::int32_t gpu, std::int32_t gpu_milli) const;
+  const std::vector<MigProfile>& mig_profiles(PoolId p) const { return pool_mig_profiles_[pat(p)]; }
   void set_up(NodeId n, bool up);
 
  private:
@@ -234,6 +275,17 @@ class ClusterState {
   // share_used_milli_[gpu_base_[n] ...], one per GPU of the node.
   std::vector<std::uint32_t> gpu_base_;
   std::vector<std::int16_t> share_used_milli_;
+  // MIG, per GPU like share_used_milli_ (empty when no group uses MIG).
+  static constexpr std::uint8_t kMigOff = 0, kMigDynamic = 1, kMigStatic = 2;
+  std::vector<std::uint8_t> mig_kind_;
+  std::vector<std::uint8_t> mig_busy_;
+  std::vector<std::vector<MigProfile>> pool_mig_profiles_;  // [pool]
+  // A static GPU's listed instances.
+  const std::vector<MigInstance>& mig_layout(NodeId n, std::int32_t gpu) const;
+  // The largest instance's thousandths that the GPU could still give (0:
+  // none), and the "used" thousandths that follow (see the class comment).
+  std::int32_t mig_room(NodeId n, std::int32_t gpu) const;
+  std::int16_t mig_used(NodeId n, std::int32_t gpu) const;
 };
 
 }  // namespace capsim::scheduler

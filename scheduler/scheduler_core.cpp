@@ -97,7 +97,9 @@ std::optional<RejectReason> SchedulerCore::never_runs(const JobRequest& job) con
     bool cpu_modelled = true, memory_modelled = true;
     for (const NodeGroupSpec& group : layout_.spec().node_groups) {
       if (group.gpu_type != type || group.count == 0) continue;
-      const Resources node = node_offer(group, catalog_);
+      Resources node = node_offer(group, catalog_);
+      // A share needs one GPU, or one MIG instance, large enough.
+      if (job.is_gpu_share()) node.gpu_milli = group.largest_share_milli(catalog_);
       if (job.is_cpu_only()) {
         cpu_modelled_somewhere |= node.cpu_milli > 0;
         if (node.cpu_milli > 0 && job.request.fits_in(node)) return std::nullopt;
@@ -163,12 +165,17 @@ void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
   queue_policy_->on_job_arrived(view_of(record));
 }
 
-void SchedulerCore::take(const JobRequest& job, std::span<const NodeShare> shares) {
-  for (const NodeShare& share : shares) {
+void SchedulerCore::take(const JobRequest& job, std::span<NodeShare> shares) {
+  for (NodeShare& share : shares) {
     const std::int64_t cpu = cpu_share(job, share.gpus);
     const std::int64_t memory = memory_share(job, share.gpus);
     if (share.is_gpu_share()) {
-      cluster_.allocate_share(share.node, share.gpu, share.gpu_milli, cpu, memory);
+      // A share of a MIG GPU learns its instance here (or keeps the one it
+      // held, when an undo reopens it).
+      MigSlot mig{share.mig_profile, share.mig_start};
+      cluster_.allocate_share(share.node, share.gpu, share.gpu_milli, cpu, memory, &mig);
+      share.mig_profile = mig.profile;
+      share.mig_start = mig.start;
     } else {
       cluster_.allocate(share.node, share.gpus, cpu, memory);
     }
@@ -180,7 +187,7 @@ void SchedulerCore::give_back(const JobRequest& job, std::span<const NodeShare> 
     const std::int64_t cpu = cpu_share(job, share.gpus);
     const std::int64_t memory = memory_share(job, share.gpus);
     if (share.is_gpu_share()) {
-      cluster_.release_share(share.node, share.gpu, share.gpu_milli, cpu, memory);
+      cluster_.release_share(share.node, share.gpu, share.gpu_milli, cpu, memory, {share.mig_profile, share.mig_start});
     } else {
       cluster_.release(share.node, share.gpus, cpu, memory);
     }
@@ -334,7 +341,7 @@ bool SchedulerCore::place_with_victims(const JobRequest& job) {
   }
   if (!placed) {
     // Undo, last released first, so that every share reopens the very GPU it held.
-    for (std::size_t i = released; i-- > 0;) take(active(victims_[i]).request, active(victims_[i]).shares());
+    for (std::size_t i = released; i-- > 0;) take(active(victims_[i]).request, active(victims_[i]).shares_to_retake());
     scratch_.clear();
     return false;
   }

@@ -122,6 +122,11 @@ class SchedulerCore final : private SchedulerView {
       if (share_count <= 1) return {&first_share, share_count};
       return more;
     }
+    // The allocation, for an undo to take it again (MIG instances and all).
+    std::span<NodeShare> shares_to_retake() {
+      if (share_count <= 1) return {&first_share, share_count};
+      return more;
+    }
     void set_shares(std::span<const NodeShare> shares) {
       share_count = static_cast<std::uint32_t>(shares.size());
       if (shares.size() == 1) {
@@ -155,7 +160,7 @@ class SchedulerCore final : private SchedulerView {
   // test before asking the placement policy).
   bool may_fit_now(const JobRequest& job) const;
   void check_allocation(const JobRequest& job, std::span<const NodeShare> allocation) const;
-  void take(const JobRequest& job, std::span<const NodeShare> shares);
+  void take(const JobRequest& job, std::span<NodeShare> shares);
   void give_back(const JobRequest& job, std::span<const NodeShare> shares);
   void enqueue(ActiveJob& job, JobId id);
   // Places the job with the victims the queue policy names, stopping them

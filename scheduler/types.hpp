@@ -56,13 +56,21 @@ struct JobRequest {
 //   and a share that opens a free GPU takes the lowest number that no share
 //   holds;
 // - a CPU-only job: no GPU (`gpus` 0, `gpu` -1), only CPU and memory.
+// - a share of a GPU that MIG splits (core/cluster.hpp MigSpec): the core
+//   records the instance it gets, a profile of the GPU type (an index into
+//   its mig_profiles) at a memory slice. Policies leave both -1; the share
+//   keeps its `gpu_milli` (the job's rate follows it) and suffers no
+//   interference.
 struct NodeShare {
   NodeId node = 0;
   std::int32_t gpus = 0;
-  std::int16_t gpu = -1;       // the shared GPU's number (-1: whole GPUs or none)
-  std::int16_t gpu_milli = 0;  // thousandths of GPU `gpu` (0 unless gpu >= 0)
+  std::int16_t gpu = -1;         // the shared GPU's number (-1: whole GPUs or none)
+  std::int16_t gpu_milli = 0;    // thousandths of GPU `gpu` (0 unless gpu >= 0)
+  std::int8_t mig_profile = -1;  // the MIG instance (set by the core), or -1
+  std::int8_t mig_start = -1;
 
   bool is_gpu_share() const { return gpu >= 0; }
+  bool is_mig() const { return mig_profile >= 0; }
   // GPU thousandths given on this node, whole GPUs or share.
   std::int64_t total_gpu_milli() const { return is_gpu_share() ? gpu_milli : std::int64_t{gpus} * kMilliPerGpu; }
   friend bool operator==(const NodeShare&, const NodeShare&) = default;

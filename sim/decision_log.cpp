@@ -41,6 +41,10 @@ void DecisionLog::on_job_started(Time now, JobId job, std::span<const NodeShare>
     out_ << " node" << share.node << "(rack" << layout_.rack_of(share.node) << ")";
     if (share.is_gpu_share()) {
       out_ << "gpu" << share.gpu << "x" << gpus_text(share.gpu_milli);
+      if (share.is_mig()) {
+        const MigProfile& profile = catalog_.at(gpu_type).mig_profiles[static_cast<std::size_t>(share.mig_profile)];
+        out_ << "[mig " << profile.name << "@" << int{share.mig_start} << "]";
+      }
     } else if (share.gpus > 0) {
       out_ << "x" << share.gpus;
     }

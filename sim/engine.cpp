@@ -160,7 +160,8 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   ++counters_.running_jobs;
   counters_.allocated_gpu_milli += job.gpu_milli;
   const NodeShare& first = decision.allocation.front();
-  if (first.is_gpu_share() && performance_.share_interference > 0) {
+  // A MIG instance is isolated: no interference.
+  if (first.is_gpu_share() && !first.is_mig() && performance_.share_interference > 0) {
     share_joined(now, slot, {first.node, first.gpu});  // sets the rate and queues the end
   } else {
     queue_end(now, slot);

@@ -35,5 +35,5 @@ TEST_CASE("lookups ignore case; upsert replaces or adds", "[core][catalog]") {
   CHECK(catalog.upsert(t4) == *catalog.find("T4"));
   CHECK(catalog.size() == size);
   CHECK(catalog.at(*catalog.find("t4")).usd_per_hour == 0.35);
-  CHECK(catalog.upsert(GpuType{"X1", 1024, 0.5, 1, 2, 3, "test"}) == static_cast<GpuTypeId>(size));
+  CHECK(catalog.upsert(GpuType{"X1", 1024, 0.5, 1, 2, 3, "test", {}}) == static_cast<GpuTypeId>(size));
 }
