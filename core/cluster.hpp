@@ -79,7 +79,9 @@ struct PerformanceSpec {
   double across_nodes = 1.0;  // rate factor of a job on several nodes of one rack
   double across_racks = 1.0;  // rate factor of a job on several racks
   // Each other job sharing a GPU slows a share by this fraction: its rate is
-  // share x speed x (1 - share_interference)^(jobs on the GPU - 1).
+  // share x speed x (1 - share_interference)^(jobs on the GPU - 1). Two
+  // shares whose classes' pair was measured (Gavel's co-location
+  // throughputs, core/job_class.hpp) use the measurement instead.
   double share_interference = 0.0;
   friend bool operator==(const PerformanceSpec&, const PerformanceSpec&) = default;
 };

@@ -1,7 +1,9 @@
 #include "core/job_class.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -63,6 +65,29 @@ JobClasses::JobClasses(std::vector<JobClassSpec> classes) : classes_(std::move(c
     classes_.push_back(default_class());
   }
   CAPSIM_CHECK(classes_.size() <= std::numeric_limits<JobClassId>::max()) << "too many job classes";
+  for (const JobClassSpec& spec : classes_) {
+    for (const ColocatedSpeed& pair : spec.colocated) {
+      colocation_types_ = std::max(colocation_types_, static_cast<std::size_t>(pair.gpu_type) + 1);
+    }
+  }
+  if (colocation_types_ == 0) return;
+  const std::size_t n = classes_.size();
+  colocated_.assign(n * n * colocation_types_, kCatalogSpeed);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const ColocatedSpeed& pair : classes_[i].colocated) {
+      // A partner named by no class (or a name two classes share: the first)
+      // is a pair that can never meet, or meets as the first.
+      const auto partner = find(pair.partner);
+      if (!partner) continue;
+      colocated_[(i * n + *partner) * colocation_types_ + static_cast<std::size_t>(pair.gpu_type)] = pair.fraction;
+    }
+  }
+}
+
+double JobClasses::colocated_fraction(JobClassId id, JobClassId partner, GpuTypeId type) const {
+  const auto t = static_cast<std::size_t>(type);
+  if (t >= colocation_types_) return kCatalogSpeed;
+  return colocated_[(std::size_t{id} * classes_.size() + partner) * colocation_types_ + t];
 }
 
 std::optional<JobClassId> JobClasses::find(std::string_view name) const {
@@ -95,7 +120,7 @@ JobClassId JobClasses::classify(const JobSpec& job, RandomStream& stream) const 
 }
 
 std::vector<JobClassSpec> read_gavel_classes(const std::filesystem::path& path, const SourceLocation& where,
-                                             const std::string& field, const GpuCatalog& catalog) {
+                                             const std::string& field, const GpuCatalog& catalog, bool colocation) {
   const std::string text = read_text_file(path, std::size_t{64} << 20);
   nlohmann::json root;
   try {
@@ -110,34 +135,65 @@ std::vector<JobClassSpec> read_gavel_classes(const std::filesystem::path& path, 
   // Gavel's job types are keys such as "('ResNet-50 (batch size 64)', 1)":
   // a name and a scale factor (GPUs). Single-GPU types only.
   const std::string suffix = "', 1)";
-  std::vector<JobClassSpec> classes;
-  for (const auto& [key, value] : root.at("v100").items()) {
+  const auto single_gpu_name = [&](const std::string& key) -> std::optional<std::string> {
     if (key.size() < 2 + suffix.size() || key.compare(0, 2, "('") != 0 ||
         key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
-      continue;
-    const auto alone = [&](const std::string& gpu) -> double {
-      if (!root.contains(gpu) || !root.at(gpu).contains(key)) return kCatalogSpeed;
-      const nlohmann::json& entry = root.at(gpu).at(key);
-      if (!entry.is_object() || !entry.contains("null") || !entry.at("null").is_number()) {
-        bad("a number of steps per second at " + gpu + " -> " + key + " -> null", entry.dump().substr(0, 80));
-      }
-      return entry.at("null").get<double>();
-    };
-    const double v100 = alone("v100");
+      return std::nullopt;
+    return key.substr(2, key.size() - 2 - suffix.size());
+  };
+  const auto alone = [&](const std::string& gpu, const std::string& key) -> double {
+    if (!root.contains(gpu) || !root.at(gpu).contains(key)) return kCatalogSpeed;
+    const nlohmann::json& entry = root.at(gpu).at(key);
+    if (!entry.is_object() || !entry.contains("null") || !entry.at("null").is_number()) {
+      bad("a number of steps per second at " + gpu + " -> " + key + " -> null", entry.dump().substr(0, 80));
+    }
+    return entry.at("null").get<double>();
+  };
+  constexpr std::pair<const char*, const char*> kGpus[] = {{"k80", "K80"}, {"p100", "P100"}, {"v100", "V100"}};
+  std::vector<JobClassSpec> classes;
+  for (const auto& [key, value] : root.at("v100").items()) {
+    const std::optional<std::string> name = single_gpu_name(key);
+    if (!name) continue;
+    const double v100 = alone("v100", key);
     if (!(v100 > 0)) continue;  // not measured on the reference GPU
     JobClassSpec spec;
-    spec.name = key.substr(2, key.size() - 2 - suffix.size());
+    spec.name = *name;
     spec.where = where;
     spec.speed.assign(catalog.size(), kCatalogSpeed);
     const double reference = catalog.at(*catalog.find("V100")).relative_speed;
-    for (const auto& [gpu, catalog_name] : {std::pair{"k80", "K80"}, {"p100", "P100"}, {"v100", "V100"}}) {
+    for (const auto& [gpu, catalog_name] : kGpus) {
       const auto type = catalog.find(catalog_name);
-      const double steps = alone(gpu);
+      const double steps = alone(gpu, key);
       if (type && steps > 0) spec.speed[static_cast<std::size_t>(*type)] = reference * steps / v100;
     }
     classes.push_back(std::move(spec));
   }
   if (classes.empty()) bad("at least one single-GPU job type measured on v100", "none");
+  if (!colocation) return classes;
+  // Pairs sharing a GPU: in K's entry on each type, "P": [K's steps per
+  // second, P's], next to K's "null" (alone).
+  for (JobClassSpec& spec : classes) {
+    const std::string key = "('" + spec.name + suffix;
+    for (const auto& [gpu, catalog_name] : kGpus) {
+      const auto type = catalog.find(catalog_name);
+      const double solo = alone(gpu, key);
+      if (!type || !(solo > 0)) continue;
+      for (const auto& [partner_key, pair] : root.at(gpu).at(key).items()) {
+        if (partner_key == "null") continue;
+        const std::optional<std::string> partner = single_gpu_name(partner_key);
+        if (!partner) continue;
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number() || !pair[1].is_number() ||
+            !(pair[0].get<double>() >= 0) || !(pair[1].get<double>() >= 0)) {
+          bad("[own, other]: two steps-per-second numbers, at least 0, at " + std::string(gpu) + " -> " + key + " -> " +
+                  partner_key,
+              pair.dump().substr(0, 80));
+        }
+        const double own = pair[0].get<double>();
+        if (own == 0) continue;  // the pair did not run together
+        spec.colocated.push_back({*partner, *type, own / solo});
+      }
+    }
+  }
   return classes;
 }
 
@@ -149,19 +205,31 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string f = field + "[" + std::to_string(i) + "]";
     MapReader map(*items[i], f,
-                  {"name", "gavel", "users", "queues", "weight", "priority", "preemptible", "checkpoint_interval",
-                   "restore_overhead", "speed"});
+                  {"name", "gavel", "colocation", "users", "queues", "weight", "priority", "preemptible",
+                   "checkpoint_interval", "restore_overhead", "speed"});
     if (const ConfigNode* value = map.optional("gavel")) {
-      if (map.node().entries().size() != 1) {
-        throw InputError(items[i]->where(), f, "gavel: PATH alone (the classes come from the file)",
+      const ConfigNode* colocation = map.optional("colocation");
+      if (map.node().entries().size() != (colocation ? 2u : 1u)) {
+        throw InputError(items[i]->where(), f,
+                         "gavel: PATH alone, or with colocation: true|false (the classes come from the file)",
                          "other keys beside it");
       }
       std::filesystem::path path = read_string(*value, map.field("gavel"));
       if (path.is_relative()) path = base_dir / path;
-      for (JobClassSpec& spec : read_gavel_classes(path, value->where(), map.field("gavel"), catalog)) {
+      const bool pairs = colocation == nullptr || read_bool(*colocation, map.field("colocation"));
+      for (JobClassSpec& spec : read_gavel_classes(path, value->where(), map.field("gavel"), catalog, pairs)) {
+        for (const JobClassSpec& other : classes) {
+          if (other.name == spec.name) {
+            throw InputError(value->where(), map.field("gavel"), "job types no other class names",
+                             "a second class " + quote_for_message(spec.name));
+          }
+        }
         classes.push_back(std::move(spec));
       }
       continue;
+    }
+    if (const ConfigNode* v = map.optional("colocation")) {
+      throw InputError(v->where(), map.field("colocation"), "colocation: only beside gavel: PATH", v->describe());
     }
     JobClassSpec spec;
     spec.where = items[i]->where();

@@ -11,7 +11,9 @@
 // falls to the built-in class "default" when there are none. A job listed in
 // the scenario may name its class (`class:`). An item `{gavel: PATH}` adds one
 // catch-all class per job type of a Gavel throughput file, with speeds per
-// GPU type from its measurements.
+// GPU type from its measurements and, unless `colocation: false`, the
+// throughputs Gavel measured for pairs of job types sharing one GPU (the
+// engine's interference model for two shares of a GPU, sim/engine.hpp).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +31,16 @@
 namespace capsim {
 
 using JobClassId = std::uint16_t;
+
+// How fast a class runs while it shares one GPU with a job of another class
+// (Gavel's space-sharing measurements): on GPUs of type `gpu_type`, next to a
+// job of class `partner`, at `fraction` of its throughput alone there.
+struct ColocatedSpeed {
+  std::string partner;  // a class's name
+  GpuTypeId gpu_type = 0;
+  double fraction = 0;
+  friend bool operator==(const ColocatedSpeed&, const ColocatedSpeed&) = default;
+};
 
 struct JobClassSpec {
   std::string name;
@@ -48,6 +60,8 @@ struct JobClassSpec {
   // catalog's relative speed for the type). The job's work is in reference
   // GPU-seconds, so 1.0 is a V100's pace.
   std::vector<double> speed;
+  // Measured co-located fractions; pairs not listed are not measured.
+  std::vector<ColocatedSpeed> colocated;
   SourceLocation where;
 
   bool catch_all() const { return users.empty() && queues.empty(); }
@@ -67,6 +81,12 @@ class JobClasses {
   double speed(JobClassId id, GpuTypeId type, const GpuCatalog& catalog) const;
   // Whether any class sets a speed of its own (the engine then looks them up).
   bool has_speeds() const { return has_speeds_; }
+  // The fraction of its throughput alone that class `id` keeps while sharing
+  // a GPU of type `type` with a job of class `partner`; NaN when that pair
+  // was not measured on that type.
+  double colocated_fraction(JobClassId id, JobClassId partner, GpuTypeId type) const;
+  // Whether any pair was measured (the engine then tracks shared GPUs).
+  bool has_colocation() const { return colocation_types_ > 0; }
 
   // The class of a job that names none, from its user and queue; `stream` is
   // drawn from only when no class names the job and several catch-alls share
@@ -79,6 +99,10 @@ class JobClasses {
   std::vector<JobClassId> catch_all_;
   JobClassId fallback_ = 0;
   bool has_speeds_ = false;
+  // colocated_[(id * size() + partner) * colocation_types_ + type]: dense,
+  // NaN where not measured; empty when no class lists a pair.
+  std::vector<double> colocated_;
+  std::size_t colocation_types_ = 0;
 };
 
 // Parses `workload.job_classes` (`node` may be null: the default class).
@@ -89,9 +113,16 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
 // The classes of a Gavel throughput file (stanford-futuredata/gavel,
 // scheduler/*_throughputs.json): one per job type run on one GPU (scale
 // factor 1), with its speed on K80, P100 and V100 relative to the V100 (other
-// types keep the catalog's speed). Throws InputError on a malformed file.
+// types keep the catalog's speed). With `colocation`, each class also gets
+// the pairs measured on those types: next to job type P, a job type K's entry
+// `P: [own, other]` gives K's steps per second while the two share the GPU,
+// so K keeps own / (its steps per second alone there) of its speed. Pairs
+// measured as [0, 0] (Gavel's mark for a pair that did not run together) and
+// types K did not run alone on are left unmeasured. Throws InputError on a
+// malformed file.
 std::vector<JobClassSpec> read_gavel_classes(const std::filesystem::path& path, const SourceLocation& where,
-                                             const std::string& field, const GpuCatalog& catalog);
+                                             const std::string& field, const GpuCatalog& catalog,
+                                             bool colocation = true);
 
 // Wraps a workload source so that every job gets its class (jobs that name
 // one keep it). Draws come from RandomStream::derive(seed, "job_class").

@@ -379,11 +379,23 @@ std::span<const Decision> SchedulerCore::decide(Time now) {
         continue;
       }
       scratch_.clear();
-      bool placed = may_fit_now(job) && placement_policy_->place(job, cluster_, scratch_);
-      if (!placed && preempts) {
+      const JobRequest* to_place = &job;
+      const GpuTypeSet types = queue_policy_->placement_types(view_of(record));
+      if (!types.is_any()) {
+        // The types both the job and the policy allow (none: no placement).
+        narrowed_ = job;
+        narrowed_.gpu_types = GpuTypeSet();
+        for (std::uint64_t bits = types.bits(); bits != 0; bits &= bits - 1) {
+          const auto type = static_cast<GpuTypeId>(__builtin_ctzll(bits));
+          if (job.gpu_types.allows(type)) narrowed_.gpu_types.add(type);
+        }
+        to_place = narrowed_.gpu_types.is_any() ? nullptr : &narrowed_;
+      }
+      bool placed = to_place && may_fit_now(job) && placement_policy_->place(*to_place, cluster_, scratch_);
+      if (!placed && preempts && to_place) {
         victims_.clear();
         queue_policy_->victims(view_of(record), victims_);
-        if (!victims_.empty()) placed = place_with_victims(job);
+        if (!victims_.empty()) placed = place_with_victims(*to_place);
       }
       if (!placed) {
         if (!queue_policy_->on_unplaced(view_of(record))) break;

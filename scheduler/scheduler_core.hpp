@@ -184,6 +184,7 @@ class SchedulerCore final : private SchedulerView {
   std::vector<NodeShare> decision_shares_;  // the allocations of decisions_, end to end
   std::vector<std::size_t> decision_share_counts_;
   std::vector<NodeShare> scratch_;
+  JobRequest narrowed_;  // a job with the GPU types its queue policy chose (QueuePolicy::placement_types)
   std::vector<JobId> victims_;
   std::vector<std::string> users_{""}, tenants_{""};
   std::map<std::string, std::uint32_t, std::less<>> user_ids_, tenant_ids_;

@@ -161,7 +161,8 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   counters_.allocated_gpu_milli += job.gpu_milli;
   const NodeShare& first = decision.allocation.front();
   // A MIG instance is isolated: no interference.
-  if (first.is_gpu_share() && !first.is_mig() && performance_.share_interference > 0) {
+  if (first.is_gpu_share() && !first.is_mig() &&
+      (performance_.share_interference > 0 || classes_->has_colocation())) {
     share_joined(now, slot, {first.node, first.gpu});  // sets the rate and queues the end
   } else {
     queue_end(now, slot);
@@ -222,6 +223,25 @@ void NativeEngine::share_left(Time now, std::uint32_t slot) {
 
 void NativeEngine::rerate_sharers(Time now, GpuKey gpu) {
   const std::vector<std::uint32_t>& on_gpu = sharers_.at(gpu);
+  if (on_gpu.size() == 2 && classes_->has_colocation()) {
+    // Two shares whose pair was measured (Gavel): each runs at its measured
+    // fraction of its speed alone, scaled by the part of the GPU the pair
+    // holds; base_rate is its share x its speed alone.
+    const GpuTypeId type = layout_.gpu_type_of(gpu.first);
+    const JobSlot& a = slots_[on_gpu[0]];
+    const JobSlot& b = slots_[on_gpu[1]];
+    const double fa = classes_->colocated_fraction(a.job_class, b.job_class, type);
+    const double fb = classes_->colocated_fraction(b.job_class, a.job_class, type);
+    if (!std::isnan(fa) && !std::isnan(fb)) {
+      const double held = static_cast<double>(a.gpu_milli + b.gpu_milli);
+      const double rate_a = a.base_rate * fa * held / static_cast<double>(a.gpu_milli);
+      const double rate_b = b.base_rate * fb * held / static_cast<double>(b.gpu_milli);
+      if (a.rate != rate_a) set_rate(now, on_gpu[0], rate_a);
+      if (b.rate != rate_b) set_rate(now, on_gpu[1], rate_b);
+      return;
+    }
+  }
+  // Otherwise the scalar model: every other share slows each by the factor.
   const double factor = std::pow(1.0 - performance_.share_interference, static_cast<double>(on_gpu.size()) - 1.0);
   for (const std::uint32_t s : on_gpu) {
     if (slots_[s].rate != slots_[s].base_rate * factor) set_rate(now, s, slots_[s].base_rate * factor);

@@ -80,8 +80,13 @@ class NativeEngine {
   // Sets a running job's rate from now on; its queued end is replaced.
   void set_rate(Time now, std::uint32_t slot, double rate);
   void queue_end(Time now, std::uint32_t slot);
-  // Shares of one GPU interfere (PerformanceSpec::share_interference): the
-  // running share jobs on each shared GPU, and their rates after a change.
+  // Shares of one GPU interfere: the running share jobs on each shared GPU,
+  // and their rates after a change. Two shares of classes whose pair was
+  // measured on the GPU's type (JobClasses::colocated_fraction, Gavel's
+  // co-location throughputs) run at rate = speed alone x measured fraction x
+  // (the pair's thousandths / 1000), i.e. exactly Gavel's measurement when
+  // they hold the whole GPU between them; any other sharing (an unmeasured
+  // pair, three or more shares) uses PerformanceSpec::share_interference.
   using GpuKey = std::pair<NodeId, std::int32_t>;
   void share_joined(Time now, std::uint32_t slot, GpuKey gpu);
   void share_left(Time now, std::uint32_t slot);

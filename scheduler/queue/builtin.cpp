@@ -8,6 +8,7 @@
 #include "scheduler/queue/drf.hpp"
 #include "scheduler/queue/easy.hpp"
 #include "scheduler/queue/fifo.hpp"
+#include "scheduler/queue/gavel.hpp"
 #include "scheduler/queue/helios.hpp"
 #include "scheduler/queue/preemption.hpp"
 #include "scheduler/queue/priority.hpp"
@@ -165,6 +166,17 @@ void register_builtin_queue_policies(PolicyRegistry& registry) {
                          if (map->has("lease")) options.lease = read_positive_duration(*map, "lease");
                        }
                        return std::make_unique<ThemisQueue>(options);
+                     });
+  registry.add_queue("gavel",
+                     "Gavel's heterogeneity-aware max-min fairness (OSDI'20): time shares per GPU type from the "
+                     "job class x GPU type throughputs, realised in rounds (default 6min) by preemption and "
+                     "migration",
+                     [](const PolicyParams& params) {
+                       GavelQueue::Options options;
+                       if (const auto map = params.reader({"round"})) {
+                         if (map->has("round")) options.round = read_positive_duration(*map, "round");
+                       }
+                       return std::make_unique<GavelQueue>(options, params.job_classes, params.catalog);
                      });
   registry.add_queue("priority",
                      "strict priority classes (job class priority, then FIFO); a job that does not fit preempts "

@@ -18,6 +18,10 @@
 //   order, until the job fits, and only if it then fits: otherwise nothing is
 //   stopped. Only running, preemptible jobs that did not start in this pass
 //   may be named.
+// - placement_types(job): the GPU types the placement policy may use for it
+//   in this attempt (empty, the default: those the job allows), for a policy
+//   that decides the type itself (Gavel's rounds). The core places the job
+//   on the types both allow, and not at all when they have none in common.
 // - on_unplaced(job): it could not be placed; whether the pass goes on to the
 //   jobs behind it (strict FIFO says no; backfilling says yes, and reserves).
 // Between passes the policy hears of the jobs that arrive, start, end and are
@@ -120,6 +124,7 @@ class QueuePolicy {
   // --- a pass
   virtual void begin_pass(PassControl& /*control*/) {}
   virtual Admit admit(const JobView& /*job*/) { return Admit::kTry; }
+  virtual GpuTypeSet placement_types(const JobView& /*job*/) { return GpuTypeSet::any(); }
   virtual void victims(const JobView& /*job*/, std::vector<JobId>& /*out*/) {}
   virtual bool on_unplaced(const JobView& /*job*/) { return !blocks_queue(); }
 

@@ -143,3 +143,76 @@ TEST_CASE("the real Gavel file loads", "[core][job_class][traces]") {
   CHECK(k80_speed("ResNet-50 (batch size 64)") == Approx(0.62 / 4.39).epsilon(0.01));
   CHECK(k80_speed("Recommendation (batch size 512)") == Approx(32.86 / 23.32).epsilon(0.01));
 }
+
+TEST_CASE("Gavel's co-location throughputs become pair fractions", "[core][job_class]") {
+  // K's entry "P": [K's steps/s, P's steps/s] while the two share a GPU.
+  // ResNet-50 alone: 8 steps/s on a V100; next to LM, 6 (0.75); LM alone 2,
+  // next to ResNet-50, 1 (0.5). [0, 0]: the pair did not run together. A
+  // 2-GPU partner is not a class and is left out.
+  const capsim::testing::TempDir dir;
+  const auto path = dir.write("pairs.json", R"json({
+    "v100": {"('ResNet-50 (batch size 64)', 1)": {"null": 8.0, "('LM (batch size 5)', 1)": [6.0, 1.0],
+                                                  "('ResNet-50 (batch size 64)', 1)": [0.0, 0.0],
+                                                  "('LM (batch size 5)', 2)": [7.0, 1.0]},
+             "('LM (batch size 5)', 1)": {"null": 2.0, "('ResNet-50 (batch size 64)', 1)": [1.0, 6.0]}},
+    "k80":  {"('ResNet-50 (batch size 64)', 1)": {"null": 2.0, "('LM (batch size 5)', 1)": [1.5, 0.5]}}
+  })json");
+  const GpuCatalog catalog = GpuCatalog::builtin();
+  const GpuTypeId k80 = *catalog.find("K80"), v100 = *catalog.find("V100"), p100 = *catalog.find("P100");
+  std::vector<JobClassSpec> specs = read_gavel_classes(path, {}, "gavel", catalog);
+  REQUIRE(specs.size() == 2);
+  const JobClasses classes(specs);
+  REQUIRE(classes.has_colocation());
+  const JobClassId resnet = *classes.find("ResNet-50 (batch size 64)"), lm = *classes.find("LM (batch size 5)");
+  CHECK(classes.colocated_fraction(resnet, lm, v100) == 0.75);
+  CHECK(classes.colocated_fraction(lm, resnet, v100) == 0.5);
+  CHECK(classes.colocated_fraction(resnet, lm, k80) == 0.75);           // 1.5 of 2 alone on the K80
+  CHECK(std::isnan(classes.colocated_fraction(lm, resnet, k80)));       // LM's K80 entry is missing
+  CHECK(std::isnan(classes.colocated_fraction(resnet, resnet, v100)));  // [0, 0]
+  CHECK(std::isnan(classes.colocated_fraction(resnet, lm, p100)));
+  CHECK(std::isnan(classes.colocated_fraction(resnet, lm, *catalog.find("H100"))));
+  // colocation: false: speeds only.
+  specs = read_gavel_classes(path, {}, "gavel", catalog, /*colocation=*/false);
+  CHECK_FALSE(JobClasses(specs).has_colocation());
+  CHECK_FALSE(JobClasses().has_colocation());
+}
+
+TEST_CASE("bad Gavel co-location entries are refused with file, field and what was expected", "[core][job_class]") {
+  const capsim::testing::TempDir dir;
+  const auto path = dir.write("bad.json", R"json({"v100": {
+    "('A', 1)": {"null": 8.0, "('B', 1)": [6.0]}, "('B', 1)": {"null": 2.0}}})json");
+  const auto e = input_error_of([&] { classes_of("- {gavel: " + path.string() + "}\n"); });
+  CHECK(e.where().file == path.string());
+  CHECK(e.field() == "workload.job_classes[0].gavel");
+  CHECK(e.expected() == "[own, other]: two steps-per-second numbers, at least 0, at v100 -> ('A', 1) -> ('B', 1)");
+  CHECK(e.got() == "[6.0]");
+  // colocation: only beside gavel:, and a boolean.
+  CHECK(input_error_of([] { classes_of("- {name: a, colocation: true}\n"); }).field() ==
+        "workload.job_classes[0].colocation");
+  const auto flag = input_error_of([&] { classes_of("- {gavel: " + path.string() + ", colocation: maybe}\n"); });
+  CHECK(flag.field() == "workload.job_classes[0].colocation");
+  // Two files of the same job types would make two classes of one name.
+  const auto good = dir.write("good.json", R"json({"v100": {"('A', 1)": {"null": 8.0}}})json");
+  CHECK(input_error_of([&] {
+          classes_of("- {gavel: " + good.string() + "}\n- {gavel: " + good.string() + "}\n");
+        }).field() == "workload.job_classes[1].gavel");
+}
+
+TEST_CASE("the real Gavel file's co-location pairs load", "[core][job_class][traces]") {
+  const auto traces = capsim::testing::shared_traces();
+  if (!traces) return;
+  const GpuCatalog catalog = GpuCatalog::builtin();
+  const JobClasses classes(
+      read_gavel_classes(*traces / "gavel-throughputs" / "simulation_throughputs.json", {}, "gavel", catalog));
+  REQUIRE(classes.has_colocation());
+  const GpuTypeId v100 = *catalog.find("V100");
+  const JobClassId resnet = *classes.find("ResNet-50 (batch size 64)");
+  const JobClassId rec = *classes.find("Recommendation (batch size 512)");
+  // Two ResNet-50s on one V100 each keep half their pace (2.189 of 4.395
+  // steps/s): space sharing gains nothing over time slicing for them...
+  CHECK(classes.colocated_fraction(resnet, resnet, v100) == Approx(2.1891480555950134 / 4.394774823323071));
+  // ...while next to a recommendation model ResNet-50 keeps 0.61 of its pace
+  // (2.68 of 4.39), and ResNet-50 with batch size 128 does not fit beside it.
+  CHECK(classes.colocated_fraction(resnet, rec, v100) == Approx(2.682499438515087 / 4.394774823323071));
+  CHECK(std::isnan(classes.colocated_fraction(resnet, *classes.find("ResNet-50 (batch size 128)"), v100)));
+}

@@ -329,3 +329,45 @@ TEST_CASE("performance factors are checked", "[sim][engine][performance]") {
   CHECK(e.field() == "cluster.performance.across_racks");
   CHECK(e.where().line == 2);
 }
+
+TEST_CASE("two shares of measured classes run at Gavel's co-located fractions", "[sim][engine][sharing][gavel]") {
+  // Gavel's shape: alone, A does 10 steps/s on a V100 and B 4; sharing the
+  // GPU, A does 8 (0.8 of alone) and B 2.4 (0.6). Class other has no pairs.
+  const capsim::testing::TempDir dir;
+  const auto gavel = dir.write("pairs.json", R"json({"v100": {
+      "('A', 1)": {"null": 10.0, "('B', 1)": [8.0, 2.4], "('A', 1)": [5.0, 5.0]},
+      "('B', 1)": {"null": 4.0, "('A', 1)": [2.4, 8.0]}}})json");
+  const std::string head =
+      "cluster:\n  performance: {share_interference: 0.2}\n"
+      "  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 1, count: 1}\n"
+      "workload:\n  job_classes: [{gavel: " +
+      gavel.string() + "}, {name: other, weight: 0}]\n  jobs:\n";
+  // a (A) and b (B), half a GPU and 50 GPU-s of work each, share the V100
+  // from 0: a at 0.8 x its speed alone (1, a V100 is the reference) x the
+  // whole GPU the pair holds = 0.8, b at 0.6 (the scalar factor would give
+  // 0.4 each). a ends at 50 / 0.8 = 62.5 s; b has done 37.5 and runs alone
+  // at 0.5: 25 s more, ending at 87.5 s.
+  const auto pair = run_yaml(head +
+                             "    - {id: a, submit: 0s, gpus: 0.5, duration: 100s, class: A}\n"
+                             "    - {id: b, submit: 0s, gpus: 0.5, duration: 100s, class: B}\n");
+  CHECK(pair.jobs.end_s == std::vector<double>{62.5, 87.5});
+  // A pair never measured (A with other) falls back to share_interference:
+  // 0.5 x 0.8 = 0.4 each, both end at 125 s.
+  const auto unmeasured = run_yaml(head +
+                                   "    - {id: a, submit: 0s, gpus: 0.5, duration: 100s, class: A}\n"
+                                   "    - {id: c, submit: 0s, gpus: 0.5, duration: 100s, class: other}\n");
+  CHECK(unmeasured.jobs.end_s == std::vector<double>{125, 125});
+  // Three shares (0.25 each, 25 GPU-s): the scalar model, 0.25 x 0.8^2 =
+  // 0.16 each, ending at 156.25 s, even though every pair was measured.
+  const auto three = run_yaml(head +
+                              "    - {id: a, submit: 0s, gpus: 0.25, duration: 100s, class: A}\n"
+                              "    - {id: b, submit: 0s, gpus: 0.25, duration: 100s, class: B}\n"
+                              "    - {id: d, submit: 0s, gpus: 0.25, duration: 100s, class: A}\n");
+  CHECK(three.jobs.end_s == std::vector<double>{156.25, 156.25, 156.25});
+  // colocation: false keeps the speeds and drops the pairs.
+  std::string off = head +
+                    "    - {id: a, submit: 0s, gpus: 0.5, duration: 100s, class: A}\n"
+                    "    - {id: b, submit: 0s, gpus: 0.5, duration: 100s, class: B}\n";
+  off.replace(off.find("}, {name"), 1, ", colocation: false}");
+  CHECK(run_yaml(off).jobs.end_s == std::vector<double>{125, 125});
+}
