@@ -33,8 +33,10 @@ std::string value_text(const Metric& m) {
     std::snprintf(text, sizeof text, "%.1f%%", m.value);
     return text;
   }
-  if (m.value == std::floor(m.value) && std::fabs(m.value) < 1e15) {
-    return thousands(static_cast<std::int64_t>(m.value));
+  // Whole numbers, and means of a thousand or more (1792.6 jobs), in
+  // grouped digits; a mean's fraction matters only below that.
+  if (std::fabs(m.value) < 1e15 && (m.value == std::floor(m.value) || std::fabs(m.value) >= 1000)) {
+    return thousands(static_cast<std::int64_t>(std::llround(m.value)));
   }
   std::snprintf(text, sizeof text, "%.2f", m.value);
   return text;

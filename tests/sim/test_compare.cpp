@@ -77,6 +77,18 @@ TEST_CASE("a comparison averages over seeds and tables each policy pair", "[sim]
   CHECK(table.find("1m 49s") != std::string::npos);  // 109 s
 }
 
+TEST_CASE("the comparison table groups large means and keeps small ones exact", "[sim][compare]") {
+  sim::Comparison c;
+  c.columns.push_back({"fifo+fgd", {1, 2}, {{"jobs_pending_at_end", "jobs left waiting", "", 1792.6}}, {19.32}});
+  c.columns.push_back({"fifo+best_fit", {1, 2}, {{"jobs_pending_at_end", "jobs left waiting", "", 1791}}, {21.7}});
+  c.columns.push_back({"fifo+random", {1, 2}, {{"jobs_pending_at_end", "jobs left waiting", "", 12.25}}, {0}});
+  const std::string table = sim::format_comparison(c);
+  CHECK(table.find("1,793 ±19.32") != std::string::npos);
+  CHECK(table.find("1,791 ±21.70") != std::string::npos);
+  CHECK(table.find("12.25") != std::string::npos);
+  CHECK(table.find("1792") == std::string::npos);
+}
+
 TEST_CASE("compare blocks are checked", "[sim][compare]") {
   auto e = input_error_of([] { scenario_from(std::string(kScenario) + "compare: {}\n"); });
   CHECK(e.field() == "compare");
