@@ -9,6 +9,7 @@
 
 #include "core/version.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/result_columns.hpp"
 #include "sim/summary.hpp"
 
 namespace capsim::sim {
@@ -91,22 +92,12 @@ Handle write_column(hid_t group, const char* name, hid_t file_type, hid_t memory
   return dataset;
 }
 
-void write_doubles(hid_t group, const char* name, const std::vector<double>& values, const std::string& units,
-                   const std::string& description) {
-  write_column(group, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.size(), values.data(), units, description);
-}
-
-void write_ints(hid_t group, const char* name, const std::vector<std::int32_t>& values, const std::string& units,
-                const std::string& description) {
-  write_column(group, name, H5T_STD_I32LE, H5T_NATIVE_INT32, values.size(), values.data(), units, description);
-}
-
 // Fixed-length, NUL-padded UTF-8 strings as wide as the longest value: they
 // compress, and h5py and pandas read them as bytes without a heap.
-template <typename Column>
-void write_strings(hid_t group, const char* name, const Column& values, const std::string& description) {
+void write_strings(hid_t group, const char* name, const std::vector<std::string_view>& values, const std::string& units,
+                   const std::string& description) {
   std::size_t width = 1;
-  for (std::size_t i = 0; i < values.size(); ++i) width = std::max(width, std::string_view(values[i]).size());
+  for (const std::string_view value : values) width = std::max(width, value.size());
   std::string packed(values.size() * width, '\0');
   for (std::size_t i = 0; i < values.size(); ++i) {
     const std::string_view value = values[i];
@@ -116,7 +107,7 @@ void write_strings(hid_t group, const char* name, const Column& values, const st
   check(H5Tset_size(type.get(), width), "size a string type");
   check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), "pad a string type");
   check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set UTF-8");
-  write_column(group, name, type.get(), type.get(), values.size(), packed.data(), "", description);
+  write_column(group, name, type.get(), type.get(), values.size(), packed.data(), units, description);
 }
 
 void write_file(const RunResults& results, const std::filesystem::path& path) {
@@ -138,62 +129,27 @@ void write_file(const RunResults& results, const std::filesystem::path& path) {
     write_string_attribute(file.get(), "time_origin", format_datetime(*s.trace->time_origin_unix_s * 1'000'000));
   }
 
+  write_string_attribute(file.get(), "summary", summary_to_json(s).dump());
+
   {
-    const JobTable& jobs = results.jobs;
     Handle group = make_group(file.get(), "jobs");
-    std::vector<std::int32_t> id(jobs.size());
-    for (std::size_t i = 0; i < id.size(); ++i) id[i] = static_cast<std::int32_t>(i);
-    std::vector<std::string_view> state(jobs.size());
-    for (std::size_t i = 0; i < jobs.size(); ++i) state[i] = to_string(jobs.state[i]);
-    const auto type_names = [&](const std::vector<GpuTypeId>& ids) {
-      std::vector<std::string_view> names(ids.size());
-      for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (ids[i] != kAnyGpuType) names[i] = jobs.gpu_type_names[static_cast<std::size_t>(ids[i])];
+    const JobColumns jobs(results.jobs);
+    std::string order;  // the columns in table order (HDF5 lists them by name)
+    for (const ResultColumn& column : jobs.columns()) {
+      order += (order.empty() ? "" : ",") + column.name;
+      const char* name = column.name.c_str();
+      if (const auto* d = std::get_if<std::span<const double>>(&column.values)) {
+        write_column(group.get(), name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d->size(), d->data(), column.units,
+                     column.description);
+      } else if (const auto* i = std::get_if<std::span<const std::int32_t>>(&column.values)) {
+        write_column(group.get(), name, H5T_STD_I32LE, H5T_NATIVE_INT32, i->size(), i->data(), column.units,
+                     column.description);
+      } else {
+        write_strings(group.get(), name, std::get<std::vector<std::string_view>>(column.values), column.units,
+                      column.description);
       }
-      return names;
-    };
-    write_ints(group.get(), "id", id, "", "job index in arrival order");
-    write_strings(group.get(), "name", jobs.name, "the job's id in its trace, or a generated one");
-    write_strings(group.get(), "user", jobs.user, "user or tenant (empty when the workload has none)");
-    write_doubles(group.get(), "submit_time", jobs.submit_s, "s", "submit time since the start");
-    write_doubles(group.get(), "start_time", jobs.start_s, "s", "start time (NaN: never started)");
-    write_doubles(group.get(), "end_time", jobs.end_s, "s", "end time (NaN: did not end)");
-    write_doubles(group.get(), "queueing_delay", jobs.queueing_delay_s, "s", "start - submit");
-    write_doubles(group.get(), "jct", jobs.jct_s, "s", "job completion time: end - submit");
-    write_doubles(group.get(), "recorded_duration", jobs.recorded_duration_s, "s",
-                  "run time as recorded in the workload");
-    write_doubles(group.get(), "gpus", jobs.gpus, "GPUs",
-                  "GPUs asked for: whole GPUs, a share of one GPU (0.25: a quarter), or 0 for a CPU-only job");
-    write_ints(group.get(), "nodes", jobs.nodes, "nodes", "nodes the job ran on");
-    // A set of types is written as their names joined by '|'.
-    std::map<std::uint64_t, std::string> set_names;
-    std::vector<std::string_view> requested(jobs.size());
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      const GpuTypeSet set = jobs.requested_gpu_types[i];
-      if (set.is_any()) continue;
-      auto [it, added] = set_names.try_emplace(set.bits());
-      if (added) {
-        for (std::size_t t = 0; t < jobs.gpu_type_names.size(); ++t) {
-          if (!set.allows(static_cast<GpuTypeId>(t))) continue;
-          if (!it->second.empty()) it->second += '|';
-          it->second += jobs.gpu_type_names[t];
-        }
-      }
-      requested[i] = it->second;
     }
-    write_strings(group.get(), "requested_gpu_type", requested,
-                  "GPU types the job may run on, joined by '|' (empty: any)");
-    write_strings(group.get(), "gpu_type", type_names(jobs.gpu_type),
-                  "GPU type the job ran on (empty: never ran, or CPU-only)");
-    write_ints(group.get(), "preemptions", jobs.preemptions, "", "times the job was preempted");
-    write_doubles(group.get(), "run_time", jobs.run_time_s, "s",
-                  "time holding its allocation, over all its runs (preemptions split a job into runs)");
-    write_doubles(group.get(), "lost_gpu_hours", jobs.lost_gpu_hours, "GPU-h",
-                  "work lost to preemptions since the last checkpoint, in reference GPU-hours (redone)");
-    write_strings(
-        group.get(), "state", state,
-        "completed, failed, killed, unfinished (ran its recorded time, which ended with the trace), rejected, "
-        "or running/pending when the simulation stopped");
+    write_string_attribute(group.get(), "columns", order);
   }
   {
     const TimeSeries& series = results.timeseries;
@@ -202,11 +158,14 @@ void write_file(const RunResults& results, const std::filesystem::path& path) {
     Handle time(write_column(group.get(), "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, series.time_s.size(),
                              series.time_s.data(), "s", "start of each metrics interval"));
     check(H5DSset_scale(time.get(), "time"), "make the time axis a dimension scale");
+    std::string order = "time";
     for (const auto& metric : series.metrics) {
+      order += "," + metric.name;
       Handle dataset(write_column(group.get(), metric.name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                                   metric.values.size(), metric.values.data(), metric.units, metric.description));
       check(H5DSattach_scale(dataset.get(), time.get(), 0), "attach the time axis");
     }
+    write_string_attribute(group.get(), "columns", order);
   }
   check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush the results file");
 }
