@@ -775,26 +775,6 @@ WorkloadSpec parse_workload(const ConfigNode& node, const GpuCatalog& catalog, c
 
 // --- policies and run -------------------------------------------------------
 
-// A policy as a name, or a map with `name:` and its parameters.
-PolicySpec parse_policy_node(const ConfigNodePtr& value, std::string field) {
-  PolicySpec spec;
-  spec.field = std::move(field);
-  spec.where = value->where();
-  if (value->kind() == ConfigNode::Kind::kScalar) {
-    spec.name = read_name(*value, spec.field);
-    return spec;
-  }
-  if (value->kind() != ConfigNode::Kind::kMap) {
-    throw InputError(value->where(), spec.field, "a policy name, or a map with `name:` and the policy's parameters",
-                     value->describe());
-  }
-  const ConfigNode::Entry* name = value->find("name");
-  if (!name) throw InputError(value->where(), spec.field + ".name", "the policy's name", "a missing key");
-  spec.name = read_name(*name->value, spec.field + ".name");
-  spec.params = value;
-  return spec;
-}
-
 PolicySpec parse_policy(const MapReader& parent, std::string_view key, std::string default_name) {
   for (const auto& entry : parent.node().entries()) {
     if (entry.key == key && entry.value && entry.value->kind() != ConfigNode::Kind::kNull) {
@@ -952,6 +932,25 @@ std::unique_ptr<JobSource> open_workload(const Scenario& scenario, std::shared_p
   std::unique_ptr<JobSource> merged =
       sources.size() == 1 ? std::move(sources.front()) : std::make_unique<MergedJobSource>(std::move(sources));
   return assign_job_classes(std::move(merged), scenario.workload.job_classes, scenario.run.seed);
+}
+
+PolicySpec parse_policy_node(const ConfigNodePtr& value, std::string field) {
+  PolicySpec spec;
+  spec.field = std::move(field);
+  spec.where = value->where();
+  if (value->kind() == ConfigNode::Kind::kScalar) {
+    spec.name = read_name(*value, spec.field);
+    return spec;
+  }
+  if (value->kind() != ConfigNode::Kind::kMap) {
+    throw InputError(value->where(), spec.field, "a policy name, or a map with `name:` and the policy's parameters",
+                     value->describe());
+  }
+  const ConfigNode::Entry* name = value->find("name");
+  if (!name) throw InputError(value->where(), spec.field + ".name", "the policy's name", "a missing key");
+  spec.name = read_name(*name->value, spec.field + ".name");
+  spec.params = value;
+  return spec;
 }
 
 }  // namespace capsim

@@ -85,6 +85,11 @@ Scenario load_scenario(const std::filesystem::path& path, const ScenarioOverride
 Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
                         const ScenarioOverrides& overrides = {});
 
+// A policy as a scenario gives it: a name, or a map with `name:` and the
+// policy's parameters (`field`: where it stands, "policies.queue"). Throws
+// InputError.
+PolicySpec parse_policy_node(const ConfigNodePtr& value, std::string field);
+
 // Opens the scenario's workload as one stream in submit order: its listed
 // jobs, its trace and its synthetic generator merged (ties: listed jobs, then
 // the trace, then synthetic jobs). Throws InputError from the trace reader.

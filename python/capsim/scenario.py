@@ -1,0 +1,118 @@
+"""Scenarios: loaded from YAML or built in code, changed by copying."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Mapping, Optional, Union
+
+from . import _capsim
+from .results import Results
+
+PolicyArg = Union[str, Mapping[str, Any]]
+
+
+class Scenario:
+    """A validated scenario. Immutable: the ``with_*`` methods return copies.
+
+    Load one with :meth:`Scenario.load`, or build one in code from YAML text
+    (:meth:`Scenario.from_yaml`) or from a dict of the same shape as the YAML
+    file (:meth:`Scenario.from_dict`). Every problem raises
+    :class:`capsim.InputError` naming the file, line and field.
+    """
+
+    __slots__ = ("_s",)
+
+    def __init__(self, native: "_capsim.Scenario"):
+        if not isinstance(native, _capsim.Scenario):
+            raise TypeError("use Scenario.load, Scenario.from_yaml or Scenario.from_dict")
+        self._s = native
+
+    @classmethod
+    def load(cls, path: Union[str, os.PathLike]) -> "Scenario":
+        """Loads and validates a scenario file (relative paths in it are
+        resolved against its folder)."""
+        return cls(_capsim.load_scenario(os.fspath(path)))
+
+    @classmethod
+    def from_yaml(cls, text: str, base_dir: Union[str, os.PathLike] = ".", name: str = "<yaml>") -> "Scenario":
+        """Parses scenario YAML text; relative paths resolve against base_dir.
+        ``name`` stands for the file in error messages."""
+        return cls(_capsim.parse_scenario(text, name, os.fspath(base_dir)))
+
+    @classmethod
+    def from_dict(cls, scenario: Mapping[str, Any], base_dir: Union[str, os.PathLike] = ".") -> "Scenario":
+        """Builds a scenario from a dict shaped like the YAML file, e.g.
+        ``{"cluster": {"node_groups": [{"gpu": "V100", "gpus_per_node": 8,
+        "count": 4}]}, "workload": {...}}``. Durations and sizes are strings
+        with units ("2h", "80GiB"), as in the file."""
+        return cls(_capsim.parse_scenario(json.dumps(scenario, indent=1), "<dict>", os.fspath(base_dir)))
+
+    # --- what it is -------------------------------------------------------
+    name = property(lambda self: self._s.name, doc="The scenario's name.")
+    description = property(lambda self: self._s.description)
+    file = property(lambda self: self._s.file, doc="Where it was loaded from ('' when built in code).")
+    text = property(lambda self: self._s.text, doc="The YAML as written.")
+    seed = property(lambda self: self._s.seed)
+    queue = property(lambda self: self._s.queue, doc="The queue policy's name.")
+    placement = property(lambda self: self._s.placement, doc="The placement policy's name.")
+    nodes = property(lambda self: self._s.nodes)
+    gpus = property(lambda self: self._s.gpus)
+
+    # --- copies with a change ---------------------------------------------
+    def with_seed(self, seed: int) -> "Scenario":
+        """A copy run with another seed."""
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+        return Scenario(self._s.with_seed(seed))
+
+    def with_policy(self, queue: Optional[PolicyArg] = None, placement: Optional[PolicyArg] = None) -> "Scenario":
+        """A copy with other policies: a name (``"tiresias"``) or a dict of
+        the name and its parameters (``{"name": "tiresias",
+        "queue_thresholds": ["1h", "4h"]}``), checked at once. The copy has
+        no ``compare:`` block."""
+        native = self._s
+        for kind, spec in (("queue", queue), ("placement", placement)):
+            if spec is None:
+                continue
+            if isinstance(spec, str):
+                text = json.dumps(spec)
+            elif isinstance(spec, Mapping):
+                text = json.dumps(dict(spec))
+            else:
+                raise TypeError(f"{kind} must be a policy name or a dict with 'name', got {spec!r}")
+            native = native.with_policy(kind, text)
+        return Scenario(native)
+
+    def with_trace(self, path: Union[str, os.PathLike]) -> "Scenario":
+        """A copy that replays another file of the same format (as ``--trace``)."""
+        return Scenario(self._s.with_trace(os.fspath(path)))
+
+    def check(self) -> None:
+        """Checks what loading does not: the trace opens and its header reads."""
+        self._s.check()
+
+    def __repr__(self) -> str:
+        return (f"<capsim.Scenario {self.name!r}: {self.nodes} nodes, {self.gpus} GPUs, "
+                f"queue {self.queue}, placement {self.placement}, seed {self.seed}>")
+
+
+def run(scenario: Scenario, output_dir: Optional[Union[str, os.PathLike]] = None,
+        decision_log: Optional[Union[str, os.PathLike]] = None) -> Results:
+    """Simulates a scenario and returns its results. The GIL is released
+    while it runs, so threads run simulations in parallel. ``output_dir``:
+    also write results.h5 and summary.json there (atomically);
+    ``decision_log``: write every decision to that file. Ctrl-C stops the run
+    with KeyboardInterrupt (results so far written to output_dir, marked
+    partial)."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"run() takes a capsim.Scenario, got {type(scenario).__name__}")
+    native = _capsim.run(scenario._s,
+                         None if output_dir is None else os.fspath(output_dir),
+                         None if decision_log is None else os.fspath(decision_log))
+    return Results._from_native(native)
+
+
+def policies() -> dict:
+    """The policies a scenario can name: {"queue": {name: summary}, "placement": {...}}."""
+    return _capsim.policies()

@@ -1,0 +1,189 @@
+"""`import capsim`: scenarios, runs, results, files, sweeps and errors."""
+
+import json
+import os
+import pathlib
+import subprocess
+import threading
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+import capsim
+
+# Three listed jobs on one node of 8 V100s, worked by hand: a (8 GPUs, 1 h)
+# starts at 0; b (4 GPUs, 30 min) waits for it under strict FIFO; c (0.5 of a
+# GPU) also waits behind b.
+HAND = {
+    "name": "hand",
+    "cluster": {"node_groups": [{"gpu": "V100", "gpus_per_node": 8, "count": 1}]},
+    "workload": {"jobs": [
+        {"id": "a", "submit": "0s", "gpus": 8, "duration": "1h"},
+        {"id": "b", "submit": "10m", "gpus": 4, "duration": "30m"},
+        {"id": "c", "submit": "20m", "gpus": 0.5, "duration": "10m"},
+    ]},
+    "policies": {"queue": "fifo", "placement": "first_fit"},
+    "run": {"seed": 3, "metrics_interval": "15m"},
+}
+
+
+def test_a_scenario_built_in_code_runs_as_worked_by_hand():
+    sc = capsim.Scenario.from_dict(HAND)
+    assert (sc.name, sc.nodes, sc.gpus, sc.queue, sc.placement, sc.seed) == ("hand", 1, 8, "fifo", "first_fit", 3)
+    res = capsim.run(sc)
+    jobs = res.jobs
+    assert list(jobs["name"]) == ["a", "b", "c"]
+    assert list(jobs["start_time"]) == [0.0, 3600.0, 3600.0]
+    assert list(jobs["end_time"]) == [3600.0, 5400.0, 4200.0]
+    assert list(jobs["queueing_delay"]) == [0.0, 3000.0, 2400.0]
+    assert list(jobs["state"]) == ["completed"] * 3
+    assert res.summary["metrics"]["jobs_completed"] == 3
+    assert res.summary["metrics"]["jct_max_s"] == 4800.0  # b: submitted at 600, ends at 5400
+    # Four 15-minute intervals while a holds the whole node.
+    assert list(res.timeseries["allocated_gpus"].iloc[:4]) == [8.0] * 4
+    assert res.timeseries.index.name == "time"
+
+
+def test_with_methods_copy_and_never_mutate(quickstart):
+    changed = quickstart.with_policy(queue="tiresias", placement="first_fit").with_seed(7)
+    assert (quickstart.queue, quickstart.placement, quickstart.seed) == ("fifo", "best_fit", 42)
+    assert (changed.queue, changed.placement, changed.seed) == ("tiresias", "first_fit", 7)
+    with_params = quickstart.with_policy(queue={"name": "tiresias", "queue_thresholds": ["1h", "4h"]})
+    assert with_params.queue == "tiresias"
+    assert "tiresias" in repr(changed)
+
+
+def test_jobs_are_typed_with_units(quickstart):
+    res = capsim.run(quickstart)
+    jobs = res.jobs
+    assert jobs.index.name == "id"
+    assert len(jobs) == res.summary["metrics"]["jobs_submitted"] == 3274
+    assert jobs["submit_time"].dtype == np.float64
+    assert jobs["nodes"].dtype == np.int32
+    assert jobs["preemptions"].dtype == np.int32
+    assert isinstance(jobs["state"].dtype, pd.CategoricalDtype)
+    assert jobs.attrs["units"]["jct"] == "s"
+    assert jobs.attrs["units"]["gpus"] == "GPUs"
+    assert "completion" in jobs.attrs["descriptions"]["jct"]
+    assert res.timeseries.attrs["units"]["allocated_gpus"] == "GPUs"
+    assert res.timeseries.attrs["interval_s"] == 3600.0
+    # The summary's mean JCT is the jobs' mean JCT.
+    assert jobs["jct"].mean() == pytest.approx(res.metrics["jct_mean_s"], rel=1e-12)
+
+
+def test_summary_is_summary_json_and_the_file_reads_back_the_same(quickstart, tmp_path):
+    res = capsim.run(quickstart, output_dir=tmp_path / "out")
+    with open(tmp_path / "out" / "summary.json", encoding="utf-8") as f:
+        assert res.summary == json.load(f)
+    back = capsim.read_results(tmp_path / "out" / "results.h5")
+    pdt.assert_frame_equal(res.jobs, back.jobs, check_exact=True)
+    pdt.assert_frame_equal(res.timeseries, back.timeseries, check_exact=True)
+    assert back.summary == res.summary
+    assert back.jobs.attrs == res.jobs.attrs
+    assert back.scenario_text == quickstart.text
+    # A folder stands for its results.h5.
+    pdt.assert_frame_equal(capsim.read_results(tmp_path / "out").jobs, res.jobs)
+
+
+def test_the_command_line_and_python_write_the_same_results(quickstart, source_dir, tmp_path):
+    binary = pathlib.Path(os.environ.get("CAPSIM_BINARY", source_dir / "build" / "capsim"))
+    if not binary.exists():
+        pytest.skip(f"no capsim binary at {binary} (ctest sets CAPSIM_BINARY)")
+    subprocess.run([str(binary), "run", str(source_dir / "scenarios" / "quickstart.yaml"), "-q", "-o",
+                    str(tmp_path / "cli")], check=True)
+    from_cli = capsim.read_results(tmp_path / "cli")
+    res = capsim.run(quickstart)
+    pdt.assert_frame_equal(from_cli.jobs, res.jobs, check_exact=True)
+    assert from_cli.summary == res.summary
+
+
+def test_runs_are_deterministic(quickstart):
+    a = capsim.run(quickstart.with_seed(5))
+    b = capsim.run(quickstart.with_seed(5))
+    pdt.assert_frame_equal(a.jobs, b.jobs, check_exact=True)
+    c = capsim.run(quickstart.with_seed(6))
+    assert not a.jobs["submit_time"].equals(c.jobs["submit_time"])
+
+
+def test_run_releases_the_gil(quickstart):
+    # With the GIL held, this thread could not count while the other runs.
+    done = threading.Event()
+
+    def work():
+        for _ in range(8):
+            capsim.run(quickstart)
+        done.set()
+
+    counted = 0
+    worker = threading.Thread(target=work)
+    worker.start()
+    while not done.is_set():
+        counted += 1
+    worker.join()
+    assert counted > 10_000
+
+
+def test_sweep_is_the_same_with_one_or_two_workers(quickstart):
+    kw = dict(queue=["fifo", "srtf", {"name": "tiresias", "queue_thresholds": ["1h"]}], seed=range(2))
+    one = capsim.sweep(quickstart, workers=1, **kw)
+    two = capsim.sweep(quickstart, workers=2, **kw)
+    pdt.assert_frame_equal(one, two, check_exact=True)
+    assert list(one["queue"]) == ["fifo", "fifo", "srtf", "srtf", "tiresias", "tiresias"]
+    assert list(one["seed"]) == [0, 1] * 3
+    assert set(one["placement"]) == {"best_fit"}
+    # Each row is that run's summary.
+    alone = capsim.run(quickstart.with_policy(queue="srtf").with_seed(1))
+    assert one.loc[3, "jct_mean_s"] == alone.metrics["jct_mean_s"]
+    # SRTF beats FIFO on mean JCT here.
+    assert one.loc[2, "jct_mean_s"] < one.loc[0, "jct_mean_s"]
+
+
+def test_errors_carry_file_line_and_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("cluster:\n  node_groups:\n    - {gpu: V100, gpus_per_node: 8, count: -3}\n")
+    with pytest.raises(capsim.InputError) as e:
+        capsim.Scenario.load(bad)
+    assert e.value.file == str(bad)
+    assert e.value.line == 3
+    assert e.value.field == "cluster.node_groups[0].count"
+    assert "bad.yaml:3" in str(e.value)
+    assert isinstance(e.value, ValueError)
+
+    with pytest.raises(capsim.InputError) as e:
+        capsim.Scenario.load(tmp_path / "missing.yaml")
+    assert "missing.yaml" in str(e.value)
+
+
+def test_policy_errors_name_the_field(quickstart):
+    with pytest.raises(capsim.InputError) as e:
+        quickstart.with_policy(queue="no_such_policy")
+    assert e.value.field == "policies.queue"
+    assert "tiresias" in e.value.expected  # the known names are listed
+    with pytest.raises(capsim.InputError) as e:
+        quickstart.with_policy(queue={"name": "tiresias", "queue_thresholds": "soon"})
+    assert e.value.field.startswith("policies.queue")
+    with pytest.raises(TypeError):
+        quickstart.with_policy(queue=3)
+    with pytest.raises(TypeError):
+        quickstart.with_seed(-1)
+    with pytest.raises(capsim.InputError):
+        capsim.sweep(quickstart, queue=["fifo", "nope"])
+    with pytest.raises(ValueError):
+        capsim.sweep(quickstart, workers=0)
+
+
+def test_a_dict_scenario_error_names_the_field():
+    broken = json.loads(json.dumps(HAND))
+    broken["cluster"]["node_groups"][0]["colour"] = "red"
+    with pytest.raises(capsim.InputError) as e:
+        capsim.Scenario.from_dict(broken)
+    assert e.value.field == "cluster.node_groups[0].colour"
+    assert e.value.file == "<dict>"
+
+
+def test_policies_are_listed():
+    listed = capsim.policies()
+    assert {"fifo", "srtf", "tiresias", "gavel"} <= set(listed["queue"])
+    assert {"best_fit", "fgd", "topology"} <= set(listed["placement"])
