@@ -7,11 +7,13 @@
     res.jobs, res.timeseries, res.summary                 # DataFrames and a dict
     capsim.read_results("results/quickstart/results.h5")  # the same from a file
     capsim.sweep(sc, queue=["fifo", "srtf"], seed=range(3), workers=2)
+    capsim.plots.jct_cdf({"fifo": a, "srtf": b})          # matplotlib axes
 
 Errors in scenarios and traces raise capsim.InputError (a ValueError) with
 the file, line, column and field of the problem.
 """
 
+from . import plots
 from ._capsim import InputError, __version__
 from .results import Results, read_results
 from .scenario import Scenario, policies, run
@@ -22,6 +24,7 @@ __all__ = [
     "Results",
     "Scenario",
     "__version__",
+    "plots",
     "policies",
     "read_results",
     "run",
