@@ -251,44 +251,8 @@ std::span<const NodeShare> SchedulerCore::allocation_of(JobId job) const {
 }
 
 void SchedulerCore::check_allocation(const JobRequest& job, std::span<const NodeShare> allocation) const {
-  std::int64_t total = 0;
-  CAPSIM_CHECK(!allocation.empty()) << "placement " << placement_policy_->name() << " gave job " << job.id
-                                    << " an empty allocation";
-  const PoolId pool = cluster_.pool_of(allocation.front().node);
-  CAPSIM_CHECK(gpu_type_serves(catalog_, cluster_.pool_type(pool), job.gpu_types, job.request.gpu_memory_mib))
-      << "job " << job.id << " placed on a node whose GPU type does not serve it";
-  if (job.is_gpu_share() || job.is_cpu_only()) {
-    const NodeShare& share = allocation.front();
-    CAPSIM_CHECK(allocation.size() == 1 && share.node >= 0 &&
-                 static_cast<std::size_t>(share.node) < cluster_.node_count() && share.gpus == 0)
-        << "placement " << placement_policy_->name() << " gave job " << job.id << " more than one node's share";
-    if (job.is_gpu_share()) {
-      CAPSIM_CHECK(share.is_gpu_share() && share.gpu_milli == job.request.gpu_milli &&
-                   cluster_.share_fits(share.node, share.gpu, share.gpu_milli, cpu_share(job, 0), memory_share(job, 0)))
-          << "placement " << placement_policy_->name() << " over-allocates GPU " << share.gpu << " of node "
-          << share.node << " for job " << job.id;
-    } else {
-      CAPSIM_CHECK(!share.is_gpu_share() && cluster_.models_cpu(share.node) &&
-                   cluster_.node_fits(share.node, 0, job.request.cpu_milli, job.request.memory_mib))
-          << "placement " << placement_policy_->name() << " over-allocates CPU of node " << share.node
-          << " for CPU-only job " << job.id;
-    }
-    return;
-  }
-  for (std::size_t i = 0; i < allocation.size(); ++i) {
-    const NodeShare& share = allocation[i];
-    CAPSIM_CHECK(share.node >= 0 && static_cast<std::size_t>(share.node) < cluster_.node_count() && share.gpus > 0 &&
-                 !share.is_gpu_share())
-        << "placement " << placement_policy_->name() << " gave job " << job.id << " node " << share.node;
-    CAPSIM_CHECK(cluster_.pool_of(share.node) == pool) << "job " << job.id << " spans GPU types";
-    CAPSIM_CHECK(cluster_.node_fits(share.node, share.gpus, cpu_share(job, share.gpus), memory_share(job, share.gpus)))
-        << "placement " << placement_policy_->name() << " over-allocates node " << share.node << " for job " << job.id;
-    for (std::size_t j = 0; j < i; ++j) {
-      CAPSIM_CHECK(allocation[j].node != share.node) << "job " << job.id << " given node " << share.node << " twice";
-    }
-    total += share.gpus;
-  }
-  CAPSIM_CHECK(total == job.gpus()) << "job " << job.id << " asked " << job.gpus() << " GPUs and was given " << total;
+  const std::string problem = allocation_problem(job, allocation, cluster_, catalog_);
+  CAPSIM_CHECK(problem.empty()) << "placement " << placement_policy_->name() << ": " << problem;
 }
 
 bool SchedulerCore::may_fit_now(const JobRequest& job) const {

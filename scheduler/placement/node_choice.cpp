@@ -246,6 +246,64 @@ bool place_cpu_only(const JobRequest& job, const ClusterState& cluster, NodeOrde
 
 }  // namespace
 
+std::string allocation_problem(const JobRequest& job, std::span<const NodeShare> allocation,
+                               const ClusterState& cluster, const GpuCatalog& catalog) {
+  // Messages are built only for a problem: this runs at every placement.
+  const auto of_job = [&] { return "job " + std::to_string(job.id); };
+  if (allocation.empty()) return "an empty allocation for " + of_job();
+  for (const NodeShare& share : allocation) {
+    if (share.node < 0 || static_cast<std::size_t>(share.node) >= cluster.node_count()) {
+      return "node " + std::to_string(share.node) + " for " + of_job() + ": the cluster has nodes 0 to " +
+             std::to_string(static_cast<std::int64_t>(cluster.node_count()) - 1);
+    }
+  }
+  const PoolId pool = cluster.pool_of(allocation.front().node);
+  if (!gpu_type_serves(catalog, cluster.pool_type(pool), job.gpu_types, job.request.gpu_memory_mib)) {
+    return of_job() + " placed on node " + std::to_string(allocation.front().node) +
+           ", whose GPU type it may not use (or whose GPUs have too little memory)";
+  }
+  if (job.is_gpu_share() || job.is_cpu_only()) {
+    const NodeShare& share = allocation.front();
+    if (allocation.size() != 1 || share.gpus != 0) return of_job() + " needs one node's share, not whole GPUs";
+    if (job.is_gpu_share()) {
+      if (!share.is_gpu_share() || share.gpu_milli != job.request.gpu_milli) {
+        return of_job() + " asks " + std::to_string(job.request.gpu_milli) +
+               " thousandths of one GPU and was given another amount";
+      }
+      if (share.gpu < 0 || share.gpu >= cluster.capacity_gpus(share.node) ||
+          !cluster.share_fits(share.node, share.gpu, share.gpu_milli, cpu_share(job, 0), memory_share(job, 0))) {
+        return "GPU " + std::to_string(share.gpu) + " of node " + std::to_string(share.node) + " has no room for " +
+               of_job() + " (its share, CPU or memory)";
+      }
+    } else if (share.is_gpu_share() || !cluster.models_cpu(share.node) ||
+               !cluster.node_fits(share.node, 0, job.request.cpu_milli, job.request.memory_mib)) {
+      return "node " + std::to_string(share.node) + " has no room for CPU-only " + of_job() +
+             " (or does not model CPU)";
+    }
+    return "";
+  }
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < allocation.size(); ++i) {
+    const NodeShare& share = allocation[i];
+    if (share.gpus <= 0 || share.is_gpu_share())
+      return "node " + std::to_string(share.node) + " gives " + of_job() + " no whole GPU";
+    if (cluster.pool_of(share.node) != pool)
+      return of_job() + " spans GPU types (node " + std::to_string(share.node) + ")";
+    if (!cluster.node_fits(share.node, share.gpus, cpu_share(job, share.gpus), memory_share(job, share.gpus))) {
+      return "node " + std::to_string(share.node) + " has no room for " + std::to_string(share.gpus) + " GPUs of " +
+             of_job() + " (GPUs, CPU or memory)";
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (allocation[j].node == share.node) return of_job() + " given node " + std::to_string(share.node) + " twice";
+    }
+    total += share.gpus;
+  }
+  if (total != job.gpus()) {
+    return of_job() + " asks " + std::to_string(job.gpus()) + " GPUs and was given " + std::to_string(total);
+  }
+  return "";
+}
+
 std::int64_t cpu_share(const JobRequest& job, std::int32_t gpus) {
   return proportional(job.request.cpu_milli, gpus, job.gpus());
 }

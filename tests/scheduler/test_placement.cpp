@@ -242,3 +242,27 @@ TEST_CASE("CPU-only jobs: a node that models CPU, first fit by id, best fit by C
   CHECK(f.place_milli(f.first_fit, 0, 1'000, kT4).empty());
   CHECK(f.place_milli(f.first_fit, 0, 31'000).empty());
 }
+
+TEST_CASE("an allocation's problem is named, and a good one has none", "[scheduler][placement]") {
+  Fixture f(four_v100_nodes());
+  f.use({6, 0, 0, 0});  // free: 2, 8, 8, 8
+  const auto problem = [&](std::int64_t milli, Shares given) {
+    JobRequest job;
+    job.request = Resources{milli, 0, 0, 0};
+    job.id = 7;
+    return allocation_problem(job, given, f.state, f.catalog);
+  };
+  CHECK(problem(12'000, {{1, 8}, {0, 2}, {2, 2}}) == "");
+  CHECK(problem(250, {gpu_share(1, 0, 250)}) == "");
+  CHECK(problem(4'000, {}) == "an empty allocation for job 7");
+  CHECK(problem(4'000, {{9, 4}}) == "node 9 for job 7: the cluster has nodes 0 to 3");
+  CHECK(problem(4'000, {{0, 4}}) == "node 0 has no room for 4 GPUs of job 7 (GPUs, CPU or memory)");
+  CHECK(problem(4'000, {{1, 2}, {1, 2}}) == "job 7 given node 1 twice");
+  CHECK(problem(4'000, {{1, 3}}) == "job 7 asks 4 GPUs and was given 3");
+  CHECK(problem(250, {gpu_share(1, 0, 500)}) == "job 7 asks 250 thousandths of one GPU and was given another amount");
+  CHECK(problem(250, {gpu_share(1, 8, 250)}) == "GPU 8 of node 1 has no room for job 7 (its share, CPU or memory)");
+  CHECK(problem(250, {{1, 1}}) == "job 7 needs one node's share, not whole GPUs");
+  JobRequest t4_only;
+  t4_only.gpu_types = GpuTypeSet::of(kT4);
+  CHECK(allocation_problem(t4_only, Shares{{1, 1}}, f.state, f.catalog).find("may not use") != std::string::npos);
+}
