@@ -289,6 +289,10 @@ class SchedulerCore::Control final : public PassControl {
   SchedulerCore& core_;
 };
 
+bool SchedulerCore::may_be_victim(JobId id) const {
+  return is_active(id) && active(id).running && active(id).request.preemptible && active(id).started_in_pass != pass_;
+}
+
 bool SchedulerCore::place_with_victims(const JobRequest& job) {
   std::size_t released = 0;
   bool placed = false;

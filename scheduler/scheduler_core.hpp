@@ -95,6 +95,7 @@ class SchedulerCore final : private SchedulerView {
   Time now() const override { return now_; }
   JobView job(JobId id) const override;
   bool is_active(JobId id) const override { return id < jobs_.size() && jobs_[id] < kEnded; }
+  bool may_be_victim(JobId id) const override;
   std::string_view user_name(UserId id) const override { return users_.at(id); }
   std::string_view tenant_name(TenantId id) const override { return tenants_.at(id); }
 

@@ -84,6 +84,9 @@ class SchedulerView {
   // A job that is waiting or running (active); CAPSIM_CHECKs that it is.
   virtual JobView job(JobId id) const = 0;
   virtual bool is_active(JobId id) const = 0;
+  // Whether victims() may name the job now: running, preemptible, and not
+  // started in the current pass.
+  virtual bool may_be_victim(JobId id) const = 0;
   virtual std::size_t pending_jobs() const = 0;
   virtual std::size_t running_jobs() const = 0;
   // Names of users and tenants ("" for id 0).
