@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "core/scenario.hpp"
 #include "core/version.hpp"
+#include "python/py_policies.hpp"
 #include "scheduler/registry.hpp"
 #include "sim/result_columns.hpp"
 #include "sim/results_writer.hpp"
@@ -71,14 +72,22 @@ py::tuple timeseries_columns(const sim::RunResults& results) {
   return py::make_tuple(series.interval.to_seconds(), to_array(std::span<const double>(series.time_s)), metrics);
 }
 
+// The built-in policies and those registered from Python.
+scheduler::PolicyRegistry registry_with(const py::dict& python_policies) {
+  scheduler::PolicyRegistry registry = scheduler::PolicyRegistry::with_builtins();
+  python::add_python_policies(registry, python_policies);
+  return registry;
+}
+
 // A copy of the scenario with one of its policies replaced: `spec` is a
 // name, or a JSON map with `name` and the parameters (JSON is YAML).
-Scenario with_policy(const Scenario& scenario, const std::string& kind, const std::string& spec_text) {
+Scenario with_policy(const Scenario& scenario, const std::string& kind, const std::string& spec_text,
+                     const py::dict& python_policies) {
   Scenario out = scenario;
   const std::string field = "policies." + kind;
   const ConfigNodePtr node = parse_config_text(spec_text, "with_policy(" + kind + "=...)");
   PolicySpec spec = parse_policy_node(node, field);
-  const scheduler::PolicyRegistry registry = scheduler::PolicyRegistry::with_builtins();
+  const scheduler::PolicyRegistry registry = registry_with(python_policies);
   if (kind == "queue") {
     registry.make_queue(spec, out.run.seed, &out.workload.job_classes, &out.catalog);
     out.queue_policy = std::move(spec);
@@ -91,7 +100,9 @@ Scenario with_policy(const Scenario& scenario, const std::string& kind, const st
 }
 
 std::unique_ptr<sim::RunResults> run(const Scenario& scenario, const std::optional<std::filesystem::path>& output_dir,
-                                     const std::optional<std::filesystem::path>& decision_log) {
+                                     const std::optional<std::filesystem::path>& decision_log,
+                                     const py::dict& python_policies) {
+  const scheduler::PolicyRegistry registry = registry_with(python_policies);
   std::optional<std::ofstream> log;
   if (decision_log) {
     log.emplace(*decision_log);
@@ -99,6 +110,7 @@ std::unique_ptr<sim::RunResults> run(const Scenario& scenario, const std::option
   }
   bool interrupted = false;
   sim::RunOptions options;
+  options.registry = &registry;
   if (log) options.decision_log = &*log;
   // Ctrl-C in a notebook or a terminal: stop, keep what was computed.
   options.should_stop = [&interrupted] {
@@ -148,6 +160,13 @@ PYBIND11_MODULE(_capsim, m) {
     }
   });
 
+  python::bind_policy_types(m);
+  m.def("duration_seconds", [](const std::string& text) {
+    // "1h30m" -> 5400.0, as scenarios write durations (for Python policies' parameters).
+    const ConfigNodePtr node = parse_config_text(text, "duration");
+    return read_duration(*node, "duration").to_seconds();
+  });
+
   py::class_<Scenario>(m, "Scenario")
       .def_property_readonly("name", [](const Scenario& s) { return s.name; })
       .def_property_readonly("description", [](const Scenario& s) { return s.description; })
@@ -176,7 +195,9 @@ PYBIND11_MODULE(_capsim, m) {
              out.workload.trace->path = path;
              return out;
            })
-      .def("check", [](const Scenario& s) { sim::check_scenario(s, scheduler::PolicyRegistry::with_builtins()); });
+      .def("check", [](const Scenario& s, const py::dict& python_policies) {
+        sim::check_scenario(s, registry_with(python_policies));
+      });
 
   m.def("load_scenario", [](const std::filesystem::path& path) { return load_scenario(path); });
   m.def("parse_scenario",
@@ -195,10 +216,10 @@ PYBIND11_MODULE(_capsim, m) {
         sim::write_results(r, directory);
       });
 
-  m.def("run", &run, py::arg("scenario"), py::arg("output_dir") = std::nullopt, py::arg("decision_log") = std::nullopt);
+  m.def("run", &run, py::arg("scenario"), py::arg("output_dir"), py::arg("decision_log"), py::arg("python_policies"));
 
-  m.def("policies", [] {
-    const scheduler::PolicyRegistry registry = scheduler::PolicyRegistry::with_builtins();
+  m.def("policies", [](const py::dict& python_policies) {
+    const scheduler::PolicyRegistry registry = registry_with(python_policies);
     py::dict out;
     py::dict queue, placement;
     for (const auto& e : registry.queue_policies()) queue[py::str(e.name)] = e.summary;

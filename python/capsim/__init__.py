@@ -15,12 +15,24 @@ the file, line, column and field of the problem.
 
 from . import plots
 from ._capsim import InputError, __version__
+from .policies import (ClusterView, Job, PassControl, PlacementPolicy, QueuePolicy, SchedulerView, duration,
+                       register_placement_policy, register_queue_policy, unregister_policy)
 from .results import Results, read_results
 from .scenario import Scenario, policies, run
 from .sweep import sweep
 
 __all__ = [
+    "ClusterView",
     "InputError",
+    "Job",
+    "PassControl",
+    "PlacementPolicy",
+    "QueuePolicy",
+    "SchedulerView",
+    "duration",
+    "register_placement_policy",
+    "register_queue_policy",
+    "unregister_policy",
     "Results",
     "Scenario",
     "__version__",

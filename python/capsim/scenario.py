@@ -7,6 +7,7 @@ import os
 from typing import Any, Mapping, Optional, Union
 
 from . import _capsim
+from .policies import _registered
 from .results import Results
 
 PolicyArg = Union[str, Mapping[str, Any]]
@@ -81,7 +82,7 @@ class Scenario:
                 text = json.dumps(dict(spec))
             else:
                 raise TypeError(f"{kind} must be a policy name or a dict with 'name', got {spec!r}")
-            native = native.with_policy(kind, text)
+            native = native.with_policy(kind, text, _registered)
         return Scenario(native)
 
     def with_trace(self, path: Union[str, os.PathLike]) -> "Scenario":
@@ -90,7 +91,7 @@ class Scenario:
 
     def check(self) -> None:
         """Checks what loading does not: the trace opens and its header reads."""
-        self._s.check()
+        self._s.check(_registered)
 
     def __repr__(self) -> str:
         return (f"<capsim.Scenario {self.name!r}: {self.nodes} nodes, {self.gpus} GPUs, "
@@ -109,10 +110,11 @@ def run(scenario: Scenario, output_dir: Optional[Union[str, os.PathLike]] = None
         raise TypeError(f"run() takes a capsim.Scenario, got {type(scenario).__name__}")
     native = _capsim.run(scenario._s,
                          None if output_dir is None else os.fspath(output_dir),
-                         None if decision_log is None else os.fspath(decision_log))
+                         None if decision_log is None else os.fspath(decision_log), _registered)
     return Results._from_native(native)
 
 
 def policies() -> dict:
-    """The policies a scenario can name: {"queue": {name: summary}, "placement": {...}}."""
-    return _capsim.policies()
+    """The policies a scenario can name, built-in and registered from Python:
+    {"queue": {name: summary}, "placement": {...}}."""
+    return _capsim.policies(_registered)

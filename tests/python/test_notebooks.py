@@ -16,7 +16,7 @@ NOTEBOOKS = sorted((SOURCE_DIR / "notebooks").glob("*.ipynb"))
 
 def test_there_are_notebooks():
     names = {p.name for p in NOTEBOOKS}
-    assert {"compare_queue_policies.ipynb", "capacity_what_if.ipynb"} <= names
+    assert {"compare_queue_policies.ipynb", "capacity_what_if.ipynb", "python_policy.ipynb"} <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
