@@ -187,3 +187,33 @@ def test_policies_are_listed():
     listed = capsim.policies()
     assert {"fifo", "srtf", "tiresias", "gavel"} <= set(listed["queue"])
     assert {"best_fit", "fgd", "topology"} <= set(listed["placement"])
+
+
+def test_ctrl_c_stops_a_run_and_keeps_the_results_so_far(source_dir, tmp_path):
+    # A child process runs a million jobs; SIGINT arrives once it has started.
+    import signal
+    import sys
+    import time
+
+    script = tmp_path / "child.py"
+    script.write_text(
+        "import sys, capsim\n"
+        f"sc = capsim.Scenario.load({str(source_dir / 'bench' / 'scenarios' / 'million_jobs.yaml')!r})\n"
+        "print('running', flush=True)\n"
+        "try:\n"
+        f"    capsim.run(sc, output_dir={str(tmp_path / 'out')!r})\n"
+        "except KeyboardInterrupt as e:\n"
+        "    print('interrupted:', e, flush=True)\n"
+        "    sys.exit(3)\n"
+        "sys.exit(0)\n")
+    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                             env=dict(os.environ))
+    assert child.stdout.readline().strip() == "running"
+    time.sleep(0.5)  # well inside run(), which takes seconds
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=120)
+    assert child.returncode == 3, out
+    assert "results so far, marked partial" in out
+    back = capsim.read_results(tmp_path / "out")
+    assert back.summary["status"] == "partial"
+    assert 0 < back.summary["metrics"]["jobs_submitted"] < 1_000_000
