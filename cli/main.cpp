@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -285,13 +286,17 @@ int validate_command(const std::string& scenario_path, const std::string& trace_
 
 int policies_command() {
   const auto registry = capsim::scheduler::PolicyRegistry::with_builtins();
-  std::printf("queue policies:\n");
-  for (const auto& entry : registry.queue_policies())
-    std::printf("  %-12s %s\n", entry.name.c_str(), entry.summary.c_str());
-  std::printf("placement policies:\n");
-  for (const auto& entry : registry.placement_policies()) {
-    std::printf("  %-12s %s\n", entry.name.c_str(), entry.summary.c_str());
+  const auto queue = registry.queue_policies();
+  const auto placement = registry.placement_policies();
+  // One name column for both lists, as wide as the longest name.
+  int width = 0;
+  for (const auto* entries : {&queue, &placement}) {
+    for (const auto& entry : *entries) width = std::max(width, static_cast<int>(entry.name.size()));
   }
+  std::printf("queue policies:\n");
+  for (const auto& entry : queue) std::printf("  %-*s  %s\n", width, entry.name.c_str(), entry.summary.c_str());
+  std::printf("placement policies:\n");
+  for (const auto& entry : placement) std::printf("  %-*s  %s\n", width, entry.name.c_str(), entry.summary.c_str());
   return 0;
 }
 

@@ -16,7 +16,7 @@ void BestFitCpuGpuPlacement::begin_node(const JobRequest& job, const ClusterStat
                    static_cast<double>(largest_.cpu_milli);
   }
   if (largest_.gpu_milli > 0) {
-    node_score_ += 0.5 * static_cast<double>(NodeGpus::of(cluster, n).total_milli() - job.request.gpu_milli) /
+    node_score_ += 0.5 * static_cast<double>(NodeGpus::free_milli(cluster, n) - job.request.gpu_milli) /
                    static_cast<double>(largest_.gpu_milli);
   }
 }

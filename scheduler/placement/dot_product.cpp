@@ -22,7 +22,7 @@ Score DotProductPlacement::score(const JobRequest& job, const ClusterState& clus
     product += room * static_cast<double>(job.request.gpu_milli) / kMilliPerGpu;
   } else if (!job.is_cpu_only()) {
     const auto scale = static_cast<double>(largest_.gpu_milli);
-    product += static_cast<double>(NodeGpus::of(cluster, n).total_milli()) / scale *
+    product += static_cast<double>(NodeGpus::free_milli(cluster, n)) / scale *
                static_cast<double>(job.request.gpu_milli) / scale;
   }
   return {product, 0};

@@ -61,8 +61,8 @@ double FgdPlacement::fragmentation(const ClusterState& cluster, PoolId p, const 
       usable = whole;
     } else {
       usable = whole;
-      for (std::int32_t i = 0; i < g.shared; ++i) {
-        if (g.room[i] >= shape.milli) usable += g.room[i];
+      for (const std::int32_t room : g.room) {
+        if (room >= shape.milli) usable += room;
       }
       if (usable == 0) continue;
     }
@@ -78,28 +78,25 @@ double FgdPlacement::fragmentation(const ClusterState& cluster, PoolId p, const 
 }
 
 void FgdPlacement::begin_node(const JobRequest& /*job*/, const ClusterState& cluster, NodeId node) {
-  before_.gpus = NodeGpus::of(cluster, node);
+  before_.gpus.read(cluster, node);
   before_.models_cpu = cluster.models_cpu(node);
   before_.free_cpu_milli = cluster.free_cpu_milli(node);
   before_fragmentation_ = fragmentation(cluster, cluster.pool_of(node), before_);
 }
 
 Score FgdPlacement::score(const JobRequest& job, const ClusterState& cluster, const Candidate& candidate) {
-  NodeView after = before_;
+  NodeView& after = after_;
+  after = before_;  // keeps after_'s storage: no allocation per candidate
   after.free_cpu_milli -= job.request.cpu_milli;
   if (job.is_gpu_share()) {
     const auto milli = static_cast<std::int32_t>(job.request.gpu_milli);
     if (candidate.gpu_used == 0) {
       --after.gpus.free_gpus;
-      after.gpus.room[after.gpus.shared++] = static_cast<std::int32_t>(kMilliPerGpu) - milli;
+      after.gpus.room.push_back(static_cast<std::int32_t>(kMilliPerGpu) - milli);
     } else {
       const std::int32_t room = static_cast<std::int32_t>(kMilliPerGpu) - candidate.gpu_used;
-      for (std::int32_t i = 0; i < after.gpus.shared; ++i) {
-        if (after.gpus.room[i] == room) {
-          after.gpus.room[i] -= milli;
-          break;
-        }
-      }
+      const auto it = std::find(after.gpus.room.begin(), after.gpus.room.end(), room);
+      if (it != after.gpus.room.end()) *it -= milli;
     }
   } else {
     after.gpus.free_gpus -= job.gpus();

@@ -82,6 +82,7 @@ class FgdPlacement final : public PlacementPolicy, private CandidateScorer {
   ScoredChoice choice_;
   FailureMemo failures_;
   NodeView before_;
+  NodeView after_;  // a candidate's node after the placement (score)
   double before_fragmentation_ = 0;
 };
 static_assert(std::is_base_of_v<PlacementPolicy, FgdPlacement>);

@@ -23,7 +23,7 @@ Score GpuClusteringPlacement::score(const JobRequest& job, const ClusterState& c
   }
   // Within a tier: the fewest free thousandths, and a share's fullest GPU.
   const double room = job.is_gpu_share() ? static_cast<double>(kMilliPerGpu - candidate.gpu_used) : 0.0;
-  return {tier * 1e12 + static_cast<double>(NodeGpus::of(cluster, n).total_milli()), room};
+  return {tier * 1e12 + static_cast<double>(NodeGpus::free_milli(cluster, n)), room};
 }
 
 bool GpuClusteringPlacement::place(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) {

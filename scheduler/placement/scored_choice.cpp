@@ -61,20 +61,34 @@ NodesToScore read_nodes_to_score(const std::optional<MapReader>& params) {
 
 std::int64_t NodeGpus::total_milli() const {
   std::int64_t total = std::int64_t{free_gpus} * kMilliPerGpu;
-  for (std::int32_t i = 0; i < shared; ++i) total += room[i];
+  for (const std::int32_t r : room) total += r;
   return total;
+}
+
+void NodeGpus::read(const ClusterState& cluster, NodeId n) {
+  free_gpus = cluster.free_gpus(n);
+  room.clear();
+  if (cluster.shared_gpus(n) == 0) return;
+  for (std::int32_t gpu = 0; gpu < cluster.capacity_gpus(n); ++gpu) {
+    const std::int32_t used = cluster.gpu_share_used(n, gpu);
+    if (used > 0) room.push_back(static_cast<std::int32_t>(kMilliPerGpu) - used);
+  }
 }
 
 NodeGpus NodeGpus::of(const ClusterState& cluster, NodeId n) {
   NodeGpus gpus;
-  gpus.free_gpus = cluster.free_gpus(n);
-  if (cluster.shared_gpus(n) == 0) return gpus;
-  CAPSIM_CHECK(cluster.shared_gpus(n) < 64) << "node " << n << ": scoring policies take nodes of up to 63 shared GPUs";
+  gpus.read(cluster, n);
+  return gpus;
+}
+
+std::int64_t NodeGpus::free_milli(const ClusterState& cluster, NodeId n) {
+  std::int64_t total = std::int64_t{cluster.free_gpus(n)} * kMilliPerGpu;
+  if (cluster.shared_gpus(n) == 0) return total;
   for (std::int32_t gpu = 0; gpu < cluster.capacity_gpus(n); ++gpu) {
     const std::int32_t used = cluster.gpu_share_used(n, gpu);
-    if (used > 0) gpus.room[gpus.shared++] = static_cast<std::int32_t>(kMilliPerGpu) - used;
+    if (used > 0) total += kMilliPerGpu - used;
   }
-  return gpus;
+  return total;
 }
 
 LargestNode LargestNode::of(const ClusterState& cluster) {

@@ -107,12 +107,17 @@ class ScoredChoice {
 
 // What node n's GPUs have left, for policies that score the free-resource
 // vector: wholly free GPUs, and the room (1000 - used) of each shared GPU.
+// A node may have any number of GPUs (scenarios allow up to 1,024).
 struct NodeGpus {
   std::int32_t free_gpus = 0;
-  std::int32_t shared = 0;           // entries of room used
-  std::int32_t room[64] = {};        // thousandths left on each shared GPU
+  std::vector<std::int32_t> room;    // thousandths left on each shared GPU, in GPU order
   std::int64_t total_milli() const;  // free_gpus * 1000 + the rooms
+  // Refills from node n, keeping room's storage (no allocation per node
+  // once it has held the most shared GPUs of a node).
+  void read(const ClusterState& cluster, NodeId n);
   static NodeGpus of(const ClusterState& cluster, NodeId n);
+  // total_milli() of node n, without building the rooms.
+  static std::int64_t free_milli(const ClusterState& cluster, NodeId n);
 };
 
 // The largest node's CPU (thousandths of a core; 0 where no node models CPU)

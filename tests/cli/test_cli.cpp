@@ -6,11 +6,13 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "scheduler/registry.hpp"
 #include "tests/support/cli.hpp"
 #include "tests/support/helpers.hpp"
 
@@ -84,6 +86,37 @@ TEST_CASE("validate accepts the quickstart", "[cli]") {
   const auto validate = capsim_cli("validate '" + quickstart() + "'", dir);
   CHECK(validate.code == 0);
   CHECK(validate.out.find("valid scenario \"quickstart\": 12 nodes, 96 GPUs") != std::string::npos);
+}
+
+TEST_CASE("policies lists every policy with its summary in one column", "[cli]") {
+  TempDir dir;
+  const auto listed = capsim_cli("policies", dir);
+  REQUIRE(listed.code == 0);
+  const auto registry = capsim::scheduler::PolicyRegistry::with_builtins();
+  std::vector<std::string> expected;
+  std::size_t longest = 0;
+  for (const auto& entries : {registry.queue_policies(), registry.placement_policies()}) {
+    for (const auto& entry : entries) {
+      expected.push_back(entry.name);
+      longest = std::max(longest, entry.name.size());
+    }
+  }
+  REQUIRE(longest > 12);  // best_fit_cpu_gpu: the fixed 12 columns it once had would not do
+  // Each entry: two spaces, the name padded to the longest, two spaces, the
+  // summary; so every summary starts in column 4 + longest.
+  std::istringstream lines(listed.out);
+  std::vector<std::string> names;
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("  ", 0) != 0) continue;  // a heading
+    INFO(line);
+    const std::size_t name_end = line.find(' ', 2);
+    REQUIRE(name_end != std::string::npos);
+    names.push_back(line.substr(2, name_end - 2));
+    const std::size_t summary = line.find_first_not_of(' ', name_end);
+    CHECK(summary == 4 + longest);
+  }
+  CHECK(names == expected);
 }
 
 TEST_CASE("run writes results, prints the summary, and is reproducible", "[cli]") {

@@ -68,17 +68,7 @@ class PolicyDriver {
   void timer(double t) { core_.on_timer(at(t)); }
 
   // The decisions of a pass at t.
-  std::string decide(double t) {
-    std::string text;
-    for (const scheduler::Decision& d : core_.decide(at(t))) {
-      if (!text.empty()) text += "; ";
-      text += std::string(scheduler::to_string(d.kind)) + " " + std::to_string(d.job);
-      for (const scheduler::NodeShare& s : d.allocation) {
-        text += " n" + std::to_string(s.node) + "x" + std::to_string(s.gpus);
-      }
-    }
-    return text;
-  }
+  std::string decide(double t) { return decisions_text(core_.decide(at(t))); }
   // When the policy next wants a pass, in seconds.
   std::optional<double> wakeup() const {
     const auto t = core_.next_wakeup();

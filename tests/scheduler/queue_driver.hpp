@@ -8,6 +8,7 @@
 
 #include "scheduler/placement/best_fit.hpp"
 #include "scheduler/scheduler_core.hpp"
+#include "tests/support/helpers.hpp"
 
 namespace capsim::testing {
 
@@ -55,17 +56,7 @@ class QueueDriver {
   void end(std::int64_t t_s, scheduler::JobId job) { core_.on_job_ended(Time::zero() + Duration::seconds(t_s), job); }
 
   // The decisions of a pass at t, as "preempt 1; start 2 n0x4".
-  std::string decide(std::int64_t t_s) {
-    std::string text;
-    for (const scheduler::Decision& d : core_.decide(Time::zero() + Duration::seconds(t_s))) {
-      if (!text.empty()) text += "; ";
-      text += std::string(scheduler::to_string(d.kind)) + " " + std::to_string(d.job);
-      for (const scheduler::NodeShare& s : d.allocation) {
-        text += " n" + std::to_string(s.node) + "x" + std::to_string(s.gpus);
-      }
-    }
-    return text;
-  }
+  std::string decide(std::int64_t t_s) { return decisions_text(core_.decide(Time::zero() + Duration::seconds(t_s))); }
 
   scheduler::SchedulerCore& core() { return core_; }
   // The policy under test (owned by the core).

@@ -3,6 +3,8 @@
 // small clusters worked out by hand, and the scoring parameters.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "scheduler/placement/best_fit.hpp"
 #include "scheduler/placement/best_fit_cpu_gpu.hpp"
 #include "scheduler/placement/dot_product.hpp"
@@ -150,5 +152,54 @@ TEST_CASE("scoring policies: nodes_to_score and its errors", "[scheduler][placem
        {"worst_fit", "random", "topology", "fgd", "dot_product", "gpu_clustering", "gpu_packing", "best_fit_cpu_gpu"}) {
     const Scenario s = scenario_from(cluster + "policies:\n  placement: " + name + "\n");
     CHECK(registry.make_placement(s.placement_policy, 5)->name() == name);
+  }
+}
+
+TEST_CASE("scoring policies place shares on a node of more than 64 GPUs", "[scheduler][placement][sharing]") {
+  // Scenarios allow up to 1,024 GPUs per node (an NVL72 rack counts as one
+  // node of 72); the scoring policies once held a node's shared GPUs in an
+  // array of 64 and stopped the run beyond 63.
+  const auto registry = PolicyRegistry::with_builtins();
+  for (const char* name : {"fgd", "dot_product", "gpu_clustering", "gpu_packing", "best_fit_cpu_gpu"}) {
+    INFO(name);
+    PolicySpec spec;
+    spec.name = name;
+    spec.field = "policies.placement";
+    const auto policy = registry.make_placement(spec);
+    PlacementFixture f(v100_nodes(1, 72));
+    for (std::int32_t gpu = 0; gpu < 70; ++gpu) f.state.allocate_share(0, gpu, 600, 0, 0);  // 400 of room each
+    for (const std::int64_t milli : {500, 400, 1000}) policy->on_job_arrived(PlacementFixture::job(milli), f.state);
+    // 500 fits no shared GPU: it opens GPU 70, the lowest free one.
+    CHECK(f.start(*policy, 500) == Shares{gpu_share(0, 70, 500)});
+    // 400: GPU 0 (an exact fit), GPU 70 (100 left) or opening GPU 71. Every
+    // policy takes the exact fit: the least room left (best_fit_cpu_gpu), the
+    // smallest product 0.4 x 0.4 (dot_product), the fullest occupied GPU
+    // (gpu_packing, gpu_clustering), and for fgd, with M = {500, 400, 1000}
+    // and F = 3 T - (usable by each), the growth of F is -400 on GPU 0, +200
+    // on GPU 70 and 0 on GPU 71.
+    CHECK(f.start(*policy, 400) == Shares{gpu_share(0, 0, 400)});
+    // A whole GPU: only GPU 71 is free, beside 71 shared ones.
+    CHECK(f.start(*policy, 1000) == Shares{{0, 1}});
+    CHECK(f.place(*policy, 1000).empty());
+  }
+}
+
+TEST_CASE("a run with shares of a 72-GPU node finishes under every scoring policy", "[sim][placement][sharing]") {
+  // 72 jobs of 0.6 GPU open the 72 GPUs one each, 72 of 0.3 join them (one
+  // per GPU: 400 of room), all at 0 s; a 0.5 finds no room until some leave.
+  std::string jobs = "workload:\n  jobs:\n";
+  for (int i = 0; i < 72; ++i) jobs += "    - {submit: 0s, gpus: 0.6, duration: 1h}\n";
+  for (int i = 0; i < 72; ++i) jobs += "    - {submit: 0s, gpus: 0.3, duration: 2h}\n";
+  jobs += "    - {submit: 0s, gpus: 0.5, duration: 1h}\n";
+  for (const char* name : {"fgd", "dot_product", "gpu_clustering", "gpu_packing", "best_fit_cpu_gpu"}) {
+    INFO(name);
+    const sim::RunResults results = run_yaml("cluster: {node_groups: [{gpu: V100, gpus_per_node: 72, count: 1}]}\n" +
+                                             jobs + "policies: {queue: fifo, placement: " + name + "}\n");
+    REQUIRE(results.jobs.size() == 145);
+    CHECK(results.summary.jobs_running == 0);
+    CHECK(results.summary.jobs_rejected == 0);
+    for (std::size_t i = 0; i < 144; ++i) CHECK(results.jobs.start_s[i] == 0);
+    CHECK(results.jobs.start_s[144] > 0);
+    CHECK_FALSE(std::isnan(results.jobs.end_s[144]));
   }
 }

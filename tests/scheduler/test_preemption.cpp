@@ -72,19 +72,7 @@ class Driver {
     core_.on_job_arrived(job.submit, job);
     return job.id;
   }
-  std::string decide(std::int64_t t) {
-    std::string text;
-    for (const Decision& d : core_.decide(Time::from_us(t))) {
-      if (!text.empty()) text += "; ";
-      text += std::string(to_string(d.kind)) + " " + std::to_string(d.job);
-      for (const NodeShare& s : d.allocation) {
-        text += " n" + std::to_string(s.node);
-        if (s.is_gpu_share()) text += "g" + std::to_string(s.gpu);
-        text += "x" + std::to_string(s.is_gpu_share() ? s.gpu_milli : s.gpus);
-      }
-    }
-    return text;
-  }
+  std::string decide(std::int64_t t) { return capsim::testing::decisions_text(core_.decide(Time::from_us(t))); }
   SchedulerCore& core() { return core_; }
 
  private:

@@ -7,6 +7,7 @@
 #include "scheduler/placement/best_fit.hpp"
 #include "scheduler/queue/fifo.hpp"
 #include "scheduler/scheduler_core.hpp"
+#include "tests/support/helpers.hpp"
 
 using namespace capsim;
 using namespace capsim::scheduler;
@@ -39,24 +40,9 @@ class FakeDriver {
   }
   void end(std::int64_t t, JobId job) { core_.on_job_ended(Time::from_us(t), job); }
 
-  // The decisions of a pass at t, as "start 0 n0x4; reject 3": a share of a
-  // GPU shows as n0g1x250 (node 0, GPU 1, 250 thousandths), a CPU-only
-  // job's node as n0x0; a rejection for another reason than size names it.
-  std::string decide(std::int64_t t) {
-    std::string text;
-    for (const Decision& d : core_.decide(Time::from_us(t))) {
-      if (!text.empty()) text += "; ";
-      text += std::string(to_string(d.kind)) + " " + std::to_string(d.job);
-      if (d.kind == DecisionKind::kReject && d.reject_reason == RejectReason::kSharedGpus) text += " (shared GPUs)";
-      if (d.kind == DecisionKind::kReject && d.reject_reason == RejectReason::kCpuNotModelled) text += " (no CPU)";
-      for (const NodeShare& s : d.allocation) {
-        text += " n" + std::to_string(s.node);
-        if (s.is_gpu_share()) text += "g" + std::to_string(s.gpu);
-        text += "x" + std::to_string(s.is_gpu_share() ? s.gpu_milli : s.gpus);
-      }
-    }
-    return text;
-  }
+  // The decisions of a pass at t, as "start 0 n0x4; start 1 n0g1x250;
+  // reject 3 (no CPU)" (tests/support/helpers.hpp).
+  std::string decide(std::int64_t t) { return capsim::testing::decisions_text(core_.decide(Time::from_us(t))); }
 
   SchedulerCore& core() { return core_; }
 

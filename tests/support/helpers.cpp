@@ -46,6 +46,24 @@ sim::RunResults run_yaml(const std::string& yaml) {
   return sim::run_scenario(scenario_from(yaml));
 }
 
+std::string decisions_text(std::span<const scheduler::Decision> decisions) {
+  using scheduler::DecisionKind;
+  using scheduler::RejectReason;
+  std::string text;
+  for (const scheduler::Decision& d : decisions) {
+    if (!text.empty()) text += "; ";
+    text += std::string(scheduler::to_string(d.kind)) + " " + std::to_string(d.job);
+    if (d.kind == DecisionKind::kReject && d.reject_reason == RejectReason::kSharedGpus) text += " (shared GPUs)";
+    if (d.kind == DecisionKind::kReject && d.reject_reason == RejectReason::kCpuNotModelled) text += " (no CPU)";
+    for (const scheduler::NodeShare& s : d.allocation) {
+      text += " n" + std::to_string(s.node);
+      if (s.is_gpu_share()) text += "g" + std::to_string(s.gpu);
+      text += "x" + std::to_string(s.is_gpu_share() ? s.gpu_milli : s.gpus);
+    }
+  }
+  return text;
+}
+
 std::filesystem::path source_dir() {
   return CAPSIM_SOURCE_DIR;
 }

@@ -1,14 +1,17 @@
 // Small helpers shared by the tests: temporary folders, files, scenarios
-// from text, and the InputError a piece of code throws.
+// from text, the InputError a piece of code throws, and the scheduler's
+// decisions as text.
 #pragma once
 
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "core/error.hpp"
 #include "core/scenario.hpp"
+#include "scheduler/types.hpp"
 #include "sim/results.hpp"
 #include "sim/run.hpp"
 
@@ -40,6 +43,13 @@ Scenario scenario_from(const std::string& yaml, const std::string& file = "test.
 
 // Runs a scenario given as text.
 sim::RunResults run_yaml(const std::string& yaml);
+
+// A scheduling pass's decisions as the scheduler tests compare them:
+// "preempt 1; start 2 n0x4 n1x4; start 3 n1g0x250; reject 4 (no CPU)". A
+// start lists its nodes with their GPUs (a CPU-only job's node as n0x0), a
+// share of a GPU as node, GPU and thousandths; a rejection for another
+// reason than its size names the reason.
+std::string decisions_text(std::span<const scheduler::Decision> decisions);
 
 // The repository's root (for scenarios/ and tests/data/).
 std::filesystem::path source_dir();
