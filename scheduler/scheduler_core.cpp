@@ -68,7 +68,7 @@ JobView SchedulerCore::view_of(const ActiveJob& job) const {
   v.previous_gpu_seconds = job.previous_gpu_seconds;
   v.last_run = job.last_run;
   v.preemptions = job.preemptions;
-  if (job.running) v.allocation = job.shares();
+  if (job.running) v.allocation = shares(job);
   return v;
 }
 
@@ -143,7 +143,7 @@ void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
   std::uint32_t slot;
   if (free_active_.empty()) {
     slot = static_cast<std::uint32_t>(active_.size());
-    active_.emplace_back();
+    active_.emplace_back().slot = slot;
   } else {
     slot = free_active_.back();
     free_active_.pop_back();
@@ -151,7 +151,7 @@ void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
   jobs_.push_back(slot);
   ActiveJob& record = active_[slot];
   record.request = job;
-  record.set_shares({});
+  set_shares(record, {});
   record.queued_since = now;
   record.run_start = Time();
   record.previous_runs = record.last_run = Duration();
@@ -194,6 +194,16 @@ void SchedulerCore::give_back(const JobRequest& job, std::span<const NodeShare> 
   }
 }
 
+void SchedulerCore::set_shares(ActiveJob& job, std::span<const NodeShare> allocation) {
+  job.share_count = static_cast<std::uint32_t>(allocation.size());
+  if (allocation.size() == 1) {
+    job.first_share = allocation.front();
+  } else if (allocation.size() > 1) {
+    if (job.slot >= more_shares_.size()) more_shares_.resize(job.slot + 1);
+    more_shares_[job.slot].assign(allocation.begin(), allocation.end());  // capacity kept across reuse
+  }
+}
+
 void SchedulerCore::leave(JobId id) {
   free_active_.push_back(jobs_[id]);
   jobs_[id] = kEnded;
@@ -203,7 +213,7 @@ void SchedulerCore::on_job_ended(Time now, JobId id) {
   advance_to(now);
   CAPSIM_CHECK(is_active(id) && active(id).running) << "job " << id << " is not running";
   ActiveJob& job = active(id);
-  give_back(job.request, job.shares());
+  give_back(job.request, shares(job));
   job.running = false;
   job.last_run = now - job.run_start;
   job.previous_runs += job.last_run;
@@ -221,7 +231,7 @@ void SchedulerCore::requeue_preempted(JobId id) {
   job.previous_runs += job.last_run;
   job.previous_gpu_seconds += view_of(job).gpus() * job.last_run.to_seconds();
   ++job.preemptions;
-  job.set_shares({});
+  set_shares(job, {});
   job.queued_since = now_;
   --running_;
   enqueue(job, id);
@@ -247,7 +257,7 @@ void SchedulerCore::on_timer(Time now) {
 
 std::span<const NodeShare> SchedulerCore::allocation_of(JobId job) const {
   if (!is_active(job) || !active(job).running) return {};
-  return active(job).shares();
+  return shares(active(job));
 }
 
 void SchedulerCore::check_allocation(const JobRequest& job, std::span<const NodeShare> allocation) const {
@@ -281,7 +291,7 @@ class SchedulerCore::Control final : public PassControl {
         << "queue policy " << core_.queue_policy_->name() << " preempts job " << id
         << ", which is not a running preemptible job";
     ActiveJob& job = core_.active(id);
-    core_.give_back(job.request, job.shares());
+    core_.give_back(job.request, core_.shares(job));
     core_.requeue_preempted(id);
   }
 
@@ -303,13 +313,13 @@ bool SchedulerCore::place_with_victims(const JobRequest& job) {
         << "queue policy " << queue_policy_->name() << " names job " << v << " as a victim for job " << job.id
         << ", but it is not a running preemptible job started before this pass";
     for (std::size_t i = 0; i < released; ++i) CAPSIM_CHECK(victims_[i] != v) << "victim " << v << " named twice";
-    give_back(active(v).request, active(v).shares());
+    give_back(active(v).request, shares(active(v)));
     scratch_.clear();
     placed = placement_policy_->place(job, cluster_, scratch_);
   }
   if (!placed) {
     // Undo, last released first, so that every share reopens the very GPU it held.
-    for (std::size_t i = released; i-- > 0;) take(active(victims_[i]).request, active(victims_[i]).shares_to_retake());
+    for (std::size_t i = released; i-- > 0;) take(active(victims_[i]).request, shares_to_retake(active(victims_[i])));
     scratch_.clear();
     return false;
   }
@@ -374,7 +384,7 @@ std::span<const Decision> SchedulerCore::decide(Time now) {
       take(job, scratch_);
       if (job.is_cpu_only()) --waiting_cpu_only_;
       it = queue_.erase(it);
-      record.set_shares(scratch_);
+      set_shares(record, scratch_);
       record.running = true;
       record.run_start = now;
       record.started_in_pass = pass_;

@@ -73,10 +73,20 @@ class SchedulerCore final : private SchedulerView {
   // the end of each decide()), or nothing.
   std::optional<Time> next_wakeup() const { return next_wakeup_; }
 
-  // A hint that an event about `job` is coming: the core starts loading the
-  // job's record into the cache. No effect but speed (bench/engine).
-  void prefetch(JobId job) const {
+  // Cache hints: no effect but speed (bench/engine). A job's end reads its
+  // record, which active jobs share in random order, through a per-id index:
+  // two dependent cache misses. A driver that keeps record_hint(job) from the
+  // job's start (it stays valid until the job leaves) hands it to prefetch()
+  // one event ahead, and both lines load in parallel.
+  std::uint32_t record_hint(JobId job) const { return job < jobs_.size() ? jobs_[job] : kEnded; }
+  // Always inlined: GCC 12 finds a function whose only effect is prefetches
+  // pure, and deletes calls to it that were not inlined early.
+  [[gnu::always_inline]] void prefetch(JobId job, std::uint32_t hint) const {
     if (job < jobs_.size()) __builtin_prefetch(&jobs_[job]);
+    if (hint >= active_.size()) return;
+    const char* record = reinterpret_cast<const char*>(&active_[hint]);
+    for (std::size_t line = 0; line < sizeof(ActiveJob); line += 64) __builtin_prefetch(record + line);
+    __builtin_prefetch(record + sizeof(ActiveJob) - 1);
   }
 
   // --- read-only views
@@ -111,32 +121,19 @@ class SchedulerCore final : private SchedulerView {
     }
   };
   // A job in the system (waiting or running), in a slot reused once it
-  // leaves: memory follows the active jobs, not every job ever seen.
+  // leaves: memory follows the active jobs, not every job ever seen. Plain
+  // data, in huge-page chunks that never move (core/chunked_vector.hpp): a
+  // std::vector of them copied every record at each doubling and touched
+  // fresh 4 KiB pages, and a job's end missed the TLB on its record
+  // (bench/engine, against a581512's 16-byte records in chunks).
   struct ActiveJob {
     JobRequest request;
     // Running: the allocation; one node's share inline (a job's end then
-    // touches no other memory: bench/engine), several in `more`.
+    // touches no other memory: bench/engine), several in more_shares_[slot].
     NodeShare first_share;
     std::uint32_t share_count = 0;
-    std::vector<NodeShare> more;  // capacity kept across reuse
-    std::span<const NodeShare> shares() const {
-      if (share_count <= 1) return {&first_share, share_count};
-      return more;
-    }
-    // The allocation, for an undo to take it again (MIG instances and all).
-    std::span<NodeShare> shares_to_retake() {
-      if (share_count <= 1) return {&first_share, share_count};
-      return more;
-    }
-    void set_shares(std::span<const NodeShare> shares) {
-      share_count = static_cast<std::uint32_t>(shares.size());
-      if (shares.size() == 1) {
-        first_share = shares.front();
-      } else {
-        more.assign(shares.begin(), shares.end());
-      }
-    }
-    QueueKey key;  // waiting: its key in queue_
+    std::uint32_t slot = 0;  // its own index in active_
+    QueueKey key;            // waiting: its key in queue_
     Time queued_since;
     Time run_start;
     Duration previous_runs;
@@ -154,6 +151,16 @@ class SchedulerCore final : private SchedulerView {
   JobView view_of(const ActiveJob& job) const;
   ActiveJob& active(JobId id) { return active_[jobs_[id]]; }
   const ActiveJob& active(JobId id) const { return active_[jobs_[id]]; }
+  std::span<const NodeShare> shares(const ActiveJob& job) const {
+    if (job.share_count <= 1) return {&job.first_share, job.share_count};
+    return more_shares_[job.slot];
+  }
+  // The allocation, for an undo to take it again (MIG instances and all).
+  std::span<NodeShare> shares_to_retake(ActiveJob& job) {
+    if (job.share_count <= 1) return {&job.first_share, job.share_count};
+    return more_shares_[job.slot];
+  }
+  void set_shares(ActiveJob& job, std::span<const NodeShare> shares);
   void advance_to(Time now);
   // Why the job can never run on this cluster, or nothing when it can.
   std::optional<RejectReason> never_runs(const JobRequest& job) const;
@@ -177,7 +184,8 @@ class SchedulerCore final : private SchedulerView {
   std::unique_ptr<QueuePolicy> queue_policy_;
   std::unique_ptr<PlacementPolicy> placement_policy_;
   ChunkedVector<std::uint32_t> jobs_;  // per job ever seen, by id
-  std::vector<ActiveJob> active_;
+  ChunkedVector<ActiveJob> active_;
+  std::vector<std::vector<NodeShare>> more_shares_;  // by slot, for allocations over several nodes
   std::vector<std::uint32_t> free_active_;
   std::set<QueueEntry> queue_;
   std::vector<std::pair<JobId, RejectReason>> to_reject_;

@@ -153,6 +153,7 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
     job.work += rate * static_cast<double>(classes_->at(job.job_class).restore_overhead.count_us());
   }
   job.phase = JobPhase::kRunning;
+  job.record_hint = scheduler_.record_hint(decision.job);
   job.rate = job.base_rate = rate;
   job.run_start = job.since = now;
   job.done_in_run = 0;
@@ -161,8 +162,7 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   counters_.allocated_gpu_milli += job.gpu_milli;
   const NodeShare& first = decision.allocation.front();
   // A MIG instance is isolated: no interference.
-  if (first.is_gpu_share() && !first.is_mig() &&
-      (performance_.share_interference > 0 || classes_->has_colocation())) {
+  if (first.is_gpu_share() && !first.is_mig() && (performance_.share_interference > 0 || classes_->has_colocation())) {
     share_joined(now, slot, {first.node, first.gpu});  // sets the rate and queues the end
   } else {
     queue_end(now, slot);
@@ -351,7 +351,8 @@ EngineStats NativeEngine::run() {
           // By now the next event's slot has arrived: have the scheduler
           // fetch that job's record too.
           if (!events_.empty() && events_.top().event_class() == EventClass::kJobEnd) {
-            scheduler_.prefetch(slots_[events_.top().payload].job);
+            const JobSlot& next = slots_[events_.top().payload];
+            scheduler_.prefetch(next.job, next.record_hint);
           }
           break;
         case EventClass::kTimer:

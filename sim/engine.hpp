@@ -129,8 +129,9 @@ class NativeEngine {
     Time run_start;          // running: when the current run began
     Time since;              // running: when the rate last changed
     JobId job = 0;
-    std::uint32_t epoch = 0;     // bumped when a queued end goes stale; kept across reuse
-    std::int32_t gpu_milli = 0;  // thousandths of a GPU asked for
+    std::uint32_t epoch = 0;        // bumped when a queued end goes stale; kept across reuse
+    std::uint32_t record_hint = 0;  // running: the scheduler core's cache hint for the job
+    std::int32_t gpu_milli = 0;     // thousandths of a GPU asked for
     std::int32_t preemptions = 0;
     JobClassId job_class = 0;
     JobOutcome outcome = JobOutcome::kCompleted;
