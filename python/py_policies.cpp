@@ -50,10 +50,12 @@ struct PyJob {
   double run_time = 0;
   double attained_gpu_seconds = 0;
   std::int32_t preemptions = 0;
+  Resources request;  // as the core has it, for ClusterView.fits (not shown to Python)
 };
 
 PyJob job_of(const JobRequest& job, const GpuCatalog* catalog) {
   PyJob out;
+  out.request = job.request;
   out.id = job.id;
   out.submit = job.submit.to_seconds();
   out.gpus = static_cast<double>(job.request.gpu_milli) / kMilliPerGpu;
@@ -537,9 +539,7 @@ void bind_policy_types(py::module_& m) {
             // Whether the node has `gpus` free GPUs for the job, with its CPU and memory share.
             const NodeId node = c.node(n);
             JobRequest request;
-            request.request = Resources{static_cast<std::int64_t>(std::llround(job.gpus * kMilliPerGpu)), 0,
-                                        static_cast<std::int64_t>(std::llround(job.cpus * 1000)),
-                                        static_cast<std::int64_t>(job.memory_mib)};
+            request.request = job.request;
             const auto g = static_cast<std::int32_t>(gpus);
             return g >= 0 &&
                    c.get().node_fits(node, g, scheduler::cpu_share(request, g), scheduler::memory_share(request, g));
