@@ -185,20 +185,23 @@ py::object make_instance(const py::object& factory, const scheduler::PolicyParam
   return factory(values, params.seed);
 }
 
-// Converts what a Python hook returned, or says what was expected.
-template <typename T>
-T convert(const py::handle& value, const std::string& what, const char* expected) {
+// Converts what a Python hook returned, or says what was expected. `what`
+// names the call ("queue policy p: key(job 3)"); it is built only for an
+// error, since these conversions run at every call into Python.
+template <typename T, typename What>
+T convert(const py::handle& value, const What& what, const char* expected) {
   try {
     return value.cast<T>();
   } catch (const py::cast_error&) {
-    throw py::value_error(what + ": expected " + expected + ", got " + py::repr(value).cast<std::string>());
+    throw py::value_error(what() + ": expected " + expected + ", got " + py::repr(value).cast<std::string>());
   }
 }
 
-double seconds_or_throw(const py::handle& value, const std::string& what) {
+template <typename What>
+double seconds_or_throw(const py::handle& value, const What& what) {
   const double s = convert<double>(value, what, "a number");
   if (!std::isfinite(s))
-    throw py::value_error(what + ": expected a finite number, got " + py::repr(value).cast<std::string>());
+    throw py::value_error(what() + ": expected a finite number, got " + py::repr(value).cast<std::string>());
   return s;
 }
 
@@ -233,10 +236,10 @@ class PyQueuePolicy final : public scheduler::QueuePolicy {
   scheduler::QueueKey key(const JobView& job) override {
     py::gil_scoped_acquire gil;
     const py::object key = instance_.attr("key")(job_py(job));
-    const std::string what = "queue policy " + name_ + ": key(job " + std::to_string(job.job().id) + ")";
+    const auto what = [&] { return "queue policy " + name_ + ": key(job " + std::to_string(job.job().id) + ")"; };
     if (py::isinstance<py::tuple>(key) || py::isinstance<py::list>(key)) {
       const py::sequence pair = key;
-      if (pair.size() != 2) throw py::value_error(what + ": expected a number or a pair of numbers");
+      if (pair.size() != 2) throw py::value_error(what() + ": expected a number or a pair of numbers");
       return {seconds_or_throw(pair[0], what), seconds_or_throw(pair[1], what)};
     }
     return {seconds_or_throw(key, what), 0};
@@ -280,14 +283,13 @@ class PyQueuePolicy final : public scheduler::QueuePolicy {
     py::gil_scoped_acquire gil;
     const py::object answer = instance_.attr("victims")(job_py(job));
     if (answer.is_none()) return;
-    const std::string what = "queue policy " + name_ + ": victims(job " + std::to_string(job.job().id) + ")";
+    const auto what = [&] { return "queue policy " + name_ + ": victims(job " + std::to_string(job.job().id) + ")"; };
     for (const py::handle item : convert<py::iterable>(answer, what, "job ids")) {
       const auto id = convert<std::int64_t>(item, what, "job ids");
       const bool valid = id >= 0 && view().may_be_victim(static_cast<JobId>(id)) &&
                          std::find(out.begin(), out.end(), static_cast<JobId>(id)) == out.end();
       if (!valid) {
-        throw py::value_error("queue policy " + name_ + ": victims(job " + std::to_string(job.job().id) +
-                              ") names job " + std::to_string(id) +
+        throw py::value_error(what() + " names job " + std::to_string(id) +
                               ", which is not a running preemptible job started before this pass (or is named twice)");
       }
       out.push_back(static_cast<JobId>(id));
@@ -297,8 +299,9 @@ class PyQueuePolicy final : public scheduler::QueuePolicy {
   bool on_unplaced(const JobView& job) override {
     if (!has("on_unplaced")) return !blocks_queue_;
     py::gil_scoped_acquire gil;
-    return convert<bool>(instance_.attr("on_unplaced")(job_py(job)), "queue policy " + name_ + ": on_unplaced()",
-                         "a bool");
+    return convert<bool>(
+        instance_.attr("on_unplaced")(job_py(job)), [&] { return "queue policy " + name_ + ": on_unplaced()"; },
+        "a bool");
   }
 
   void on_job_arrived(const JobView& job) override { tell("on_job_arrived", job); }
@@ -311,12 +314,12 @@ class PyQueuePolicy final : public scheduler::QueuePolicy {
     py::gil_scoped_acquire gil;
     const py::object answer = instance_.attr("next_wakeup")(now.to_seconds());
     if (answer.is_none()) return std::nullopt;
-    const std::string what = "queue policy " + name_ + ": next_wakeup()";
+    const auto what = [&] { return "queue policy " + name_ + ": next_wakeup()"; };
     const double s = seconds_or_throw(answer, what);
-    if (!Duration::seconds_fit(s)) throw py::value_error(what + ": a time out of range");
+    if (!Duration::seconds_fit(s)) throw py::value_error(what() + ": a time out of range");
     const Time at = Time::zero() + Duration::from_seconds(s);
     if (at <= now) {
-      throw py::value_error(what + " must be later than now (" + std::to_string(now.to_seconds()) + " s), got " +
+      throw py::value_error(what() + " must be later than now (" + std::to_string(now.to_seconds()) + " s), got " +
                             std::to_string(s));
     }
     return at;
@@ -360,7 +363,7 @@ class PyPlacementPolicy final : public scheduler::PlacementPolicy {
     py::gil_scoped_acquire gil;
     const py::object answer = instance_.attr("place")(py::cast(job_of(job, cluster_.catalog)), lend(cluster));
     if (answer.is_none() || (py::isinstance<py::bool_>(answer) && !answer.cast<bool>())) return false;
-    const std::string what = "placement policy " + name_ + ": place(job " + std::to_string(job.id) + ")";
+    const auto what = [&] { return "placement policy " + name_ + ": place(job " + std::to_string(job.id) + ")"; };
     for (const py::handle item : convert<py::iterable>(answer, what, "a list of (node, gpus), or None")) {
       NodeShare share;
       if (job.is_gpu_share()) {  // (node, gpu)
@@ -379,7 +382,7 @@ class PyPlacementPolicy final : public scheduler::PlacementPolicy {
       out.push_back(share);
     }
     const std::string problem = scheduler::allocation_problem(job, out, cluster, *cluster_.catalog);
-    if (!problem.empty()) throw py::value_error(what + ": " + problem);
+    if (!problem.empty()) throw py::value_error(what() + ": " + problem);
     return true;
   }
 
