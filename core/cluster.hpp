@@ -2,6 +2,7 @@
 // racks) and as simulators see it (a dense table of nodes).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -83,6 +84,23 @@ struct PerformanceSpec {
   // shares whose classes' pair was measured (Gavel's co-location
   // throughputs, core/job_class.hpp) use the measurement instead.
   double share_interference = 0.0;
+  // Scaling across GPUs of one job: entry g-1 multiplies the rate of a job
+  // of g whole GPUs (the last entry for larger jobs); empty: 1. Measured by
+  // `capsim calibrate` as the cost of a data-parallel job's step barrier.
+  std::vector<double> scaling;
+  // GPUs (or executor slots) of one node that contend for what they share
+  // (a device's memory bandwidth, a CPU's cores): with k of its whole GPUs
+  // busy, every job there runs at entry k-1 of its rate (the last entry
+  // beyond the list; a job on several nodes at its most contended node's);
+  // empty: 1. Measured by `capsim calibrate`.
+  std::vector<double> node_contention;
+  // The factor of a list at `count` (1-based; the last entry beyond it; 1
+  // for an empty list or a count under 1).
+  static double factor_at(const std::vector<double>& factors, std::int64_t count) {
+    if (factors.empty() || count < 1) return 1.0;
+    return factors[static_cast<std::size_t>(std::min<std::int64_t>(count, static_cast<std::int64_t>(factors.size())) -
+                                            1)];
+  }
   friend bool operator==(const PerformanceSpec&, const PerformanceSpec&) = default;
 };
 

@@ -206,7 +206,7 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
     const std::string f = field + "[" + std::to_string(i) + "]";
     MapReader map(*items[i], f,
                   {"name", "gavel", "colocation", "users", "queues", "weight", "priority", "preemptible",
-                   "checkpoint_interval", "restore_overhead", "speed"});
+                   "checkpoint_interval", "restore_overhead", "speed", "kernels"});
     if (const ConfigNode* value = map.optional("gavel")) {
       const ConfigNode* colocation = map.optional("colocation");
       if (map.node().entries().size() != (colocation ? 2u : 1u)) {
@@ -263,6 +263,7 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
         spec.speed[static_cast<std::size_t>(*type)] = read_number(*entry.value, ef, 1e-9, 1e9);
       }
     }
+    if (const ConfigNode* v = map.optional("kernels")) spec.kernels = parse_kernel_mix(*v, map.field("kernels"));
     for (const JobClassSpec& other : classes) {
       if (other.name == spec.name) {
         throw InputError(map.node().find("name")->value->where(), map.field("name"), "a name no other class has",

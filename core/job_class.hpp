@@ -26,6 +26,7 @@
 #include "core/config_tree.hpp"
 #include "core/gpu_catalog.hpp"
 #include "core/job.hpp"
+#include "core/kernel_mix.hpp"
 #include "core/random.hpp"
 
 namespace capsim {
@@ -62,6 +63,9 @@ struct JobClassSpec {
   std::vector<double> speed;
   // Measured co-located fractions; pairs not listed are not measured.
   std::vector<ColocatedSpeed> colocated;
+  // One iteration of the class's jobs when they run for real (the real
+  // executor, kernels/executor.hpp); empty: the executor's default mix.
+  KernelMix kernels;
   SourceLocation where;
 
   bool catch_all() const { return users.empty() && queues.empty(); }

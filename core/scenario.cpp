@@ -161,8 +161,19 @@ MigSpec read_mig(const ConfigNode& node, const std::string& field, const GpuType
   return spec;
 }
 
+// A list of rate factors (PerformanceSpec::scaling, ::node_contention).
+std::vector<double> read_rate_factors(const ConfigNode& node, const std::string& field) {
+  std::vector<double> factors;
+  const auto& items = read_list(node, field, "rate factors, e.g. [1, 0.95, 0.9]");
+  if (items.empty()) throw InputError(node.where(), field, "at least one factor", "an empty list");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    factors.push_back(read_number(*items[i], item_field(field, i), 1e-3, 2));
+  }
+  return factors;
+}
+
 ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
-  MapReader map(node, "cluster", {"nodes_per_rack", "node_groups", "performance"});
+  MapReader map(node, "cluster", {"nodes_per_rack", "node_groups", "performance", "calibration"});
   std::int32_t default_per_rack = 32;
   if (const ConfigNode* value = map.optional("nodes_per_rack")) {
     default_per_rack = static_cast<std::int32_t>(read_int(*value, map.field("nodes_per_rack"), 1, 1'000'000));
@@ -174,7 +185,8 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
 
   ClusterSpec spec;
   if (const ConfigNode* value = map.optional("performance")) {
-    MapReader perf(*value, map.field("performance"), {"across_nodes", "across_racks", "share_interference"});
+    MapReader perf(*value, map.field("performance"),
+                   {"across_nodes", "across_racks", "share_interference", "scaling", "node_contention"});
     PerformanceSpec& p = spec.performance;
     if (const ConfigNode* v = perf.optional("across_nodes"))
       p.across_nodes = read_number(*v, perf.field("across_nodes"), 1e-3, 1);
@@ -182,6 +194,10 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
       p.across_racks = read_number(*v, perf.field("across_racks"), 1e-3, 1);
     if (const ConfigNode* v = perf.optional("share_interference")) {
       p.share_interference = read_number(*v, perf.field("share_interference"), 0, 0.999);
+    }
+    if (const ConfigNode* v = perf.optional("scaling")) p.scaling = read_rate_factors(*v, perf.field("scaling"));
+    if (const ConfigNode* v = perf.optional("node_contention")) {
+      p.node_contention = read_rate_factors(*v, perf.field("node_contention"));
     }
   }
   std::int64_t total_gpus = 0;
@@ -831,8 +847,10 @@ RunSpec parse_run(const ConfigNode* node) {
   }
   if (const ConfigNode* value = map.optional("engine")) {
     run.engine = read_string(*value, map.field("engine"));
-    if (run.engine != "native") {
-      throw InputError(value->where(), map.field("engine"), "native (the engine this version has)", value->describe());
+    if (run.engine != "native" && run.engine != "real") {
+      throw InputError(value->where(), map.field("engine"),
+                       "native (the simulator) or real (the real executor on this machine's devices)",
+                       value->describe());
     }
   }
   if (const ConfigNode* value = map.optional("output_dir"))
@@ -881,12 +899,73 @@ class MergedJobSource : public JobSource {
   std::vector<bool> has_head_;
 };
 
+void load_calibration(const ConfigNode& node, const std::string& field, const std::filesystem::path& base_dir,
+                      Scenario& scenario) {
+  std::filesystem::path path = read_string(node, field);
+  if (path.is_relative()) path = base_dir / path;
+  if (!std::filesystem::is_regular_file(path)) {
+    throw InputError(node.where(), field, "a calibration profile written by `capsim calibrate`",
+                     quote_for_message(path.string()) + ", which does not exist");
+  }
+  scenario.calibration = read_calibration_profile(path);
+  scenario.calibration_where = node.where();
+  scenario.calibration_field = field;
+}
+
+ExecutorSpec parse_executor(const ConfigNode* node, const SourceLocation& root, const std::filesystem::path& base_dir,
+                            Scenario& scenario) {
+  ExecutorSpec spec;
+  spec.where = node ? node->where() : root;
+  GpuType slot;
+  slot.name = "slot";
+  slot.relative_speed = 1.0;
+  slot.source = "a slot of a device of this machine (the real executor)";
+  scenario.catalog.upsert(slot);
+  if (!node) return spec;
+  MapReader map(*node, "executor", {"backend", "devices", "slots_per_device", "time_scale", "kernels", "calibration"});
+  if (const ConfigNode* v = map.optional("backend")) {
+    spec.backend = read_string(*v, map.field("backend"));
+    if (spec.backend != "auto" && spec.backend != "cpu" && spec.backend != "cuda") {
+      throw InputError(v->where(), map.field("backend"), "auto, cpu or cuda", v->describe());
+    }
+  }
+  if (const ConfigNode* v = map.optional("devices")) {
+    spec.devices = static_cast<std::int32_t>(read_int(*v, map.field("devices"), 1, 64));
+  }
+  if (const ConfigNode* v = map.optional("slots_per_device")) {
+    spec.slots_per_device = static_cast<std::int32_t>(read_int(*v, map.field("slots_per_device"), 1, 64));
+  }
+  if (const ConfigNode* v = map.optional("time_scale")) {
+    spec.time_scale = read_number(*v, map.field("time_scale"), 1e-9, 1e3);
+  }
+  if (const ConfigNode* v = map.optional("kernels")) spec.kernels = parse_kernel_mix(*v, map.field("kernels"));
+  if (const ConfigNode* v = map.optional("calibration")) {
+    load_calibration(*v, map.field("calibration"), base_dir, scenario);
+  }
+  return spec;
+}
+
+ClusterSpec executor_cluster(const ExecutorSpec& executor, const GpuCatalog& catalog) {
+  ClusterSpec cluster;
+  NodeGroupSpec group;
+  group.name = "device";
+  group.gpu_type = *catalog.find("slot");
+  group.gpus_per_node = executor.slots_per_device;
+  group.count = executor.devices;
+  group.nodes_per_rack = executor.devices;
+  group.where = executor.where;
+  cluster.node_groups.push_back(group);
+  return cluster;
+}
+
 }  // namespace
 
 Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
                         const ScenarioOverrides& overrides) {
   const ConfigNodePtr root = parse_config_text(text, file_name);
-  MapReader map(*root, "", {"name", "description", "gpu_catalog", "cluster", "workload", "policies", "run", "compare"});
+  MapReader map(
+      *root, "",
+      {"name", "description", "gpu_catalog", "cluster", "workload", "policies", "run", "compare", "executor"});
   Scenario scenario;
   scenario.text = std::string(text);
   scenario.name =
@@ -894,7 +973,35 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
   if (const ConfigNode* value = map.optional("description")) scenario.description = read_string(*value, "description");
   scenario.catalog = GpuCatalog::builtin();
   if (const ConfigNode* value = map.optional("gpu_catalog")) parse_catalog(*value, "gpu_catalog", scenario.catalog);
-  scenario.cluster = parse_cluster(map.required("cluster", "the cluster: a map with node_groups"), scenario.catalog);
+  scenario.run = parse_run(map.optional("run"));
+  if (scenario.run.engine == "real") {
+    // The cluster is this machine's devices, split into slots.
+    if (const ConfigNode* value = map.optional("cluster")) {
+      throw InputError(value->where(), "cluster",
+                       "no cluster with run.engine: real (the executor runs on this machine's devices; "
+                       "describe them under executor:)",
+                       "a cluster");
+    }
+    scenario.executor = parse_executor(map.optional("executor"), root->where(), base_dir, scenario);
+    scenario.cluster = executor_cluster(*scenario.executor, scenario.catalog);
+  } else {
+    if (const ConfigNode* value = map.optional("executor")) {
+      throw InputError(value->where(), "executor", "executor: only with run.engine: real", "an executor block");
+    }
+    const ConfigNode& cluster = map.required("cluster", "the cluster: a map with node_groups");
+    scenario.cluster = parse_cluster(cluster, scenario.catalog);
+    if (cluster.kind() == ConfigNode::Kind::kMap) {
+      if (const ConfigNode::Entry* entry = cluster.find("calibration")) {
+        load_calibration(*entry->value, "cluster.calibration", base_dir, scenario);
+      }
+    }
+  }
+  if (scenario.calibration) {
+    // The profile's measurements fill what the scenario leaves unsaid.
+    PerformanceSpec& performance = scenario.cluster.performance;
+    if (performance.node_contention.empty()) performance.node_contention = scenario.calibration->node_contention;
+    if (performance.scaling.empty()) performance.scaling = scenario.calibration->scaling;
+  }
   scenario.workload = parse_workload(map.required("workload", "the workload: synthetic, trace or jobs"),
                                      scenario.catalog, scenario.cluster, base_dir, overrides);
   if (const ConfigNode* value = map.optional("policies")) {
@@ -905,7 +1012,6 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
     scenario.queue_policy = {"fifo", nullptr, root->where(), "policies.queue"};
     scenario.placement_policy = {"best_fit", nullptr, root->where(), "policies.placement"};
   }
-  scenario.run = parse_run(map.optional("run"));
   if (const ConfigNode* value = map.optional("compare")) scenario.compare = parse_compare(*value);
   return scenario;
 }

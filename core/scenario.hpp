@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/calibration_profile.hpp"
 #include "core/cluster.hpp"
 #include "core/config_tree.hpp"
 #include "core/gpu_catalog.hpp"
@@ -43,8 +44,8 @@ struct RunSpec {
   std::uint64_t seed = 1;
   std::optional<Duration> horizon;  // stop simulating here; none: run until every job ends
   Duration metrics_interval = Duration::hours(1);
-  std::string engine = "native";
-  std::string output_dir;  // "" = results/<scenario file stem>
+  std::string engine = "native";  // "native" or "real" (the real executor, kernels/executor.hpp)
+  std::string output_dir;         // "" = results/<scenario file stem>
 };
 
 // Several policies (and seeds) run on the same world and shown side by side
@@ -56,6 +57,24 @@ struct CompareSpec {
   std::vector<std::uint64_t> seeds;
   SourceLocation where;
   bool empty() const { return queue.empty() && placement.empty() && seeds.empty(); }
+};
+
+// How a scenario runs for real (`run.engine: real`, scenario key
+// `executor:`): on this machine's devices, each split into slots that the
+// scheduler core sees as GPUs of one node per device (GPU type "slot",
+// speed 1: a slot alone on an idle device is the reference). A job's GPUs
+// become slots (a share of one GPU, or none, takes one slot), and its work
+// becomes iterations of its class's kernel mix.
+struct ExecutorSpec {
+  std::string backend = "auto";  // auto, cpu or cuda
+  std::int32_t devices = 1;
+  std::int32_t slots_per_device = 2;
+  // Submit times and run times are multiplied by this (a trace's hours
+  // become seconds); 1: as recorded.
+  double time_scale = 1.0;
+  // The mix of classes that name none.
+  KernelMix kernels = {{KernelOp::kGemmF32, 128, 1}, {KernelOp::kTriad, 1 << 18, 1}};
+  SourceLocation where;
 };
 
 struct Scenario {
@@ -70,6 +89,14 @@ struct Scenario {
   PolicySpec placement_policy;
   RunSpec run;
   CompareSpec compare;
+  // run.engine real: how (its cluster above is built from it).
+  std::optional<ExecutorSpec> executor;
+  // `cluster.calibration` or `executor.calibration`: the profile loaded
+  // (its node_contention and scaling fill cluster.performance where the
+  // scenario gives none), and where the scenario named it.
+  std::optional<CalibrationProfile> calibration;
+  SourceLocation calibration_where;
+  std::string calibration_field;
 };
 
 // What the command line may change in a scenario as it loads.

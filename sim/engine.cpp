@@ -112,6 +112,7 @@ void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "an end event for slot " << slot << ", which is not running";
   const JobId id = job.job;
   if (!sharers_.empty()) share_left(now, slot);
+  if (!nodes_of_slot_.empty()) node_left(now, slot);
   ++jobs_ended_;
   --counters_.running_jobs;
   counters_.allocated_gpu_milli -= job.gpu_milli;
@@ -140,6 +141,8 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
                                                 : speed_of_type_[static_cast<std::size_t>(type)];
     rate = job.gpu_milli % kMilliPerGpu == 0 ? (job.gpu_milli / kMilliPerGpu) * speed
                                              : static_cast<double>(job.gpu_milli) / kMilliPerGpu * speed;
+    if (job.gpu_milli % kMilliPerGpu == 0)
+      rate *= PerformanceSpec::factor_at(performance_.scaling, job.gpu_milli / kMilliPerGpu);
     if (decision.allocation.size() > 1) {
       const RackId rack = layout_.rack_of(decision.allocation.front().node);
       bool one_rack = true;
@@ -155,18 +158,21 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   job.phase = JobPhase::kRunning;
   job.record_hint = scheduler_.record_hint(decision.job);
   job.rate = job.base_rate = rate;
+  job.share_factor = job.node_factor = 1;
   job.run_start = job.since = now;
   job.done_in_run = 0;
   --counters_.pending_jobs;
   ++counters_.running_jobs;
   counters_.allocated_gpu_milli += job.gpu_milli;
   const NodeShare& first = decision.allocation.front();
+  const std::uint32_t epoch = job.epoch;
   // A MIG instance is isolated: no interference.
   if (first.is_gpu_share() && !first.is_mig() && (performance_.share_interference > 0 || classes_->has_colocation())) {
-    share_joined(now, slot, {first.node, first.gpu});  // sets the rate and queues the end
-  } else {
-    queue_end(now, slot);
+    share_joined(now, slot, {first.node, first.gpu});
   }
+  if (!performance_.node_contention.empty() && job.gpu_milli > 0) node_joined(now, slot, decision.allocation);
+  // Either may have set the rate (and queued the end) already.
+  if (slots_[slot].epoch == epoch) queue_end(now, slot);
   for (EngineObserver* observer : observers_) {
     observer->on_job_started(now, decision.job, decision.allocation, type, job.rate);
   }
@@ -200,11 +206,58 @@ void NativeEngine::set_rate(Time now, std::uint32_t slot, double rate) {
 void NativeEngine::share_joined(Time now, std::uint32_t slot, GpuKey gpu) {
   sharers_[gpu].push_back(slot);
   gpu_of_slot_[slot] = gpu;
-  const std::uint32_t epoch = slots_[slot].epoch;
   rerate_sharers(now, gpu);
-  // The newcomer's end is queued whether or not its rate moved (alone on
-  // its GPU it keeps its base rate, and set_rate is not called).
-  if (slots_[slot].epoch == epoch) queue_end(now, slot);
+}
+
+void NativeEngine::apply_factors(Time now, std::uint32_t slot) {
+  const JobSlot& job = slots_[slot];
+  const double rate = job.base_rate * job.share_factor * job.node_factor;
+  if (job.rate != rate) set_rate(now, slot, rate);
+}
+
+void NativeEngine::node_joined(Time now, std::uint32_t slot, std::span<const NodeShare> allocation) {
+  if (busy_milli_.empty()) {
+    busy_milli_.assign(layout_.node_count(), 0);
+    jobs_on_node_.resize(layout_.node_count());
+  }
+  auto& nodes = nodes_of_slot_[slot];
+  for (const NodeShare& share : allocation) {
+    const auto n = static_cast<std::size_t>(share.node);
+    busy_milli_[n] += share.total_gpu_milli();
+    jobs_on_node_[n].push_back(slot);
+    nodes.emplace_back(share.node, share.total_gpu_milli());
+  }
+  for (const auto& [node, milli] : nodes) rerate_node(now, node);
+}
+
+void NativeEngine::node_left(Time now, std::uint32_t slot) {
+  const auto it = nodes_of_slot_.find(slot);
+  if (it == nodes_of_slot_.end()) return;
+  const auto nodes = std::move(it->second);
+  nodes_of_slot_.erase(it);
+  for (const auto& [node, milli] : nodes) {
+    const auto n = static_cast<std::size_t>(node);
+    busy_milli_[n] -= milli;
+    std::vector<std::uint32_t>& on_node = jobs_on_node_[n];
+    on_node.erase(std::find(on_node.begin(), on_node.end(), slot));
+  }
+  for (const auto& [node, milli] : nodes) rerate_node(now, node);
+}
+
+double NativeEngine::node_factor_of(std::uint32_t slot) const {
+  double factor = 1;
+  for (const auto& [node, milli] : nodes_of_slot_.at(slot)) {
+    const std::int64_t busy = (busy_milli_[static_cast<std::size_t>(node)] + kMilliPerGpu - 1) / kMilliPerGpu;
+    factor = std::min(factor, PerformanceSpec::factor_at(performance_.node_contention, busy));
+  }
+  return factor;
+}
+
+void NativeEngine::rerate_node(Time now, NodeId node) {
+  for (const std::uint32_t s : jobs_on_node_[static_cast<std::size_t>(node)]) {
+    slots_[s].node_factor = node_factor_of(s);
+    apply_factors(now, s);
+  }
 }
 
 void NativeEngine::share_left(Time now, std::uint32_t slot) {
@@ -234,17 +287,18 @@ void NativeEngine::rerate_sharers(Time now, GpuKey gpu) {
     const double fb = classes_->colocated_fraction(b.job_class, a.job_class, type);
     if (!std::isnan(fa) && !std::isnan(fb)) {
       const double held = static_cast<double>(a.gpu_milli + b.gpu_milli);
-      const double rate_a = a.base_rate * fa * held / static_cast<double>(a.gpu_milli);
-      const double rate_b = b.base_rate * fb * held / static_cast<double>(b.gpu_milli);
-      if (a.rate != rate_a) set_rate(now, on_gpu[0], rate_a);
-      if (b.rate != rate_b) set_rate(now, on_gpu[1], rate_b);
+      slots_[on_gpu[0]].share_factor = fa * held / static_cast<double>(a.gpu_milli);
+      slots_[on_gpu[1]].share_factor = fb * held / static_cast<double>(b.gpu_milli);
+      apply_factors(now, on_gpu[0]);
+      apply_factors(now, on_gpu[1]);
       return;
     }
   }
   // Otherwise the scalar model: every other share slows each by the factor.
   const double factor = std::pow(1.0 - performance_.share_interference, static_cast<double>(on_gpu.size()) - 1.0);
   for (const std::uint32_t s : on_gpu) {
-    if (slots_[s].rate != slots_[s].base_rate * factor) set_rate(now, s, slots_[s].base_rate * factor);
+    slots_[s].share_factor = factor;
+    apply_factors(now, s);
   }
 }
 
@@ -252,6 +306,7 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   JobSlot& job = slots_[slot];
   CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "job " << job.job << " preempted while not running";
   share_left(now, slot);
+  if (!nodes_of_slot_.empty()) node_left(now, slot);
   const Duration ran = now - job.run_start;
   // Work done in this run, and what survives it: everything up to the last
   // checkpoint (all of it when the job checkpoints as it is preempted). When

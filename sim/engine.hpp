@@ -93,6 +93,19 @@ class NativeEngine {
   void rerate_sharers(Time now, GpuKey gpu);
   std::map<GpuKey, std::vector<std::uint32_t>> sharers_;
   std::map<std::uint32_t, GpuKey> gpu_of_slot_;
+  // Contention among the GPUs of a node (PerformanceSpec::node_contention):
+  // each running job's nodes, the GPU thousandths busy per node and the
+  // jobs there; a start or an end re-rates every job on the nodes it
+  // touches. Kept only when the scenario (or its calibration) sets it.
+  void node_joined(Time now, std::uint32_t slot, std::span<const NodeShare> allocation);
+  void node_left(Time now, std::uint32_t slot);
+  void rerate_node(Time now, NodeId node);
+  double node_factor_of(std::uint32_t slot) const;
+  std::map<std::uint32_t, std::vector<std::pair<NodeId, std::int64_t>>> nodes_of_slot_;  // node, GPU thousandths
+  std::vector<std::int64_t> busy_milli_;
+  std::vector<std::vector<std::uint32_t>> jobs_on_node_;
+  // Sets a running job's rate to base x share factor x node factor.
+  void apply_factors(Time now, std::uint32_t slot);
   void apply_decisions(Time now);
   void finish(Time end);
 
@@ -122,12 +135,14 @@ class NativeEngine {
   // jobs ever seen. A queued job end carries its slot: each running job has
   // exactly one, and the slot is freed only when that end is handled.
   struct JobSlot {
-    double work = 0;         // reference GPU-us still to do as of `since` (a CPU-only job: us)
-    double rate = 0;         // running: reference GPU-us per us since `since`
-    double base_rate = 0;    // running: the rate before interference between shares
-    double done_in_run = 0;  // running: work done in this run before `since`
-    Time run_start;          // running: when the current run began
-    Time since;              // running: when the rate last changed
+    double work = 0;          // reference GPU-us still to do as of `since` (a CPU-only job: us)
+    double rate = 0;          // running: reference GPU-us per us since `since`
+    double base_rate = 0;     // running: the rate before interference between shares and node contention
+    double share_factor = 1;  // running: interference from the other shares of its GPU
+    double node_factor = 1;   // running: contention among the busy GPUs of its nodes
+    double done_in_run = 0;   // running: work done in this run before `since`
+    Time run_start;           // running: when the current run began
+    Time since;               // running: when the rate last changed
     JobId job = 0;
     std::uint32_t epoch = 0;        // bumped when a queued end goes stale; kept across reuse
     std::uint32_t record_hint = 0;  // running: the scheduler core's cache hint for the job

@@ -371,3 +371,43 @@ TEST_CASE("two shares of measured classes run at Gavel's co-located fractions", 
   off.replace(off.find("}, {name"), 1, ", colocation: false}");
   CHECK(run_yaml(off).jobs.end_s == std::vector<double>{125, 125});
 }
+
+TEST_CASE("busy GPUs of one node contend, and a job's step barrier costs scaling", "[sim][engine][performance]") {
+  // One node of 4 V100s; node_contention [1, 0.8, 0.5]: with two GPUs busy
+  // each job runs at 0.8, with three or more at 0.5.
+  // a (1 GPU, 100 s) starts at 0 alone at rate 1; b (1 GPU, 100 s) joins at
+  // 20: both at 0.8. c (1 GPU, 40 s) joins at 40: all at 0.5.
+  // By 40 a has done 20 + 16 = 36, b 16, c 0. At 0.5: c ends after 80 s at
+  // 120, when a has done 76 and b 56. Then two busy at 0.8: a's last 24 take
+  // 30 s (a ends at 150), b has then done 80 and runs alone: 20 s, ending at 170.
+  const std::string cluster =
+      "cluster:\n  performance: {node_contention: [1, 0.8, 0.5]}\n"
+      "  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 4, count: 1}\n";
+  const auto results = run_yaml(cluster +
+                                "workload:\n  jobs:\n"
+                                "    - {id: a, submit: 0s, gpus: 1, duration: 100s}\n"
+                                "    - {id: b, submit: 20s, gpus: 1, duration: 100s}\n"
+                                "    - {id: c, submit: 40s, gpus: 1, duration: 40s}\n");
+  CHECK(results.jobs.end_s == std::vector<double>{150, 170, 120});
+  // A job of two GPUs keeps two busy: alone it runs at 2 x 0.8 = 1.6, so
+  // 200 GPU-s of work (100 s on 2 GPUs) take 125 s. With scaling [1, 0.9]
+  // as well: 2 x 0.9 x 0.8 = 1.44, 138.888... s.
+  const auto pair = run_yaml(cluster + "workload:\n  jobs:\n    - {id: p, submit: 0s, gpus: 2, duration: 100s}\n");
+  CHECK(pair.jobs.end_s == std::vector<double>{125});
+  std::string scaled = cluster;
+  scaled.replace(scaled.find("node_contention"), 0, "scaling: [1, 0.9], ");
+  const auto both = run_yaml(scaled + "workload:\n  jobs:\n    - {id: p, submit: 0s, gpus: 2, duration: 100s}\n");
+  CHECK(both.jobs.end_s[0] == Approx(200.0 / 1.44).margin(1e-6));
+  // Beyond the list the last factor holds: four busy GPUs run at 0.5.
+  const auto four = run_yaml(cluster + "workload:\n  jobs:\n    - {id: q, submit: 0s, gpus: 4, duration: 100s}\n");
+  CHECK(four.jobs.end_s == std::vector<double>{200});
+  // Factors are checked, naming the field.
+  const auto e = capsim::testing::input_error_of([] {
+    capsim::testing::scenario_from(
+        "cluster:\n  performance: {node_contention: [1, 0]}\n"
+        "  node_groups:\n    - {name: v, gpu: V100, gpus_per_node: 1, count: 1}\n"
+        "workload:\n  jobs:\n    - {submit: 0s, gpus: 1, duration: 1s}\n");
+  });
+  CHECK(e.field() == "cluster.performance.node_contention[1]");
+  CHECK(e.where().line == 2);
+}
