@@ -23,6 +23,9 @@
 #include "core/error.hpp"
 #include "core/scenario.hpp"
 #include "core/version.hpp"
+#include "kernels/calibration.hpp"
+#include "kernels/executor.hpp"
+#include "kernels/model_validation.hpp"
 #include "scheduler/registry.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/compare.hpp"
@@ -242,7 +245,21 @@ int run_command(const RunArguments& args) {
     options.decision_log = &decision_log;
   }
   std::signal(SIGINT, on_sigint);
-  const capsim::sim::RunResults results = capsim::sim::run_scenario(scenario, options);
+  std::string real_device;
+  capsim::sim::RunResults results;
+  if (scenario.run.engine == "real") {
+    // The real executor: the scenario's jobs on this machine's devices.
+    capsim::kernels::ExecutorOptions real_options;
+    real_options.notice = &std::cerr;
+    real_options.should_stop = options.should_stop;
+    real_options.decision_log = options.decision_log;
+    progress.show("running for real...");
+    capsim::kernels::RealRun real = capsim::kernels::execute_scenario(scenario, real_options);
+    real_device = real.backend + ": " + real.device;
+    results = std::move(real.results);
+  } else {
+    results = capsim::sim::run_scenario(scenario, options);
+  }
   if (decision_log.is_open()) {
     decision_log.close();
     if (!decision_log) throw std::runtime_error("cannot write the decision log " + decision_log_temporary.string());
@@ -263,6 +280,7 @@ int run_command(const RunArguments& args) {
     std::fputs(capsim::sim::format_summary(results.summary).c_str(), stdout);
     std::printf("\n  results            %s, %s\n", (directory / "results.h5").c_str(),
                 (directory / "summary.json").c_str());
+    if (!real_device.empty()) std::printf("  ran for real on    %s\n", real_device.c_str());
     std::printf("  run                %.2f s wall, %llu events (%.2fM events/s)\n", wall,
                 static_cast<unsigned long long>(results.stats.events),
                 wall > 0 ? static_cast<double>(results.stats.events) / wall / 1e6 : 0.0);
@@ -281,6 +299,111 @@ int validate_command(const std::string& scenario_path, const std::string& trace_
   std::printf("%s: valid scenario \"%s\": %zu nodes, %lld GPUs; queue %s, placement %s\n", scenario_path.c_str(),
               scenario.name.c_str(), layout.node_count(), static_cast<long long>(layout.total_gpus()),
               scenario.queue_policy.name.c_str(), scenario.placement_policy.name.c_str());
+  return 0;
+}
+
+struct CalibrateArguments {
+  std::string backend = "auto", output = "calibration.yaml", scenario;
+  std::int32_t slots = 0;
+  std::uint64_t seed = 1;
+  bool quick = false, quiet = false;
+};
+
+int calibrate_command(const CalibrateArguments& args) {
+  capsim::kernels::CalibrationOptions options;
+  options.backend = args.backend;
+  options.slots = args.slots;
+  options.quick = args.quick;
+  options.seed = args.seed;
+  if (!args.scenario.empty()) {
+    const capsim::Scenario scenario = capsim::load_scenario(args.scenario);
+    if (!scenario.executor) {
+      throw capsim::InputError({args.scenario, 0, 0}, "run.engine",
+                               "real (calibrate --scenario takes its kernel mixes)", scenario.run.engine);
+    }
+    options.mixes = capsim::kernels::scenario_mixes(scenario);
+    if (options.backend == "auto") options.backend = scenario.executor->backend;
+    if (options.slots == 0) options.slots = scenario.executor->slots_per_device;
+  }
+  options.notice = &std::cerr;
+  if (!args.quiet) options.on_step = [](const std::string& line) { std::printf("  %s\n", line.c_str()); };
+  if (!args.quiet)
+    std::printf("capsim calibrate: probes, contention, scaling, then a real workload against its twin\n");
+  std::fflush(stdout);
+  const capsim::kernels::Calibration calibration = capsim::kernels::calibrate(options);
+  capsim::sim::write_text_atomically(args.output, capsim::calibration_profile_text(calibration.profile));
+  if (!args.quiet) {
+    std::printf("\n  device             %s: %s, %d slots\n", calibration.profile.backend.c_str(),
+                calibration.profile.device.c_str(), calibration.profile.slots);
+    std::fputs(capsim::kernels::format_model_comparison(calibration.workload_fit, 3).c_str(), stdout);
+    std::printf("  profile            %s\n", args.output.c_str());
+  }
+  return 0;
+}
+
+struct ValidateModelArguments {
+  std::string scenario_path, profile_path, output_option;
+  double max_error_percent = -1;
+  bool quiet = false;
+};
+
+// Runs a run.engine real scenario for real and as its simulated twin with a
+// calibration profile, and reports the error; with --max-error, exits 3
+// when the makespan error is larger.
+int validate_model_command(const ValidateModelArguments& args) {
+  capsim::Scenario scenario = capsim::load_scenario(args.scenario_path);
+  if (!scenario.executor) {
+    throw capsim::InputError({args.scenario_path, 0, 0}, "run.engine", "real (validate-model runs it for real)",
+                             scenario.run.engine);
+  }
+  if (!args.profile_path.empty()) {
+    scenario.calibration = capsim::read_calibration_profile(args.profile_path);
+    scenario.calibration_where = {"command line", 0, 0};
+    scenario.calibration_field = "--profile";
+    scenario.cluster.performance.node_contention = scenario.calibration->node_contention;
+    scenario.cluster.performance.scaling = scenario.calibration->scaling;
+  }
+  if (!scenario.calibration) {
+    throw capsim::InputError({args.scenario_path, 0, 0}, "executor.calibration",
+                             "a calibration profile (executor.calibration, or --profile PATH)", "none");
+  }
+  const std::filesystem::path directory = make_output_directory(scenario, args.output_option);
+  capsim::kernels::ExecutorOptions options;
+  options.notice = &std::cerr;
+  options.should_stop = [] { return interrupted.load(); };
+  std::signal(SIGINT, on_sigint);
+  capsim::cli::ProgressLine progress(capsim::cli::ProgressLine::should_show(args.quiet));
+  progress.show("running for real...");
+  capsim::kernels::RealRun real = capsim::kernels::execute_scenario(scenario, options);
+  progress.clear();
+  if (real.results.stats.interrupted) {
+    capsim::sim::write_results(real.results, directory / "real");
+    std::fprintf(stderr, "capsim: interrupted; the real run so far is marked partial in %s\n",
+                 (directory / "real").c_str());
+    return kExitInterrupted;
+  }
+  const capsim::Scenario twin = capsim::kernels::twin_scenario(scenario, real.workload, *scenario.calibration);
+  const capsim::sim::RunResults simulated = capsim::sim::run_scenario(twin);
+  const capsim::kernels::ModelComparison comparison = capsim::kernels::compare_runs(real.results.jobs, simulated.jobs);
+  capsim::sim::write_results(real.results, directory / "real");
+  capsim::sim::write_results(simulated, directory / "simulated");
+  capsim::sim::write_text_atomically(directory / "model_error.csv", capsim::kernels::model_comparison_csv(comparison));
+  if (!args.quiet) {
+    std::printf("  %s: real run on %s: %s, against its simulated twin\n", scenario.name.c_str(), real.backend.c_str(),
+                real.device.c_str());
+    std::fputs(capsim::kernels::format_model_comparison(comparison).c_str(), stdout);
+    std::printf("  results            %s/real, %s/simulated, %s\n", directory.c_str(), directory.c_str(),
+                (directory / "model_error.csv").c_str());
+  }
+  if (comparison.jobs_compared == 0) {
+    std::fprintf(stderr, "capsim: no job completed in both runs; nothing to compare\n");
+    return 3;
+  }
+  if (args.max_error_percent >= 0 && 100 * comparison.makespan_error > args.max_error_percent) {
+    std::fprintf(stderr, "capsim: makespan error %.1f%% is over --max-error %.1f%%\n", 100 * comparison.makespan_error,
+                 args.max_error_percent);
+    return 3;
+  }
   return 0;
 }
 
@@ -328,6 +451,32 @@ int main(int argc, char** argv) {
 
   CLI::App* policies = app.add_subcommand("policies", "list the policies a scenario can name");
 
+  CalibrateArguments calibrate_args;
+  CLI::App* calibrate = app.add_subcommand(
+      "calibrate", "measure this machine's device and fit the performance model; write a calibration profile");
+  calibrate->add_option("-o,--output", calibrate_args.output, "profile to write (default: calibration.yaml)");
+  calibrate->add_option("--backend", calibrate_args.backend, "auto (CUDA where a GPU is present), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  calibrate->add_option("--slots", calibrate_args.slots, "slots per device (default: CPU threads, or 4 per GPU)")
+      ->check(CLI::Range(1, 64));
+  calibrate->add_option("--seed", calibrate_args.seed, "seed of the inputs and of the calibration workload");
+  calibrate->add_option("--scenario", calibrate_args.scenario,
+                        "a run.engine real scenario: calibrate for its kernel mixes, backend and slots");
+  calibrate->add_flag("--quick", calibrate_args.quick, "fewer sizes, repeats and jobs (about 15 s on a CPU)");
+  calibrate->add_flag("-q,--quiet", calibrate_args.quiet, "print nothing but errors");
+
+  ValidateModelArguments validate_model_args;
+  CLI::App* validate_model = app.add_subcommand(
+      "validate-model", "run a run.engine real scenario for real and simulated; report the model's error");
+  validate_model->add_option("scenario", validate_model_args.scenario_path, "scenario YAML file")->required();
+  validate_model->add_option("--profile", validate_model_args.profile_path,
+                             "calibration profile (default: the scenario's executor.calibration)");
+  validate_model->add_option("-o,--output", validate_model_args.output_option,
+                             "output folder (default: run.output_dir, or results/<scenario>)");
+  validate_model->add_option("--max-error", validate_model_args.max_error_percent,
+                             "exit 3 when the makespan error is over this many percent");
+  validate_model->add_flag("-q,--quiet", validate_model_args.quiet, "print nothing but errors");
+
   capsim::cli::TraceArguments trace;
   capsim::cli::add_trace_commands(app, trace);
 
@@ -348,6 +497,8 @@ int main(int argc, char** argv) {
     if (*run) return run_command(args);
     if (*validate) return validate_command(validate_path, trace_option);
     if (*policies) return policies_command();
+    if (*calibrate) return calibrate_command(calibrate_args);
+    if (*validate_model) return validate_model_command(validate_model_args);
     if (*trace.trace) {
       std::signal(SIGINT, on_sigint);
       return capsim::cli::run_trace_command(trace, interrupted);

@@ -61,7 +61,24 @@ double CalibrationProfile::predict_call_us(const KernelCall& call, const SourceL
     throw InputError(where, field, "operations the calibration profile measured",
                      std::string(to_string(call.op)) + ", which it did not");
   }
-  return k->overhead_us + op_work(call.op, call.size) / k->work_per_us;
+  const double work = op_work(call.op, call.size);
+  // Within the measured sizes, the measurements themselves: time per unit
+  // of work interpolated linearly in log(size) between the two nearest
+  // points (a CPU's rate moves with the cache level a size fits in, which
+  // one line cannot follow). Outside them, the fitted line.
+  const auto& points = k->points;
+  if (points.size() >= 2 && call.size >= points.front().first && call.size <= points.back().first) {
+    std::size_t i = 1;
+    while (i + 1 < points.size() && points[i].first < call.size) ++i;
+    const auto& [s0, t0] = points[i - 1];
+    const auto& [s1, t1] = points[i];
+    const double r0 = t0 / op_work(call.op, s0), r1 = t1 / op_work(call.op, s1);
+    const double x = s1 == s0 ? 0.0
+                              : (std::log(static_cast<double>(call.size)) - std::log(static_cast<double>(s0))) /
+                                    (std::log(static_cast<double>(s1)) - std::log(static_cast<double>(s0)));
+    return work * (r0 + x * (r1 - r0));
+  }
+  return k->overhead_us + work / k->work_per_us;
 }
 
 double CalibrationProfile::predict_mix_us(const KernelMix& mix, const SourceLocation& where,
@@ -109,7 +126,10 @@ CalibrationProfile read_calibration_profile(const std::filesystem::path& path) {
         const std::string pf = fit.field("points") + "[" + std::to_string(i) + "]";
         const auto& pair = read_list(*items[i], pf, "[size, microseconds]");
         if (pair.size() != 2) throw InputError(items[i]->where(), pf, "[size, microseconds]", items[i]->describe());
-        k.points.emplace_back(read_int(*pair[0], pf, 1, std::int64_t{1} << 40), read_number(*pair[1], pf, 0, 1e15));
+        k.points.emplace_back(read_int(*pair[0], pf, 1, std::int64_t{1} << 40), read_number(*pair[1], pf, 1e-9, 1e15));
+        if (i > 0 && k.points[i].first <= k.points[i - 1].first) {
+          throw InputError(items[i]->where(), pf, "sizes in increasing order", items[i]->describe());
+        }
       }
     }
     p.kernels.push_back(std::move(k));

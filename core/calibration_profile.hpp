@@ -55,7 +55,9 @@ struct CalibrationProfile {
   // The fit for `op`, or null when the profile has none.
   const KernelFit* fit(KernelOp op) const;
   // Microseconds of one call, and of one iteration of a mix (its calls one
-  // after the other on one slot of an idle device), from the fits. Throws
+  // after the other on one slot of an idle device): within the measured
+  // sizes (points sorted by size), interpolated between the two nearest
+  // measurements; outside them, from the fit. Throws
   // InputError naming `where` and `field` when an operation is missing.
   double predict_call_us(const KernelCall& call, const SourceLocation& where, const std::string& field) const;
   double predict_mix_us(const KernelMix& mix, const SourceLocation& where, const std::string& field) const;

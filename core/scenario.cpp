@@ -855,6 +855,8 @@ RunSpec parse_run(const ConfigNode* node) {
   }
   if (const ConfigNode* value = map.optional("output_dir"))
     run.output_dir = read_string(*value, map.field("output_dir"));
+  // A real run lasts seconds to minutes: its time series default to seconds.
+  if (run.engine == "real" && !map.has("metrics_interval")) run.metrics_interval = Duration::seconds(1);
   return run;
 }
 

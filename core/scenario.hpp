@@ -42,10 +42,10 @@ struct WorkloadSpec {
 
 struct RunSpec {
   std::uint64_t seed = 1;
-  std::optional<Duration> horizon;  // stop simulating here; none: run until every job ends
-  Duration metrics_interval = Duration::hours(1);
-  std::string engine = "native";  // "native" or "real" (the real executor, kernels/executor.hpp)
-  std::string output_dir;         // "" = results/<scenario file stem>
+  std::optional<Duration> horizon;                 // stop simulating here; none: run until every job ends
+  Duration metrics_interval = Duration::hours(1);  // 1 s by default for run.engine real
+  std::string engine = "native";                   // "native" or "real" (the real executor, kernels/executor.hpp)
+  std::string output_dir;                          // "" = results/<scenario file stem>
 };
 
 // Several policies (and seeds) run on the same world and shown side by side

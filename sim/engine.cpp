@@ -63,6 +63,24 @@ void NativeEngine::free_slot(std::uint32_t slot) {
   free_slots_.push_back(slot);
 }
 
+scheduler::JobRequest job_request(JobId id, const JobSpec& spec, const JobClasses& classes,
+                                  scheduler::SchedulerCore& core) {
+  scheduler::JobRequest request;
+  request.id = id;
+  request.submit = spec.submit;
+  request.request = spec.request;
+  request.gpu_types = spec.gpu_types;
+  request.recorded_duration = spec.duration;
+  request.estimate = spec.estimate;
+  request.user = core.intern_user(spec.user);
+  request.tenant = core.intern_tenant(spec.queue);
+  const JobClassSpec& job_class = classes.at(spec.job_class);
+  request.job_class = spec.job_class;
+  request.priority = job_class.priority;
+  request.preemptible = job_class.preemptible;
+  return request;
+}
+
 void NativeEngine::handle_arrival(Time now) {
   CAPSIM_CHECK(has_next_job_);
   const auto id = static_cast<JobId>(slot_of_job_.size());
@@ -89,19 +107,7 @@ void NativeEngine::handle_arrival(Time now) {
   ++jobs_arrived_;
 
   for (EngineObserver* observer : observers_) observer->on_job_arrived(now, id, next_job_);
-  scheduler::JobRequest request;
-  request.id = id;
-  request.submit = next_job_.submit;
-  request.request = next_job_.request;
-  request.gpu_types = next_job_.gpu_types;
-  request.recorded_duration = next_job_.duration;
-  request.estimate = next_job_.estimate;
-  request.user = scheduler_.intern_user(next_job_.user);
-  request.tenant = scheduler_.intern_tenant(next_job_.queue);
-  const JobClassSpec& job_class = classes_->at(job.job_class);
-  request.job_class = job.job_class;
-  request.priority = job_class.priority;
-  request.preemptible = job_class.preemptible;
+  const scheduler::JobRequest request = job_request(id, next_job_, *classes_, scheduler_);
   scheduler_.on_job_arrived(now, request);
   read_next_job();
   CAPSIM_CHECK(!has_next_job_ || next_job_.submit >= now) << "the workload source went back in time";

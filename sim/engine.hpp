@@ -54,6 +54,11 @@ struct EngineStats {
   bool interrupted = false;    // should_stop said so
 };
 
+// What the scheduler core is told of an arriving job (its class assigned):
+// shared by every driver.
+scheduler::JobRequest job_request(JobId id, const JobSpec& spec, const JobClasses& classes,
+                                  scheduler::SchedulerCore& core);
+
 class NativeEngine {
  public:
   // Everything passed in must outlive the engine.

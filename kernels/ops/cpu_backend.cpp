@@ -8,6 +8,15 @@
 // do. Results thus match the GPU's up to accumulation order, and timings are
 // those of the FP32 product.
 #define EIGEN_DONT_PARALLELIZE
+// Eigen's matrix product takes its packing workspace (a few hundred KiB at
+// the sizes probed) from the heap unless it fits this limit, and then from
+// the stack. From the heap, glibc may hand it back to the system after every
+// call (its trim threshold) and fault the pages in again at the next: the
+// same 192 x 192 product measured 720 us in a fresh process and 330 us in one
+// whose heap had grown (tests/kernels, this machine), which made calibration
+// depend on what ran before. On the stack (threads have 8 MiB) it costs
+// nothing either way.
+#define EIGEN_STACK_ALLOCATION_LIMIT (2 << 20)
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>

@@ -12,68 +12,6 @@
 
 namespace capsim::kernels {
 
-std::string_view to_string(Op op) {
-  switch (op) {
-    case Op::kGemmF32:
-      return "gemm_f32";
-    case Op::kGemmF16:
-      return "gemm_f16";
-    case Op::kGemmBF16:
-      return "gemm_bf16";
-    case Op::kTriad:
-      return "triad";
-    case Op::kCopyD2D:
-      return "copy_d2d";
-    case Op::kCopyH2D:
-      return "copy_h2d";
-    case Op::kCopyD2H:
-      return "copy_d2h";
-  }
-  CAPSIM_CHECK(false) << "unknown Op " << static_cast<int>(op);
-  return {};
-}
-
-std::optional<Op> parse_op(std::string_view text) {
-  for (Op op : kAllOps) {
-    if (to_string(op) == text) return op;
-  }
-  return std::nullopt;
-}
-
-bool is_gemm(Op op) {
-  return op == Op::kGemmF32 || op == Op::kGemmF16 || op == Op::kGemmBF16;
-}
-
-bool is_copy(Op op) {
-  return op == Op::kCopyD2D || op == Op::kCopyH2D || op == Op::kCopyD2H;
-}
-
-double op_flops(Op op, std::int64_t size) {
-  const double n = static_cast<double>(size);
-  if (is_gemm(op)) return 2.0 * n * n * n;
-  if (op == Op::kTriad) return 2.0 * n;
-  return 0.0;
-}
-
-double op_bytes(Op op, std::int64_t size) {
-  const double n = static_cast<double>(size);
-  switch (op) {
-    case Op::kGemmF32:
-      return 3.0 * 4.0 * n * n;
-    case Op::kGemmF16:
-    case Op::kGemmBF16:
-      return 2.0 * 2.0 * n * n + 4.0 * n * n;  // A and B in 16 bits, C in FP32
-    case Op::kTriad:
-      return 12.0 * n;
-    case Op::kCopyD2D:
-    case Op::kCopyH2D:
-    case Op::kCopyD2H:
-      return n;
-  }
-  CAPSIM_CHECK(false) << "unknown Op " << static_cast<int>(op);
-  return 0.0;
-}
-
 std::unique_ptr<Backend> open_backend(std::string_view choice, std::ostream* notice, std::string_view field) {
   if (choice == "cpu") return make_cpu_backend();
   if (choice != "auto" && choice != "cuda") {

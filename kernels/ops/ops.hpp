@@ -16,44 +16,23 @@
 #include <string>
 #include <string_view>
 
+#include "core/kernel_mix.hpp"
+
 namespace capsim::kernels {
 
-// The operations. Sizes: a matrix product multiplies two n x n matrices
-// (row-major) into a third, size = n; the triad a = b + s * c works on
-// `size` float32 elements; a copy moves `size` bytes.
-// - kGemmF32: FP32 inputs, FP32 accumulation.
-// - kGemmF16 / kGemmBF16: inputs rounded to IEEE half / bfloat16, products
-//   accumulated in FP32 (tensor cores on the GPU where the device has them;
-//   on the CPU the rounded inputs go through Eigen's FP32 product).
-// - kTriad: memory-bound streaming, STREAM's triad on float32.
-// - kCopyD2D / kCopyH2D / kCopyD2H: device to device, pinned host to device,
-//   device to pinned host (on the CPU backend all three are memcpy).
-enum class Op : std::uint8_t { kGemmF32, kGemmF16, kGemmBF16, kTriad, kCopyD2D, kCopyH2D, kCopyD2H };
-inline constexpr Op kAllOps[] = {Op::kGemmF32, Op::kGemmF16, Op::kGemmBF16, Op::kTriad,
-                                 Op::kCopyD2D, Op::kCopyH2D, Op::kCopyD2H};
-
-// "gemm_f32", "gemm_f16", "gemm_bf16", "triad", "copy_d2d", "copy_h2d", "copy_d2h".
-std::string_view to_string(Op op);
-std::optional<Op> parse_op(std::string_view text);
-bool is_gemm(Op op);
-bool is_copy(Op op);
-// Floating-point operations of one call: 2 n^3 for a product, 2 per element
-// for the triad, 0 for copies.
-double op_flops(Op op, std::int64_t size);
-// Bytes one call must move to or from memory at the least: a product reads
-// A and B and writes C once (3 n^2 elements of its input width... C in
-// FP32), the triad reads two arrays and writes one (12 bytes per element),
-// a copy reads and writes `size` bytes (counted once, as cudaMemcpy's
-// bandwidth is quoted).
-double op_bytes(Op op, std::int64_t size);
-
-// One entry of a job's kernel mix: `count` calls of `op` at `size`.
-struct KernelCall {
-  Op op = Op::kGemmF32;
-  std::int64_t size = 0;
-  std::int32_t count = 1;
-  friend bool operator==(const KernelCall&, const KernelCall&) = default;
-};
+// The operations and a job's kernel calls are core's vocabulary
+// (core/kernel_mix.hpp: what scenarios name); this library runs them.
+using Op = KernelOp;
+using capsim::is_copy;
+using capsim::is_gemm;
+using capsim::KernelCall;
+using capsim::op_bytes;
+using capsim::op_flops;
+using capsim::to_string;
+inline constexpr const auto& kAllOps = kAllKernelOps;
+inline std::optional<Op> parse_op(std::string_view text) {
+  return parse_kernel_op(text);
+}
 
 // One slot of a device. Not thread-safe: one thread drives a lane at a time
 // (different lanes may be driven by different threads at once).
