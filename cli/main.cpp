@@ -359,9 +359,7 @@ int validate_model_command(const ValidateModelArguments& args) {
   if (!args.profile_path.empty()) {
     scenario.calibration = capsim::read_calibration_profile(args.profile_path);
     scenario.calibration_where = {"command line", 0, 0};
-    scenario.calibration_field = "--profile";
-    scenario.cluster.performance.node_contention = scenario.calibration->node_contention;
-    scenario.cluster.performance.scaling = scenario.calibration->scaling;
+    scenario.calibration_field = "--profile";  // twin_scenario takes contention and scaling from it
   }
   if (!scenario.calibration) {
     throw capsim::InputError({args.scenario_path, 0, 0}, "executor.calibration",

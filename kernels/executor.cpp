@@ -530,12 +530,11 @@ RealRun execute_scenario(const Scenario& scenario, const ExecutorOptions& option
   }
   const std::unique_ptr<Backend> backend = open_backend(scenario.executor->backend, options.notice, "executor.backend");
   std::unique_ptr<Lane> probe;
-  RealWorkload workload = prepare_real_workload(scenario, [&](const KernelMix& mix, std::size_t index) {
+  RealWorkload workload = prepare_real_workload(scenario, [&](const KernelMix& mix, std::size_t) {
     if (scenario.calibration) {
       return scenario.calibration->predict_mix_us(mix, scenario.calibration_where, scenario.calibration_field) *
              scenario.calibration->time_factor;
     }
-    (void)index;
     // No profile: the mix measured alone on one slot before the run.
     if (!probe) probe = backend->make_lane(0);
     probe->reserve(mix, scenario.run.seed);
