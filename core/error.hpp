@@ -3,7 +3,8 @@
 // Bad input is the user's to fix: InputError names the file, line, column and
 // field and says what was expected; the CLI prints it and exits 2, Python gets
 // it as an exception. A broken invariant is ours to fix: CAPSIM_CHECK aborts
-// with a message in every build type.
+// with a message in every build type. An InternalError is ours too, where
+// aborting the process is not an option (see below).
 #pragma once
 
 #include <sstream>
@@ -43,6 +44,14 @@ class InputError : public std::runtime_error {
   std::string field_;
   std::string expected_;
   std::string got_;
+};
+
+// A failure that is ours, not the user's, that the caller must be able to
+// report and survive rather than abort on: a corrupt internal encoding, or a
+// simulation process that died (sim/isolated.hpp). what() says what happened.
+class InternalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // Quotes a value for an error message: printable, and cut to a readable length.
