@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/gpu_catalog.hpp"
+#include "core/network.hpp"
 #include "core/resources.hpp"
 
 namespace capsim {
@@ -107,6 +109,9 @@ struct PerformanceSpec {
 struct ClusterSpec {
   std::vector<NodeGroupSpec> node_groups;
   PerformanceSpec performance;
+  // The network (`cluster.network`): what the SimGrid driver simulates;
+  // absent: NetworkSpec's defaults there, and nothing for the native engine.
+  std::optional<NetworkSpec> network;
   friend bool operator==(const ClusterSpec&, const ClusterSpec&) = default;
 };
 

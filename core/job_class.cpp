@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/network.hpp"
 #include "core/random.hpp"
 
 namespace capsim {
@@ -197,6 +198,28 @@ std::vector<JobClassSpec> read_gavel_classes(const std::filesystem::path& path, 
   return classes;
 }
 
+namespace {
+
+// `iteration: {time: 500ms, gradient: 1.4GB}`.
+void read_iteration(const ConfigNode& node, const std::string& field, JobClassSpec& spec) {
+  MapReader map(node, field, {"time", "gradient"});
+  if (const ConfigNode* v = map.optional("time")) {
+    spec.iteration_time = read_duration(*v, map.field("time"));
+    if (spec.iteration_time < Duration::microseconds(100) || spec.iteration_time > Duration::hours(24)) {
+      throw InputError(v->where(), map.field("time"), "an iteration time from 100us to 24h", v->describe());
+    }
+  }
+  if (const ConfigNode* v = map.optional("gradient")) {
+    const std::string expected = "a gradient size such as 1.4GB or 350MiB (bytes up to 1 PB)";
+    if (v->kind() != ConfigNode::Kind::kScalar || !parse_bytes(v->scalar(), spec.gradient_bytes) ||
+        !(spec.gradient_bytes >= 0 && spec.gradient_bytes <= 1e15)) {
+      throw InputError(v->where(), map.field("gradient"), expected, v->describe());
+    }
+  }
+}
+
+}  // namespace
+
 JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, const GpuCatalog& catalog,
                              const std::filesystem::path& base_dir) {
   if (!node) return JobClasses();
@@ -206,7 +229,7 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
     const std::string f = field + "[" + std::to_string(i) + "]";
     MapReader map(*items[i], f,
                   {"name", "gavel", "colocation", "users", "queues", "weight", "priority", "preemptible",
-                   "checkpoint_interval", "restore_overhead", "speed", "kernels"});
+                   "checkpoint_interval", "restore_overhead", "speed", "kernels", "iteration"});
     if (const ConfigNode* value = map.optional("gavel")) {
       const ConfigNode* colocation = map.optional("colocation");
       if (map.node().entries().size() != (colocation ? 2u : 1u)) {
@@ -264,6 +287,7 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
       }
     }
     if (const ConfigNode* v = map.optional("kernels")) spec.kernels = parse_kernel_mix(*v, map.field("kernels"));
+    if (const ConfigNode* v = map.optional("iteration")) read_iteration(*v, map.field("iteration"), spec);
     for (const JobClassSpec& other : classes) {
       if (other.name == spec.name) {
         throw InputError(map.node().find("name")->value->where(), map.field("name"), "a name no other class has",

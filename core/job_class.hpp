@@ -66,6 +66,12 @@ struct JobClassSpec {
   // One iteration of the class's jobs when they run for real (the real
   // executor, kernels/executor.hpp); empty: the executor's default mix.
   KernelMix kernels;
+  // A data-parallel training iteration (the SimGrid driver): its run time on
+  // one reference GPU with its all-reduce on the node's own links, and the
+  // gradient it all-reduces across the job's GPUs (bytes; 0: none, the job
+  // then runs as the native engine says wherever it is placed).
+  Duration iteration_time = Duration::seconds(1);
+  double gradient_bytes = 0;
   SourceLocation where;
 
   bool catch_all() const { return users.empty() && queues.empty(); }

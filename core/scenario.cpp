@@ -173,7 +173,7 @@ std::vector<double> read_rate_factors(const ConfigNode& node, const std::string&
 }
 
 ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
-  MapReader map(node, "cluster", {"nodes_per_rack", "node_groups", "performance", "calibration"});
+  MapReader map(node, "cluster", {"nodes_per_rack", "node_groups", "performance", "calibration", "network"});
   std::int32_t default_per_rack = 32;
   if (const ConfigNode* value = map.optional("nodes_per_rack")) {
     default_per_rack = static_cast<std::int32_t>(read_int(*value, map.field("nodes_per_rack"), 1, 1'000'000));
@@ -184,6 +184,7 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
   if (groups.empty()) throw InputError(groups_node.where(), groups_field, "at least one node group", "an empty list");
 
   ClusterSpec spec;
+  if (const ConfigNode* value = map.optional("network")) spec.network = parse_network(*value, map.field("network"));
   if (const ConfigNode* value = map.optional("performance")) {
     MapReader perf(*value, map.field("performance"),
                    {"across_nodes", "across_racks", "share_interference", "scaling", "node_contention"});
@@ -831,7 +832,7 @@ CompareSpec parse_compare(const ConfigNode& node) {
 RunSpec parse_run(const ConfigNode* node) {
   RunSpec run;
   if (!node) return run;
-  MapReader map(*node, "run", {"seed", "horizon", "metrics_interval", "engine", "output_dir"});
+  MapReader map(*node, "run", {"seed", "horizon", "metrics_interval", "engine", "output_dir", "simgrid_steps"});
   if (const ConfigNode* value = map.optional("seed")) {
     run.seed = static_cast<std::uint64_t>(read_int(*value, map.field("seed"), 0, kMaxInt));
   }
@@ -847,11 +848,19 @@ RunSpec parse_run(const ConfigNode* node) {
   }
   if (const ConfigNode* value = map.optional("engine")) {
     run.engine = read_string(*value, map.field("engine"));
-    if (run.engine != "native" && run.engine != "real") {
+    if (run.engine != "native" && run.engine != "real" && run.engine != "simgrid") {
       throw InputError(value->where(), map.field("engine"),
-                       "native (the simulator) or real (the real executor on this machine's devices)",
+                       "native (the simulator), simgrid (the network-level simulator) or real (the real executor "
+                       "on this machine's devices)",
                        value->describe());
     }
+  }
+  if (const ConfigNode* value = map.optional("simgrid_steps")) {
+    if (run.engine != "simgrid") {
+      throw InputError(value->where(), map.field("simgrid_steps"), "simgrid_steps only with engine: simgrid",
+                       value->describe());
+    }
+    run.simgrid_steps = static_cast<std::int32_t>(read_int(*value, map.field("simgrid_steps"), 1, 1'000'000));
   }
   if (const ConfigNode* value = map.optional("output_dir"))
     run.output_dir = read_string(*value, map.field("output_dir"));

@@ -44,8 +44,12 @@ struct RunSpec {
   std::uint64_t seed = 1;
   std::optional<Duration> horizon;                 // stop simulating here; none: run until every job ends
   Duration metrics_interval = Duration::hours(1);  // 1 s by default for run.engine real
-  std::string engine = "native";                   // "native" or "real" (the real executor, kernels/executor.hpp)
-  std::string output_dir;                          // "" = results/<scenario file stem>
+  std::string engine = "native";  // "native", "simgrid" (sim/simgrid_engine.hpp) or "real" (kernels/executor.hpp)
+  // engine simgrid: a job's iterations are simulated in at most this many
+  // steps (each step: the compute of several iterations on every GPU, then
+  // their ring all-reduces as one); more steps follow rate changes finer.
+  std::int32_t simgrid_steps = 20;
+  std::string output_dir;  // "" = results/<scenario file stem>
 };
 
 // Several policies (and seeds) run on the same world and shown side by side

@@ -63,6 +63,19 @@ void NativeEngine::free_slot(std::uint32_t slot) {
   free_slots_.push_back(slot);
 }
 
+void check_arriving_job(JobSpec& spec, const JobClasses& classes) {
+  CAPSIM_CHECK(spec.request.gpu_milli >= 0 && spec.request.gpu_milli <= INT32_MAX)
+      << "job " << spec.name << " asks for " << spec.request.gpu_milli << " thousandths of a GPU";
+  // Replays leave cancelled jobs out (the trace says nothing of how long they
+  // would have run): one here is a bug in the workload pipeline.
+  CAPSIM_CHECK(spec.outcome != JobOutcome::kCancelled) << "cancelled job " << spec.name << " replayed";
+  // A source that assigns no classes (a benchmark's, a test's) is fine when
+  // there is only one class to be in.
+  if (spec.job_class == kUnassignedJobClass && classes.size() == 1) spec.job_class = 0;
+  CAPSIM_CHECK(spec.job_class < classes.size()) << "job " << spec.name << " has class " << spec.job_class << " of "
+                                                << classes.size() << " (open the workload with assign_job_classes)";
+}
+
 scheduler::JobRequest job_request(JobId id, const JobSpec& spec, const JobClasses& classes,
                                   scheduler::SchedulerCore& core) {
   scheduler::JobRequest request;
@@ -88,20 +101,10 @@ void NativeEngine::handle_arrival(Time now) {
   slot_of_job_.push_back(slot);
   JobSlot& job = slots_[slot];
   job.job = id;
+  check_arriving_job(next_job_, *classes_);
   job.work = next_job_.work;
-  CAPSIM_CHECK(next_job_.request.gpu_milli >= 0 && next_job_.request.gpu_milli <= INT32_MAX)
-      << "job " << next_job_.name << " asks for " << next_job_.request.gpu_milli << " thousandths of a GPU";
   job.gpu_milli = static_cast<std::int32_t>(next_job_.request.gpu_milli);
-  // Replays leave cancelled jobs out (the trace says nothing of how long they
-  // would have run): one here is a bug in the workload pipeline.
-  CAPSIM_CHECK(next_job_.outcome != JobOutcome::kCancelled) << "cancelled job " << next_job_.name << " replayed";
   job.outcome = next_job_.outcome;
-  // A source that assigns no classes (a benchmark's, a test's) is fine when
-  // there is only one class to be in.
-  if (next_job_.job_class == kUnassignedJobClass && classes_->size() == 1) next_job_.job_class = 0;
-  CAPSIM_CHECK(next_job_.job_class < classes_->size())
-      << "job " << next_job_.name << " has class " << next_job_.job_class << " of " << classes_->size()
-      << " (open the workload with assign_job_classes)";
   job.job_class = next_job_.job_class;
   ++counters_.pending_jobs;
   ++jobs_arrived_;

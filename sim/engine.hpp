@@ -54,6 +54,11 @@ struct EngineStats {
   bool interrupted = false;    // should_stop said so
 };
 
+// Checks what a driver relies on in an arriving job (a GPU request that
+// fits, not cancelled, a class), assigning the one class when the source
+// assigned none. A failure is a bug in the workload pipeline (CAPSIM_CHECK).
+void check_arriving_job(JobSpec& spec, const JobClasses& classes);
+
 // What the scheduler core is told of an arriving job (its class assigned):
 // shared by every driver.
 scheduler::JobRequest job_request(JobId id, const JobSpec& spec, const JobClasses& classes,

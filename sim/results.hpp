@@ -152,6 +152,12 @@ struct Summary {
   double gpu_utilisation = 0;      // allocated GPU-time / (GPUs x (end - first submit))
   std::int64_t preemptions = 0;    // over all jobs
   double lost_gpu_hours = 0;       // reference GPU-hours of work lost to preemptions
+  // Energy of the GPU boards from time 0 to the end: every GPU at its type's
+  // idle watts, plus (peak - idle) while allocated (native engine), or while
+  // computing (SimGrid driver: its host energy plugin; a GPU waiting on the
+  // network draws idle power).
+  double gpu_energy_kwh = 0;
+  std::string energy_model;  // how gpu_energy_kwh was found
   std::uint64_t events = 0;
   std::optional<TraceSummary> trace;
   std::optional<PackingSummary> packing;

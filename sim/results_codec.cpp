@@ -313,7 +313,8 @@ void encode(Writer& out, const Summary& summary) {
   const auto& [scenario, seed, engine, queue_policy, placement_policy, partial, nodes, gpus, gpus_by_type,
                jobs_submitted, jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected,
                jobs_running, jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated,
-               gpu_utilisation, preemptions, lost_gpu_hours, events, trace, packing] = summary;
+               gpu_utilisation, preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing] =
+      summary;
   out.string(scenario);
   out.value(seed);
   out.string(engine);
@@ -335,6 +336,8 @@ void encode(Writer& out, const Summary& summary) {
   out.value(gpu_utilisation);
   out.value(preemptions);
   out.value(lost_gpu_hours);
+  out.value(gpu_energy_kwh);
+  out.string(energy_model);
   out.value(events);
   out.boolean(trace.has_value());
   if (trace) encode(out, *trace);
@@ -345,7 +348,7 @@ void decode(Reader& in, Summary& summary) {
   auto& [scenario, seed, engine, queue_policy, placement_policy, partial, nodes, gpus, gpus_by_type, jobs_submitted,
          jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected, jobs_running,
          jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated, gpu_utilisation,
-         preemptions, lost_gpu_hours, events, trace, packing] = summary;
+         preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing] = summary;
   scenario = in.string("summary.scenario");
   seed = in.value<std::uint64_t>("summary.seed");
   engine = in.string("summary.engine");
@@ -367,6 +370,8 @@ void decode(Reader& in, Summary& summary) {
   gpu_utilisation = in.value<double>("summary.gpu_utilisation");
   preemptions = in.value<std::int64_t>("summary.preemptions");
   lost_gpu_hours = in.value<double>("summary.lost_gpu_hours");
+  gpu_energy_kwh = in.value<double>("summary.gpu_energy_kwh");
+  energy_model = in.string("summary.energy_model");
   events = in.value<std::uint64_t>("summary.events");
   if (in.boolean("summary.trace")) decode(in, trace.emplace());
   if (in.boolean("summary.packing")) decode(in, packing.emplace());

@@ -3,8 +3,10 @@
 #include <optional>
 
 #include "sim/decision_log.hpp"
+#include "sim/isolated.hpp"
 #include "sim/job_recorder.hpp"
 #include "sim/packing_recorder.hpp"
+#include "sim/simgrid_engine.hpp"
 #include "sim/summary.hpp"
 #include "sim/timeseries_recorder.hpp"
 
@@ -17,7 +19,14 @@ void check_scenario(const Scenario& scenario, const scheduler::PolicyRegistry& r
   open_workload(scenario);  // opens the trace and reads its header
 }
 
-RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
+namespace {
+
+// Everything a run does around its driver: the scheduler core with the
+// scenario's policies, the workload, the recorders and the summary.
+// `make_engine(layout, core, workload, engine_options)` builds the driver;
+// `finish(engine, results)` adds what only that driver knows.
+template <class MakeEngine, class Finish>
+RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEngine make_engine, Finish finish) {
   const scheduler::PolicyRegistry builtins =
       options.registry ? scheduler::PolicyRegistry() : scheduler::PolicyRegistry::with_builtins();
   const scheduler::PolicyRegistry& registry = options.registry ? *options.registry : builtins;
@@ -37,13 +46,13 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
   engine_options.on_progress = options.on_progress;
   engine_options.should_stop = options.should_stop;
   engine_options.job_classes = &scenario.workload.job_classes;
-  NativeEngine engine(layout, scenario.catalog, core, *workload, std::move(engine_options));
+  auto engine = make_engine(layout, core, *workload, std::move(engine_options));
   JobRecorder jobs(scenario.catalog);
   TimeSeriesRecorder series(scenario.run.metrics_interval, layout.total_gpus());
-  engine.add_observer(jobs);
-  engine.add_observer(series);
+  engine->add_observer(jobs);
+  engine->add_observer(series);
   std::optional<DecisionLog> log;
-  if (options.decision_log) engine.add_observer(log.emplace(*options.decision_log, layout, scenario.catalog));
+  if (options.decision_log) engine->add_observer(log.emplace(*options.decision_log, layout, scenario.catalog));
   // The packing experiment's curve, when the workload samples its trace:
   // every 10% of the cluster's GPUs requested, up to the sample's target.
   std::optional<PackingRecorder> packing;
@@ -52,11 +61,11 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
     std::vector<double> points;
     for (int p = 10; p <= *scenario.workload.trace->sample->until_requested_percent + 1e-9; p += 10)
       points.push_back(p);
-    engine.add_observer(packing.emplace(layout.total_gpus(), std::move(points)));
+    engine->add_observer(packing.emplace(layout.total_gpus(), std::move(points)));
   }
 
   RunResults results;
-  results.stats = engine.run();
+  results.stats = engine->run();
   results.jobs = jobs.take();
   results.timeseries = series.result();
   results.summary = summarise(scenario, layout, results.jobs, results.stats);
@@ -79,7 +88,45 @@ RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
   }
   if (packing) results.summary.packing = packing->result();
   results.scenario_text = scenario.text;
+  finish(*engine, results);
+  if (options.decision_log) options.decision_log->flush();
   return results;
+}
+
+RunResults run_native(const Scenario& scenario, const RunOptions& options) {
+  return run_with(
+      scenario, options,
+      [&](const ClusterLayout& layout, scheduler::SchedulerCore& core, JobSource& workload, EngineOptions engine) {
+        return std::make_unique<NativeEngine>(layout, scenario.catalog, core, workload, std::move(engine));
+      },
+      [](NativeEngine&, RunResults&) {});
+}
+
+RunResults run_simgrid(const Scenario& scenario, const RunOptions& options) {
+  return run_with(
+      scenario, options,
+      [&](const ClusterLayout& layout, scheduler::SchedulerCore& core, JobSource& workload, EngineOptions engine) {
+        SimGridOptions simgrid;
+        simgrid.engine = std::move(engine);
+        simgrid.network = scenario.cluster.network.value_or(NetworkSpec{});
+        simgrid.steps = scenario.run.simgrid_steps;
+        return std::make_unique<SimGridEngine>(layout, scenario.catalog, core, workload, std::move(simgrid));
+      },
+      [](SimGridEngine& engine, RunResults& results) {
+        results.summary.gpu_energy_kwh = engine.energy().total_joules / 3.6e6;
+        results.summary.energy_model = "SimGrid host energy plugin: idle watts, peak while computing";
+      });
+}
+
+}  // namespace
+
+RunResults run_scenario(const Scenario& scenario, const RunOptions& options) {
+  if (scenario.run.engine == "simgrid") {
+    // One SimGrid simulation per process (DESIGN.md): this one runs in a
+    // child process, which hands its results back.
+    return run_in_child([&] { return run_simgrid(scenario, options); });
+  }
+  return run_native(scenario, options);
 }
 
 }  // namespace capsim::sim

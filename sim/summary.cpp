@@ -78,6 +78,7 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
   double first_submit = kNaN;
   double last_end = kNaN;
   double gpu_seconds = 0;
+  double busy_joules = 0;
   s.jobs_submitted = static_cast<std::int64_t>(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (std::isnan(first_submit)) first_submit = jobs.submit_s[i];
@@ -107,6 +108,10 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
     if (!std::isnan(jobs.start_s[i])) {
       ++s.jobs_started;
       gpu_seconds += jobs.gpus[i] * jobs.run_time_s[i];  // a share of a GPU counts as that share
+      if (jobs.gpu_type[i] != kAnyGpuType) {
+        const GpuType& type = scenario.catalog.at(jobs.gpu_type[i]);
+        busy_joules += jobs.gpus[i] * jobs.run_time_s[i] * (type.peak_watts - type.idle_watts);
+      }
     }
     s.preemptions += jobs.preemptions[i];
     s.lost_gpu_hours += jobs.lost_gpu_hours[i];
@@ -118,6 +123,13 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
   s.gpu_hours_allocated = gpu_seconds / 3600.0;
   const double window = std::isnan(first_submit) ? 0.0 : end_s - first_submit;
   s.gpu_utilisation = window > 0 && s.gpus > 0 ? gpu_seconds / (static_cast<double>(s.gpus) * window) : 0.0;
+  double idle_watts = 0;
+  for (std::size_t n = 0; n < layout.node_count(); ++n) {
+    const auto node = static_cast<NodeId>(n);
+    idle_watts += layout.gpus_of(node) * scenario.catalog.at(layout.gpu_type_of(node)).idle_watts;
+  }
+  s.gpu_energy_kwh = (idle_watts * end_s + busy_joules) / 3.6e6;
+  s.energy_model = "idle watts, plus peak - idle while allocated";
   return s;
 }
 
@@ -157,6 +169,8 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
   m["gpu_utilisation"] = s.gpu_utilisation;
   m["preemptions"] = s.preemptions;
   m["lost_gpu_hours"] = s.lost_gpu_hours;
+  m["gpu_energy_kwh"] = s.gpu_energy_kwh;
+  m["energy_model"] = s.energy_model;
   m["events"] = s.events;
   j["metrics"] = m;
   if (s.trace) {
@@ -244,6 +258,9 @@ std::string format_summary(const Summary& s) {
   std::snprintf(line, sizeof line, "%.1f%%  (%s GPU-hours allocated)", 100.0 * s.gpu_utilisation,
                 thousands(std::llround(s.gpu_hours_allocated)).c_str());
   row("GPU utilisation", line);
+  std::snprintf(line, sizeof line, "%s kWh  (%s)", thousands(std::llround(s.gpu_energy_kwh)).c_str(),
+                s.energy_model.c_str());
+  row("GPU energy", line);
   if (s.preemptions) {
     std::snprintf(line, sizeof line, "%s (%.1f GPU-hours of work lost since checkpoints)",
                   thousands(s.preemptions).c_str(), s.lost_gpu_hours);

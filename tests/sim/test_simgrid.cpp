@@ -1,0 +1,209 @@
+// The SimGrid driver against the native engine and against closed forms
+// worked out by hand in the comments. Each SimGrid run happens in a child
+// process (sim::run_scenario forks for it: one SimGrid simulation per
+// process).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "core/network.hpp"
+#include "sim/results_codec.hpp"
+#include "sim/run.hpp"
+#include "sim/simgrid_engine.hpp"
+#include "tests/support/helpers.hpp"
+
+using namespace capsim;
+using capsim::testing::run_yaml;
+using capsim::testing::scenario_from;
+
+namespace {
+
+// 6 V100 nodes of 8 GPUs (speed 1, 40 W idle, 300 W peak), racks of one
+// node, every link as given; jobs of one class whose iterations all-reduce
+// a gradient.
+std::string scenario(const std::string& engine, const std::string& jobs, const std::string& uplink = "25GBps",
+                     const std::string& placement = "first_fit") {
+  return "cluster:\n"
+         "  nodes_per_rack: 1\n"
+         "  network:\n"
+         "    gpu_link: {bandwidth: 450GBps, latency: 1us}\n"
+         "    node_link: {bandwidth: 100GBps, latency: 2us}\n"
+         "    rack_uplink: {bandwidth: " +
+         uplink +
+         ", latency: 1us}\n"
+         "    uplinks: 1\n"
+         "  node_groups: [{gpu: V100, gpus_per_node: 8, count: 6}]\n"
+         "workload:\n"
+         "  job_classes: [{name: dp, iteration: {time: 1s, gradient: 4GB}}]\n"
+         "  jobs:\n" +
+         jobs + "policies: {queue: fifo, placement: " + placement + "}\nrun: {seed: 3, engine: " + engine + "}\n";
+}
+
+}  // namespace
+
+TEST_CASE("SimGrid: network specs parse, and bad ones are named", "[simgrid]") {
+  double bps = 0;
+  CHECK(parse_bandwidth("400Gbps", bps));
+  CHECK(bps == 50e9);
+  CHECK(parse_bandwidth("50 GB/s", bps));
+  CHECK(bps == 50e9);
+  CHECK(parse_bandwidth("1GiB/s", bps));
+  CHECK(bps == 1024.0 * 1024 * 1024);
+  CHECK_FALSE(parse_bandwidth("50GB", bps));
+  CHECK_FALSE(parse_bandwidth("fast", bps));
+  double bytes = 0;
+  CHECK(parse_bytes("1.5GB", bytes));
+  CHECK(bytes == 1.5e9);
+  CHECK(parse_bytes("4096", bytes));
+  CHECK(bytes == 4096);
+
+  const Scenario s = scenario_from(scenario("simgrid", "    - {submit: 0s, gpus: 8, duration: 1h}\n"));
+  REQUIRE(s.cluster.network);
+  CHECK(s.cluster.network->rack_uplink.bandwidth == 25e9);
+  CHECK(s.cluster.network->node_link.latency_s == Approx(2e-6));
+  CHECK(s.workload.job_classes.at(0).gradient_bytes == 4e9);
+
+  const auto error_of = [](const std::string& yaml) {
+    try {
+      scenario_from(yaml);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string yaml = scenario("simgrid", "    - {submit: 0s, gpus: 8, duration: 1h}\n", "lots");
+  CHECK_THAT(error_of(yaml), Catch::Contains("cluster.network.rack_uplink.bandwidth") &&
+                                 Catch::Contains("a bandwidth such as 400Gbps"));
+  CHECK_THAT(error_of("cluster: {network: {topology: ring}, node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
+                      "workload: {jobs: [{submit: 0s, gpus: 1, duration: 1h}]}\n"),
+             Catch::Contains("cluster.network.topology") && Catch::Contains("leaf-spine or fat-tree"));
+  CHECK_THAT(error_of("cluster: {network: {racks_per_pod: 2}, node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
+                      "workload: {jobs: [{submit: 0s, gpus: 1, duration: 1h}]}\n"),
+             Catch::Contains("only with topology: fat-tree"));
+  CHECK_THAT(error_of("cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
+                      "workload: {jobs: [{submit: 0s, gpus: 1, duration: 1h}]}\nrun: {simgrid_steps: 5}\n"),
+             Catch::Contains("run.simgrid_steps") && Catch::Contains("only with engine: simgrid"));
+  CHECK_THAT(error_of("cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1}]}\n"
+                      "workload:\n  job_classes: [{name: a, iteration: {gradient: huge}}]\n"
+                      "  jobs: [{submit: 0s, gpus: 1, duration: 1h}]\n"),
+             Catch::Contains("workload.job_classes[0].iteration.gradient"));
+}
+
+TEST_CASE("SimGrid: with no shared links, every job ends when the native engine says", "[simgrid]") {
+  // Jobs of up to one node each: their all-reduces run on their own GPUs'
+  // links, which is the placement the native rate stands for. Two GPU types
+  // (V100 speed 1, T4 0.35), shares of one GPU, a CPU-less node set, queueing.
+  const std::string jobs =
+      "    - {id: a, submit: 0s, gpus: 8, duration: 1h, gpu_type: V100}\n"
+      "    - {id: b, submit: 10s, gpus: 4, duration: 30m}\n"
+      "    - {id: c, submit: 20s, gpus: 4, duration: 2h}\n"
+      "    - {id: d, submit: 30s, gpus: 2, duration: 45m, gpu_type: T4}\n"
+      "    - {id: e, submit: 40s, gpus: 0.5, duration: 20m}\n"
+      "    - {id: f, submit: 50s, gpus: 8, duration: 3h}\n"
+      "    - {id: g, submit: 60s, gpus: 8, duration: 90m}\n"
+      "    - {id: h, submit: 70s, gpus: 1, duration: 10m, gpu_type: T4}\n"
+      "    - {id: i, submit: 4000s, gpus: 6, duration: 1h}\n";
+  const auto yaml = [&](const std::string& engine) {
+    return "cluster:\n"
+           "  nodes_per_rack: 2\n"
+           "  network: {uplinks: 1}\n"
+           "  node_groups:\n"
+           "    - {gpu: V100, gpus_per_node: 8, count: 3}\n"
+           "    - {gpu: T4, gpus_per_node: 4, count: 1}\n"
+           "workload:\n"
+           "  job_classes: [{name: dp, iteration: {time: 400ms, gradient: 1GB}}]\n"
+           "  jobs:\n" +
+           jobs + "policies: {queue: fifo, placement: best_fit}\nrun: {seed: 1, engine: " + engine + "}\n";
+  };
+  const sim::RunResults native = run_yaml(yaml("native"));
+  const sim::RunResults simgrid = run_yaml(yaml("simgrid"));
+  REQUIRE(simgrid.summary.engine == "simgrid");
+  REQUIRE(simgrid.jobs.size() == 9);
+  for (std::size_t i = 0; i < native.jobs.size(); ++i) {
+    INFO("job " << native.jobs.name[i]);
+    CHECK(simgrid.jobs.state[i] == sim::JobEnd::kCompleted);
+    CHECK(simgrid.jobs.start_s[i] == native.jobs.start_s[i]);
+    CHECK(simgrid.jobs.jct_s[i] == Approx(native.jobs.jct_s[i]).epsilon(0.01));
+  }
+  // With no communication GPUs compute whenever they are allocated: the
+  // energy plugin's joules are the native model's.
+  CHECK(simgrid.summary.gpu_energy_kwh < native.summary.gpu_energy_kwh);
+  CHECK(simgrid.summary.gpu_energy_kwh == Approx(native.summary.gpu_energy_kwh).epsilon(0.02));
+}
+
+TEST_CASE("SimGrid: energy of a lone job is the closed form", "[simgrid]") {
+  // One V100 (40 W idle, 300 W peak) computes for 1000 s from t = 0, then
+  // the simulation ends: 300 W x 1000 s = 300 kJ; the native engine says
+  // the same (idle + (peak - idle) while allocated).
+  const std::string yaml =
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 1, count: 1}]}\n"
+      "workload: {jobs: [{submit: 0s, gpus: 1, duration: 1000s}]}\n"
+      "run: {engine: ENGINE}\n";
+  std::string sg = yaml, native = yaml;
+  sg.replace(sg.find("ENGINE"), 6, "simgrid");
+  native.replace(native.find("ENGINE"), 6, "native");
+  const sim::RunResults a = run_yaml(sg), b = run_yaml(native);
+  CHECK(a.summary.gpu_energy_kwh * 3.6e6 == Approx(300e3).epsilon(1e-9));
+  CHECK(b.summary.gpu_energy_kwh * 3.6e6 == Approx(300e3).epsilon(1e-12));
+  CHECK(a.jobs.end_s[0] == 1000);
+}
+
+TEST_CASE("SimGrid: two jobs sharing a rack uplink slow down by the bandwidth share", "[simgrid]") {
+  // Racks of one node (8 V100s). First fit puts job a on node 0 (8 GPUs) and
+  // node 1 (4); job b on node 1 (4) and node 2 (8). Each 12-GPU ring has two
+  // hops across racks, and both jobs' hops in and out of rack 1 share its
+  // uplink (25 GB/s each way): 12.5 GB/s each, where alone a job has 25.
+  // One iteration (1 s on one node's links, 4 GB all-reduced):
+  //   ring on NVLink (the ideal): 22 hops x (4e9 / 12 / 450e9 + 2 us) = 0.016340 s
+  //   ring across racks at B:     22 hops x (4e9 / 12 / B + 8 us)
+  //     alone (B = 25e9): 0.293509 s; shared (B = 12.5e9): 0.586843 s
+  // 12 GPU-hours of work at 12 GPUs: 3600 iterations.
+  //   alone:  3600 x (1 - 0.016340 + 0.293509) = 4597.8 s
+  //   shared: 3600 x (1 - 0.016340 + 0.586843) = 5653.8 s   (slowdown 1.2297)
+  const double ideal = 22 * (4e9 / 12 / 450e9 + 2e-6);
+  const auto jct = [&](double bandwidth) { return 3600 * (1 - ideal + 22 * (4e9 / 12 / bandwidth + 8e-6)); };
+  const std::string a = "    - {id: a, submit: 0s, gpus: 12, duration: 1h}\n";
+  const std::string b = "    - {id: b, submit: 0s, gpus: 12, duration: 1h}\n";
+  const sim::RunResults alone = run_yaml(scenario("simgrid", a));
+  const sim::RunResults shared = run_yaml(scenario("simgrid", a + b));
+  REQUIRE(alone.jobs.nodes[0] == 2);
+  REQUIRE(shared.jobs.nodes[1] == 2);
+  CHECK(alone.jobs.jct_s[0] == Approx(jct(25e9)).epsilon(0.01));
+  CHECK(shared.jobs.jct_s[0] == Approx(jct(12.5e9)).epsilon(0.01));
+  CHECK(shared.jobs.jct_s[1] == Approx(jct(12.5e9)).epsilon(0.01));
+  const double slowdown = shared.jobs.jct_s[0] / alone.jobs.jct_s[0];
+  CHECK(slowdown == Approx(jct(12.5e9) / jct(25e9)).epsilon(0.05));
+  // The native engine, without placement factors, sees neither.
+  const sim::RunResults native = run_yaml(scenario("native", a + b));
+  CHECK(native.jobs.jct_s[0] == Approx(3600));
+}
+
+TEST_CASE("SimGrid: the same scenario gives the same results, run after run", "[simgrid]") {
+  const std::string jobs =
+      "    - {submit: 0s, gpus: 12, duration: 1h}\n"
+      "    - {submit: 5s, gpus: 12, duration: 40m}\n"
+      "    - {submit: 7s, gpus: 16, duration: 20m}\n"
+      "    - {submit: 9s, gpus: 3, duration: 2h}\n";
+  const sim::RunResults first = run_yaml(scenario("simgrid", jobs));
+  const sim::RunResults second = run_yaml(scenario("simgrid", jobs));
+  CHECK(sim::encode_results(first) == sim::encode_results(second));
+  CHECK(first.summary.jobs_completed == 4);
+}
+
+TEST_CASE("SimGrid: a fat tree routes between pods over the pods' links", "[simgrid]") {
+  // Racks of one node, two racks per pod; job 0 takes 4 GPUs of node 0, and
+  // the 16-GPU job 1 whole nodes 1 and 2 (pods 0 and 1): it crosses the
+  // pods' links, which are the bottleneck (5 GB/s against 25 GB/s uplinks):
+  // 30 hops x (4e9 / 16 / 5e9 + 10 us).
+  std::string yaml = scenario("simgrid",
+                              "    - {submit: 0s, gpus: 4, duration: 1h}\n"
+                              "    - {submit: 0s, gpus: 16, duration: 1h}\n");
+  yaml.replace(yaml.find("    uplinks: 1\n"), 14,
+               "    uplinks: 1\n    topology: fat-tree\n    racks_per_pod: 2\n"
+               "    pod_uplink: {bandwidth: 5GBps, latency: 1us}\n    pod_uplinks: 1\n");
+  const sim::RunResults results = run_yaml(yaml);
+  REQUIRE(results.jobs.nodes[1] == 2);
+  const double ideal = 30 * (4e9 / 16 / 450e9 + 2e-6);
+  const double across = 30 * (4e9 / 16 / 5e9 + 10e-6);
+  CHECK(results.jobs.jct_s[1] == Approx(3600 * (1 - ideal + across)).epsilon(0.01));
+}
