@@ -11,6 +11,7 @@
 #include "scheduler/placement/gpu_packing.hpp"
 #include "scheduler/placement/random.hpp"
 #include "scheduler/placement/scored_choice.hpp"
+#include "scheduler/placement/spread.hpp"
 #include "scheduler/placement/topology.hpp"
 #include "scheduler/placement/worst_fit.hpp"
 #include "scheduler/registry.hpp"
@@ -83,6 +84,18 @@ void register_builtin_placement_policies(PolicyRegistry& registry) {
                          [](const PolicyParams& params) {
                            params.reader({});
                            return std::make_unique<TopologyPlacement>();
+                         });
+  registry.add_placement("spread",
+                         "the opposite of topology: a job's GPUs from as many nodes as possible, dealt round-robin "
+                         "across racks, at most per_node (default 1) per node unless it fits no other way",
+                         [](const PolicyParams& params) {
+                           std::int32_t per_node = 1;
+                           if (const auto map = params.reader({"per_node"})) {
+                             if (const ConfigNode* v = map->optional("per_node")) {
+                               per_node = static_cast<std::int32_t>(read_int(*v, map->field("per_node"), 1, 1024));
+                             }
+                           }
+                           return std::make_unique<SpreadPlacement>(per_node);
                          });
   registry.add_placement("fgd",
                          "fragmentation gradient descent (Weng et al., ATC'23): the node and GPU where the "
