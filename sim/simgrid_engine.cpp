@@ -70,12 +70,21 @@ class SimGridEngine::Impl {
   EngineStats run() {
     CAPSIM_CHECK(!simulated_once.exchange(true))
         << "a second SimGrid simulation in one process (its clock does not reset): run each in a process of its own";
-    int argc = 4;
-    std::string a0 = "capsim", a1 = "--cfg=network/model:CM02", a2 = "--cfg=network/crosstraffic:0",
-                a3 = "--log=root.thres:critical";
-    char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), nullptr};
+    // CM02: max-min sharing with no TCP corrections, so that closed forms
+    // hold exactly; no cross traffic (acknowledgements) on the reverse way.
+    std::vector<std::string> args{"capsim", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
+                                  "--log=root.thres:critical"};
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer does not follow SimGrid's default context switching
+    // (its own assembly): actors run as threads under the sanitizers.
+    args.emplace_back("--cfg=contexts/factory:thread");
+#endif
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    int argc = static_cast<int>(args.size());
     sg_host_energy_plugin_init();
-    sg::Engine engine(&argc, argv);
+    sg::Engine engine(&argc, argv.data());
     sg::Engine::set_config("network/TCP-gamma:0");
     build_platform();
     mutex_ = sg::Mutex::create();
@@ -171,7 +180,9 @@ class SimGridEngine::Impl {
     ideal_hop_latency_s_ = 2 * net.gpu_link.latency_s;
   }
 
-  static double host_speed(const GpuType& type) { return type.relative_speed * kFlopsPerReferenceSecond; }
+  static double host_speed(const GpuType& type) {
+    return type.relative_speed * kFlopsPerReferenceSecond;
+  }
 
   // --- jobs ------------------------------------------------------------------
   struct Job {
@@ -263,7 +274,9 @@ class SimGridEngine::Impl {
     sg::Actor::kill_all();
   }
 
-  void read_next_job() { has_next_job_ = source_.next(next_job_); }
+  void read_next_job() {
+    has_next_job_ = source_.next(next_job_);
+  }
 
   void handle_arrival(Time now) {
     const auto id = static_cast<JobId>(slot_of_job_.size());

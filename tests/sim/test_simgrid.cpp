@@ -207,3 +207,21 @@ TEST_CASE("SimGrid: a fat tree routes between pods over the pods' links", "[simg
   const double across = 30 * (4e9 / 16 / 5e9 + 10e-6);
   CHECK(results.jobs.jct_s[1] == Approx(3600 * (1 - ideal + across)).epsilon(0.01));
 }
+
+TEST_CASE("SimGrid: scenarios/topology.yaml shows what spreading costs", "[simgrid]") {
+  // The bundled study, its arrivals cut to the first hour (about 1,000 jobs):
+  // under SimGrid spread placement's mean JCT is worse than packing's, where
+  // the native engine (no network) finds it no worse.
+  Scenario base = load_scenario(capsim::testing::source_dir() / "scenarios/topology.yaml");
+  REQUIRE(base.workload.synthetic);
+  base.workload.synthetic->span = Duration::hours(1);
+  const auto mean_jct = [&](const std::string& placement, const std::string& engine) {
+    Scenario s = base;
+    s.placement_policy.name = placement;
+    s.run.engine = engine;
+    return sim::run_scenario(s).summary.jct_s.mean;
+  };
+  const double packed = mean_jct("topology", "simgrid"), spread = mean_jct("spread", "simgrid");
+  CHECK(spread > 1.05 * packed);
+  CHECK(mean_jct("spread", "native") <= 1.01 * mean_jct("topology", "native"));
+}
