@@ -232,3 +232,17 @@ def test_ctrl_c_stops_a_run_and_keeps_the_results_so_far(source_dir, tmp_path):
     back = capsim.read_results(tmp_path / "out")
     assert back.summary["status"] == "partial"
     assert 0 < back.summary["metrics"]["jobs_submitted"] < 1_000_000
+
+
+def test_the_simgrid_engine_runs_from_python_in_a_child_process():
+    # The hand-worked scenario through SimGrid, twice in one interpreter
+    # (SimGrid allows one simulation per process: each run forks): jobs on
+    # one node with no gradient end exactly as under the native engine.
+    native = capsim.run(capsim.Scenario.from_dict(HAND))
+    spec = json.loads(json.dumps(HAND))
+    spec["run"]["engine"] = "simgrid"
+    for _ in range(2):
+        res = capsim.run(capsim.Scenario.from_dict(spec))
+        assert res.summary["engine"] == "simgrid"
+        assert list(res.jobs["end_time"]) == list(native.jobs["end_time"])
+        assert res.summary["metrics"]["gpu_energy_kwh"] > 0
