@@ -224,10 +224,11 @@ TEST_CASE("unknown GPU types and bad durations", "[core][scenario][errors]") {
   CHECK(interval.expected() == "a duration of at least 1s");
 }
 
-TEST_CASE("engines other than native are refused for now", "[core][scenario][errors]") {
-  const auto e = error_with("  seed: 7", "  seed: 7\n  engine: simgrid");
+TEST_CASE("an unknown engine is refused, naming the engines there are", "[core][scenario][errors]") {
+  const auto e = error_with("  seed: 7", "  seed: 7\n  engine: ns3");
   CHECK(e.field() == "run.engine");
   CHECK(e.where().line == 24);
+  CHECK_THAT(e.expected(), Catch::Contains("native") && Catch::Contains("simgrid") && Catch::Contains("real"));
 }
 
 TEST_CASE("a trace path is resolved against the scenario's folder", "[core][scenario]") {
