@@ -195,10 +195,10 @@ class SimGridEngine::Impl {
     bool running = false;
     // Running:
     std::vector<std::pair<std::size_t, std::size_t>> gpus;  // (node, GPU) in ring order
-    double rate = 0;                                        // reference GPU-us per us at the ideal placement
     double work_per_step = 0;
-    std::int32_t steps = 0;
+    double step_s = 0;  // a step's run time at the ideal placement
     std::int32_t steps_done = 0;
+    double step_started_s = NAN;  // SimGrid clock when the current step began (NaN: none yet)
     Time run_start;
     sg::ActorPtr actor;
     std::optional<std::pair<std::size_t, std::int32_t>> share_key;  // a share: its node and shared GPU number
@@ -392,9 +392,9 @@ class SimGridEngine::Impl {
       take_gpus(job, decision.allocation);
     }
     job.running = true;
-    job.rate = rate;
     job.run_start = now;
     job.steps_done = 0;
+    job.step_started_s = NAN;
     --counters_.pending_jobs;
     ++counters_.running_jobs;
     counters_.allocated_gpu_milli += job.gpu_milli;
@@ -422,8 +422,8 @@ class SimGridEngine::Impl {
     const auto steps =
         static_cast<std::int32_t>(std::clamp<double>(std::ceil(iterations), 1.0, static_cast<double>(options_.steps)));
     const double per_step = iterations / steps;  // iterations in a step
-    job.steps = steps;
     job.work_per_step = job.work / steps;
+    job.step_s = ideal_s / steps;
     StepPlan plan;
     plan.slot = slot;
     plan.steps = steps;
@@ -432,12 +432,12 @@ class SimGridEngine::Impl {
     plan.gpu_fraction = whole > 0 ? 1.0 : job.gpu_milli / double{kMilliPerGpu};
     if (job.gpu_milli == 0) {
       plan.sleep_s = ideal_s / steps;  // a CPU-only job: its run time
-    } else if (!communicates) {
-      plan.flops = ideal_s / steps * kFlopsPerReferenceSecond * catalog_.at(type).relative_speed;
-      // The share's rate is already in `ideal_s`; its exec runs bounded to it.
-      plan.flops *= plan.gpu_fraction;
     } else {
-      plan.flops = per_step * compute_s * host_speed(catalog_.at(type));
+      // Seconds of compute on a GPU of the type (a share: bounded to its
+      // fraction of the GPU, so its flops are that fraction too).
+      plan.flops = per_step * compute_s * host_speed(catalog_.at(type)) * plan.gpu_fraction;
+    }
+    if (communicates) {
       const double hops = 2.0 * static_cast<double>(g - 1);
       plan.flow_bytes = per_step * hops / static_cast<double>(g) * job_class.gradient_bytes;
       // Each iteration's ring pays its hops' latency one after the other;
@@ -451,8 +451,7 @@ class SimGridEngine::Impl {
       }
       plan.extra_latency_s = std::max(0.0, per_step * hops * path_latency - path_latency);
     }
-    const double speed_of_host = plan.hosts.empty() ? 0 : plan.hosts.front()->get_speed();
-    plan.bound = plan.gpu_fraction < 1 ? plan.gpu_fraction * speed_of_host : -1;
+    if (job.gpu_milli > 0 && plan.gpu_fraction < 1) plan.bound = plan.gpu_fraction * host_speed(catalog_.at(type));
     job.actor =
         sg::Actor::create("job-" + std::to_string(job.id), plan.hosts.empty() ? controller_host_ : plan.hosts[0],
                           [this, plan] { run_steps(plan); });
@@ -476,6 +475,7 @@ class SimGridEngine::Impl {
     std::vector<sg::ExecPtr> execs;
     std::vector<sg::CommPtr> comms;
     for (std::int32_t step = 0; step < plan.steps; ++step) {
+      jobs_[plan.slot].step_started_s = sg::Engine::get_clock();
       if (plan.sleep_s > 0) sg::this_actor::sleep_for(plan.sleep_s);
       if (plan.flops > 0) {
         execs.clear();
@@ -514,9 +514,14 @@ class SimGridEngine::Impl {
     if (!std::isinf(job.work)) --finite_running_;
     release_gpus(job);
     const Duration ran = now - job.run_start;
-    // Work done: whole steps (a step cut short is redone); what survives:
+    // Work done: whole steps, and of the step cut short the part its time
+    // would do at the ideal placement (capped at the step); what survives:
     // up to the last checkpoint, as for the native engine.
-    const double done = std::isinf(job.work) ? 0.0 : job.work_per_step * job.steps_done;
+    double steps_done = job.steps_done;
+    if (!std::isnan(job.step_started_s) && job.step_s > 0) {
+      steps_done += std::min(1.0, (sg::Engine::get_clock() - job.step_started_s) / job.step_s);
+    }
+    const double done = std::isinf(job.work) ? 0.0 : job.work_per_step * steps_done;
     const Duration interval = classes_->at(job.job_class).checkpoint_interval;
     double kept = done;
     if (interval > Duration() && ran > Duration()) {

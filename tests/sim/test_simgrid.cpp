@@ -39,6 +39,12 @@ std::string scenario(const std::string& engine, const std::string& jobs, const s
          jobs + "policies: {queue: fifo, placement: " + placement + "}\nrun: {seed: 3, engine: " + engine + "}\n";
 }
 
+// `yaml` with its ENGINE placeholder replaced.
+std::string with_engine(std::string yaml, const std::string& engine) {
+  yaml.replace(yaml.find("ENGINE"), 6, engine);
+  return yaml;
+}
+
 }  // namespace
 
 TEST_CASE("SimGrid: network specs parse, and bad ones are named", "[simgrid]") {
@@ -139,10 +145,7 @@ TEST_CASE("SimGrid: energy of a lone job is the closed form", "[simgrid]") {
       "cluster: {node_groups: [{gpu: V100, gpus_per_node: 1, count: 1}]}\n"
       "workload: {jobs: [{submit: 0s, gpus: 1, duration: 1000s}]}\n"
       "run: {engine: ENGINE}\n";
-  std::string sg = yaml, native = yaml;
-  sg.replace(sg.find("ENGINE"), 6, "simgrid");
-  native.replace(native.find("ENGINE"), 6, "native");
-  const sim::RunResults a = run_yaml(sg), b = run_yaml(native);
+  const sim::RunResults a = run_yaml(with_engine(yaml, "simgrid")), b = run_yaml(with_engine(yaml, "native"));
   CHECK(a.summary.gpu_energy_kwh * 3.6e6 == Approx(300e3).epsilon(1e-9));
   CHECK(b.summary.gpu_energy_kwh * 3.6e6 == Approx(300e3).epsilon(1e-12));
   CHECK(a.jobs.end_s[0] == 1000);
@@ -224,4 +227,32 @@ TEST_CASE("SimGrid: scenarios/topology.yaml shows what spreading costs", "[simgr
   const double packed = mean_jct("topology", "simgrid"), spread = mean_jct("spread", "simgrid");
   CHECK(spread > 1.05 * packed);
   CHECK(mean_jct("spread", "native") <= 1.01 * mean_jct("topology", "native"));
+}
+
+TEST_CASE("SimGrid: preemption and CPU-only jobs end as under the native engine", "[simgrid]") {
+  // SRTF on one node of 8 V100s (and 16 CPUs): a (8 GPUs, 1 h) is stopped at
+  // 10 min for b (8 GPUs, 10 min), checkpointing as it stops (the default
+  // class), and resumes at 20 min paying the 30 s restore: it ends at
+  // 20 min + 30 s + 50 min = 4230 s. c (CPU only, 15 min) runs beside them.
+  // Under SimGrid the run cut short keeps the work its time did, so every
+  // job ends as the native engine says.
+  const std::string yaml =
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 8, count: 1, cpus: 16}]}\n"
+      "workload:\n"
+      "  jobs:\n"
+      "    - {id: a, submit: 0s, gpus: 8, duration: 1h}\n"
+      "    - {id: b, submit: 10m, gpus: 8, duration: 10m}\n"
+      "    - {id: c, submit: 5m, gpus: 0, cpus: 4, duration: 15m}\n"
+      "policies: {queue: srtf, placement: best_fit}\n"
+      "run: {engine: ENGINE}\n";
+  const sim::RunResults a = run_yaml(with_engine(yaml, "simgrid")), b = run_yaml(with_engine(yaml, "native"));
+  REQUIRE(b.jobs.preemptions[0] == 1);
+  CHECK(b.jobs.end_s[0] == 4230);
+  CHECK(a.jobs.preemptions[0] == 1);
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO("job " << b.jobs.name[i]);
+    CHECK(a.jobs.state[i] == sim::JobEnd::kCompleted);
+    CHECK(a.jobs.end_s[i] == Approx(b.jobs.end_s[i]).epsilon(1e-6));
+  }
+  CHECK(a.summary.lost_gpu_hours == 0);
 }
