@@ -29,6 +29,7 @@
 #include "scheduler/registry.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/compare.hpp"
+#include "sim/network_calibration.hpp"
 #include "sim/results_writer.hpp"
 #include "sim/run.hpp"
 #include "sim/summary.hpp"
@@ -205,7 +206,8 @@ int compare_command(const capsim::Scenario& scenario, const std::string& output_
 }
 
 struct RunArguments {
-  std::string scenario_path, output_option, seed_option, decision_log_path, trace_option, policy_option, seeds_option;
+  std::string scenario_path, output_option, seed_option, decision_log_path, trace_option, policy_option, seeds_option,
+      engine_option, calibration_option;
   unsigned jobs = 0;
   bool quiet = false;
 };
@@ -214,7 +216,10 @@ int run_command(const RunArguments& args) {
   const std::string& output_option = args.output_option;
   const std::string& decision_log_path = args.decision_log_path;
   const bool quiet = args.quiet;
-  capsim::Scenario scenario = capsim::load_scenario(args.scenario_path, overrides_of(args.trace_option));
+  capsim::ScenarioOverrides overrides = overrides_of(args.trace_option);
+  if (!args.engine_option.empty()) overrides.engine = args.engine_option;
+  if (!args.calibration_option.empty()) overrides.calibration_path = args.calibration_option;
+  capsim::Scenario scenario = capsim::load_scenario(args.scenario_path, overrides);
   if (!args.seed_option.empty()) scenario.run.seed = parse_seed(args.seed_option, "--seed");
   if (!args.policy_option.empty()) apply_policy_option(args.policy_option, scenario);
   if (!args.seeds_option.empty()) scenario.compare.seeds = parse_seeds(args.seeds_option);
@@ -306,10 +311,48 @@ struct CalibrateArguments {
   std::string backend = "auto", output = "calibration.yaml", scenario;
   std::int32_t slots = 0;
   std::uint64_t seed = 1;
-  bool quick = false, quiet = false;
+  double max_error_percent = -1;
+  bool quick = false, quiet = false, network = false, isolated = false;
 };
 
+// `calibrate --network`: placement factors fitted with SimGrid; with
+// --max-error, exits 3 when the native engine's mean JCT with them is
+// further than that from SimGrid's on a variant of the scenario.
+int calibrate_network_command(const CalibrateArguments& args) {
+  if (args.scenario.empty()) {
+    throw capsim::InputError({"command line", 0, 0}, "--scenario",
+                             "a scenario with the cluster, network and workload to fit on (calibrate --network)",
+                             "none");
+  }
+  const capsim::Scenario scenario = capsim::load_scenario(args.scenario);
+  capsim::sim::NetworkCalibrationOptions options;
+  options.isolated_only = args.isolated;
+  if (!args.quiet) {
+    options.on_step = [](const std::string& line) {
+      std::printf("  %s\n", line.c_str());
+      std::fflush(stdout);
+    };
+    std::printf("capsim calibrate --network: %s under SimGrid, probes, then the native engine with the factors\n",
+                args.scenario.c_str());
+    std::fflush(stdout);
+  }
+  const capsim::sim::NetworkCalibration calibration = capsim::sim::calibrate_network(scenario, args.scenario, options);
+  capsim::sim::write_text_atomically(args.output, capsim::calibration_profile_text(calibration.profile));
+  if (!args.quiet) {
+    std::fputs(capsim::sim::format_network_calibration(calibration).c_str(), stdout);
+    std::printf("  profile            %s (cluster.calibration, or capsim run --calibration)\n", args.output.c_str());
+  }
+  if (args.max_error_percent >= 0 && !calibration.checks.empty() &&
+      100 * calibration.max_abs_error() > args.max_error_percent) {
+    std::fprintf(stderr, "capsim: the native engine with the fitted factors is %.1f%% from SimGrid (over %g%%)\n",
+                 100 * calibration.max_abs_error(), args.max_error_percent);
+    return 3;
+  }
+  return 0;
+}
+
 int calibrate_command(const CalibrateArguments& args) {
+  if (args.network) return calibrate_network_command(args);
   capsim::kernels::CalibrationOptions options;
   options.backend = args.backend;
   options.slots = args.slots;
@@ -437,6 +480,9 @@ int main(int argc, char** argv) {
   run->add_flag("-q,--quiet", args.quiet, "print nothing but errors");
   run->add_option("--decision-log", args.decision_log_path, "write every arrival, decision and job end to this file");
   run->add_option("--trace", args.trace_option, "trace file replacing the scenario's workload.trace.path");
+  run->add_option("--engine", args.engine_option, "native or simgrid, replacing the scenario's run.engine");
+  run->add_option("--calibration", args.calibration_option,
+                  "calibration profile replacing the scenario's cluster.calibration (e.g. from calibrate --network)");
   run->add_option("--policy", args.policy_option,
                   "compare policies side by side: names separated by commas (queue: or placement: where ambiguous)");
   run->add_option("--seeds", args.seeds_option, "compare over seeds: 1,2,3 or 1-5");
@@ -461,6 +507,14 @@ int main(int argc, char** argv) {
   calibrate->add_option("--scenario", calibrate_args.scenario,
                         "a run.engine real scenario: calibrate for its kernel mixes, backend and slots");
   calibrate->add_flag("--quick", calibrate_args.quick, "fewer sizes, repeats and jobs (about 15 s on a CPU)");
+  calibrate->add_flag("--network", calibrate_args.network,
+                      "fit the native engine's placement factors with SimGrid on --scenario (its cluster, network "
+                      "and workload)");
+  calibrate->add_flag("--isolated", calibrate_args.isolated,
+                      "with --network: probes only (each job alone), no run of the scenario and no check");
+  calibrate->add_option("--max-error", calibrate_args.max_error_percent,
+                        "with --network: exit 3 when the native engine's mean JCT with the factors is further than "
+                        "this many percent from SimGrid's");
   calibrate->add_flag("-q,--quiet", calibrate_args.quiet, "print nothing but errors");
 
   ValidateModelArguments validate_model_args;

@@ -47,6 +47,37 @@ std::string quoted(const std::string& text) {
 
 }  // namespace
 
+GpuCountFactors read_gpu_count_factors(const ConfigNode& node, const std::string& field) {
+  static const std::string kExpected = "a rate factor (0.8) or a map of GPU count to factor ({2: 0.9, 8: 0.8})";
+  GpuCountFactors factors;
+  if (node.kind() != ConfigNode::Kind::kMap) {
+    factors.points.emplace_back(1, read_number(node, field, 1e-3, 1));
+    return factors;
+  }
+  if (node.entries().empty()) throw InputError(node.where(), field, kExpected, "an empty map");
+  for (const auto& entry : node.entries()) {
+    const std::string f = field + "." + entry.key;
+    std::int64_t gpus = 0;
+    if (!parse_int(entry.key, gpus) || gpus < 1 || gpus > 1'000'000) {
+      throw InputError(entry.value->where(), field, "GPU counts (whole numbers from 1) as keys",
+                       quote_for_message(entry.key));
+    }
+    if (!factors.points.empty() && gpus <= factors.points.back().first) {
+      throw InputError(entry.value->where(), f, "GPU counts in increasing order", quote_for_message(entry.key));
+    }
+    factors.points.emplace_back(static_cast<std::int32_t>(gpus), read_number(*entry.value, f, 1e-3, 1));
+  }
+  return factors;
+}
+
+std::string gpu_count_factors_text(const GpuCountFactors& factors) {
+  std::string text = "{";
+  for (std::size_t i = 0; i < factors.points.size(); ++i) {
+    text += (i ? ", " : "") + std::to_string(factors.points[i].first) + ": " + exact(factors.points[i].second);
+  }
+  return text + "}";
+}
+
 const KernelFit* CalibrationProfile::fit(KernelOp op) const {
   for (const KernelFit& k : kernels) {
     if (k.op == op) return &k;
@@ -90,23 +121,27 @@ double CalibrationProfile::predict_mix_us(const KernelMix& mix, const SourceLoca
 
 CalibrationProfile read_calibration_profile(const std::filesystem::path& path) {
   const ConfigNodePtr root = parse_config_file(path);
-  MapReader map(*root, "",
-                {"format", "backend", "device", "slots", "kernels", "node_contention", "scaling", "time_factor",
-                 "start_overhead_us", "fit_makespan_error", "created_by"});
+  MapReader map(
+      *root, "",
+      {"format", "backend", "device", "slots", "kernels", "node_contention", "scaling", "time_factor",
+       "start_overhead_us", "fit_makespan_error", "across_nodes", "across_racks", "network_scenario", "created_by"});
   const ConfigNode& format = map.required("format", std::string(kFormat));
   if (read_string(format, "format") != kFormat) {
     throw InputError(format.where(), "format", std::string(kFormat) + " (a profile `capsim calibrate` wrote)",
                      format.describe());
   }
   CalibrationProfile p;
-  p.backend = read_string(map.required("backend", "cpu or cuda"), "backend");
+  p.backend = read_string(map.required("backend", "cpu, cuda or simgrid"), "backend");
   if (const ConfigNode* v = map.optional("device")) p.device = read_string(*v, "device");
   if (const ConfigNode* v = map.optional("slots")) p.slots = static_cast<std::int32_t>(read_int(*v, "slots", 1, 1024));
-  const ConfigNode& kernels = map.required("kernels", "a map of operation to its fit");
-  if (kernels.kind() != ConfigNode::Kind::kMap) {
-    throw InputError(kernels.where(), "kernels", "a map of operation to its fit", kernels.describe());
+  // A network profile (`calibrate --network`) measures no kernels.
+  const ConfigNode* kernels = map.optional("kernels");
+  if (!kernels && p.backend != "simgrid") map.required("kernels", "a map of operation to its fit");
+  if (kernels && kernels->kind() != ConfigNode::Kind::kMap) {
+    throw InputError(kernels->where(), "kernels", "a map of operation to its fit", kernels->describe());
   }
-  for (const auto& entry : kernels.entries()) {
+  static const std::vector<ConfigNode::Entry> kNone;
+  for (const auto& entry : kernels ? kernels->entries() : kNone) {
     const std::string f = "kernels." + entry.key;
     KernelFit k;
     const auto op = parse_kernel_op(entry.key);
@@ -143,6 +178,11 @@ CalibrationProfile read_calibration_profile(const std::filesystem::path& path) {
   if (const ConfigNode* v = map.optional("fit_makespan_error")) {
     p.fit_makespan_error = read_number(*v, "fit_makespan_error", 0, 1e9);
   }
+  if (const ConfigNode* v = map.optional("across_nodes")) p.across_nodes = read_gpu_count_factors(*v, "across_nodes");
+  if (const ConfigNode* v = map.optional("across_racks")) p.across_racks = read_gpu_count_factors(*v, "across_racks");
+  if (const ConfigNode* v = map.optional("network_scenario")) {
+    p.network_scenario = read_string(*v, "network_scenario");
+  }
   if (const ConfigNode* v = map.optional("created_by")) p.created_by = read_string(*v, "created_by");
   return p;
 }
@@ -158,7 +198,7 @@ std::string calibration_profile_text(const CalibrationProfile& p) {
       << "backend: " << p.backend << "\n"
       << "device: " << quoted(p.device) << "\n"
       << "slots: " << p.slots << "\n"
-      << "kernels:\n";
+      << (p.kernels.empty() ? "kernels: {}\n" : "kernels:\n");
   for (const KernelFit& k : p.kernels) {
     out << "  " << to_string(k.op) << ":\n"
         << "    overhead_us: " << exact(k.overhead_us) << "\n"
@@ -175,6 +215,13 @@ std::string calibration_profile_text(const CalibrationProfile& p) {
       << "time_factor: " << exact(p.time_factor) << "\n"
       << "start_overhead_us: " << exact(p.start_overhead_us) << "\n";
   if (p.fit_makespan_error) out << "fit_makespan_error: " << exact(*p.fit_makespan_error) << "\n";
+  if (!p.across_nodes.empty() || !p.across_racks.empty()) {
+    out << "# Placement factors by GPU count, fitted with SimGrid (`capsim calibrate --network`): the\n"
+        << "# rate of a job whose GPUs span nodes of one rack, or racks, against all on one node.\n";
+    if (!p.across_nodes.empty()) out << "across_nodes: " << gpu_count_factors_text(p.across_nodes) << "\n";
+    if (!p.across_racks.empty()) out << "across_racks: " << gpu_count_factors_text(p.across_racks) << "\n";
+  }
+  if (!p.network_scenario.empty()) out << "network_scenario: " << quoted(p.network_scenario) << "\n";
   if (!p.created_by.empty()) out << "created_by: " << quoted(p.created_by) << "\n";
   return out.str();
 }

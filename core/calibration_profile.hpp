@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/cluster.hpp"
 #include "core/error.hpp"
 #include "core/kernel_mix.hpp"
 
@@ -49,6 +50,12 @@ struct CalibrationProfile {
   // The makespan error of the calibration workload's simulated twin with
   // this profile (a fraction; reported, not used).
   std::optional<double> fit_makespan_error;
+  // Placement factors (PerformanceSpec::across_nodes, ::across_racks) as
+  // `capsim calibrate --network` fitted them with SimGrid, and the scenario
+  // they were fitted on.
+  GpuCountFactors across_nodes;
+  GpuCountFactors across_racks;
+  std::string network_scenario;
   std::string created_by;  // capsim version, date
   friend bool operator==(const CalibrationProfile&, const CalibrationProfile&) = default;
 
@@ -62,6 +69,14 @@ struct CalibrationProfile {
   double predict_call_us(const KernelCall& call, const SourceLocation& where, const std::string& field) const;
   double predict_mix_us(const KernelMix& mix, const SourceLocation& where, const std::string& field) const;
 };
+
+class ConfigNode;
+// Placement factors as a scenario or a profile writes them: one factor for
+// every job (0.8), or a map of GPU count to factor ({2: 0.9, 8: 0.8}).
+// Throws InputError naming the field.
+GpuCountFactors read_gpu_count_factors(const ConfigNode& node, const std::string& field);
+// The map form, exact (what read_gpu_count_factors reads back).
+std::string gpu_count_factors_text(const GpuCountFactors& factors);
 
 // Reads a profile. Throws InputError naming the file, line and field.
 CalibrationProfile read_calibration_profile(const std::filesystem::path& path);

@@ -30,6 +30,19 @@ std::int64_t ClusterLayout::gpus_of_type(GpuTypeId type) const {
   return total;
 }
 
+double GpuCountFactors::at(std::int64_t gpus) const {
+  if (points.empty()) return 1.0;
+  if (gpus <= points.front().first) return points.front().second;
+  for (std::size_t i = 1; i < points.size(); ++i) {
+    const auto& [g1, f1] = points[i];
+    if (gpus <= g1) {
+      const auto& [g0, f0] = points[i - 1];
+      return f0 + (f1 - f0) * static_cast<double>(gpus - g0) / static_cast<double>(g1 - g0);
+    }
+  }
+  return points.back().second;
+}
+
 std::int32_t NodeGroupSpec::whole_gpus_per_node() const {
   std::int32_t whole = 0;
   for (std::int32_t gpu = 0; gpu < gpus_per_node; ++gpu) whole += mig.partitioned(gpu) ? 0 : 1;

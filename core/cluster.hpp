@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -73,14 +74,29 @@ struct NodeGroupSpec {
   friend bool operator==(const NodeGroupSpec&, const NodeGroupSpec&) = default;
 };
 
+// Rate factors by a job's GPU count: (g, f) pairs in increasing g; a job of
+// g GPUs gets f at a listed g, the linear interpolation between the two
+// nearest listed counts, and the nearest end's factor beyond them. One pair
+// is one factor for every job; none: 1. (`capsim calibrate --network` fits
+// them per GPU count: the network's share of an iteration changes with it.)
+struct GpuCountFactors {
+  std::vector<std::pair<std::int32_t, double>> points;
+
+  GpuCountFactors() = default;
+  explicit GpuCountFactors(double factor) : points{{1, factor}} {}
+  bool empty() const { return points.empty(); }
+  double at(std::int64_t gpus) const;
+  friend bool operator==(const GpuCountFactors&, const GpuCountFactors&) = default;
+};
+
 // How a job's speed suffers from where it runs (DESIGN.md, "Performance
 // model"): a data-parallel job whose GPUs span nodes synchronises over the
 // network rather than NVLink, and across racks over the spine; GPUs shared
 // by several jobs interfere. Factors multiply the job's rate; 1 and 0 leave
 // it alone (the defaults, until a scenario or a calibration says otherwise).
 struct PerformanceSpec {
-  double across_nodes = 1.0;  // rate factor of a job on several nodes of one rack
-  double across_racks = 1.0;  // rate factor of a job on several racks
+  GpuCountFactors across_nodes;  // rate factor of a job on several nodes of one rack
+  GpuCountFactors across_racks;  // rate factor of a job on several racks
   // Each other job sharing a GPU slows a share by this fraction: its rate is
   // share x speed x (1 - share_interference)^(jobs on the GPU - 1). Two
   // shares whose classes' pair was measured (Gavel's co-location

@@ -190,9 +190,9 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
                    {"across_nodes", "across_racks", "share_interference", "scaling", "node_contention"});
     PerformanceSpec& p = spec.performance;
     if (const ConfigNode* v = perf.optional("across_nodes"))
-      p.across_nodes = read_number(*v, perf.field("across_nodes"), 1e-3, 1);
+      p.across_nodes = read_gpu_count_factors(*v, perf.field("across_nodes"));
     if (const ConfigNode* v = perf.optional("across_racks"))
-      p.across_racks = read_number(*v, perf.field("across_racks"), 1e-3, 1);
+      p.across_racks = read_gpu_count_factors(*v, perf.field("across_racks"));
     if (const ConfigNode* v = perf.optional("share_interference")) {
       p.share_interference = read_number(*v, perf.field("share_interference"), 0, 0.999);
     }
@@ -985,6 +985,15 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
   scenario.catalog = GpuCatalog::builtin();
   if (const ConfigNode* value = map.optional("gpu_catalog")) parse_catalog(*value, "gpu_catalog", scenario.catalog);
   scenario.run = parse_run(map.optional("run"));
+  if (overrides.engine && *overrides.engine != scenario.run.engine) {
+    // Between the simulators only: a real run has no cluster to simulate.
+    if (scenario.run.engine == "real" || (*overrides.engine != "native" && *overrides.engine != "simgrid")) {
+      throw InputError({"command line", 0, 0}, "--engine",
+                       "native or simgrid, for a scenario of run.engine native or simgrid",
+                       *overrides.engine + " for a scenario of run.engine " + scenario.run.engine);
+    }
+    scenario.run.engine = *overrides.engine;
+  }
   if (scenario.run.engine == "real") {
     // The cluster is this machine's devices, split into slots.
     if (const ConfigNode* value = map.optional("cluster")) {
@@ -1002,9 +1011,18 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
     const ConfigNode& cluster = map.required("cluster", "the cluster: a map with node_groups");
     scenario.cluster = parse_cluster(cluster, scenario.catalog);
     if (cluster.kind() == ConfigNode::Kind::kMap) {
-      if (const ConfigNode::Entry* entry = cluster.find("calibration")) {
+      if (const ConfigNode::Entry* entry = cluster.find("calibration"); entry && !overrides.calibration_path) {
         load_calibration(*entry->value, "cluster.calibration", base_dir, scenario);
       }
+    }
+    if (overrides.calibration_path) {
+      if (!std::filesystem::is_regular_file(*overrides.calibration_path)) {
+        throw InputError({"command line", 0, 0}, "--calibration", "a calibration profile written by `capsim calibrate`",
+                         quote_for_message(overrides.calibration_path->string()) + ", which does not exist");
+      }
+      scenario.calibration = read_calibration_profile(*overrides.calibration_path);
+      scenario.calibration_where = {"command line", 0, 0};
+      scenario.calibration_field = "--calibration";
     }
   }
   if (scenario.calibration) {
@@ -1012,6 +1030,8 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
     PerformanceSpec& performance = scenario.cluster.performance;
     if (performance.node_contention.empty()) performance.node_contention = scenario.calibration->node_contention;
     if (performance.scaling.empty()) performance.scaling = scenario.calibration->scaling;
+    if (performance.across_nodes.empty()) performance.across_nodes = scenario.calibration->across_nodes;
+    if (performance.across_racks.empty()) performance.across_racks = scenario.calibration->across_racks;
   }
   scenario.workload = parse_workload(map.required("workload", "the workload: synthetic, trace or jobs"),
                                      scenario.catalog, scenario.cluster, base_dir, overrides);

@@ -108,6 +108,10 @@ struct ScenarioOverrides {
   // Replaces workload.trace.path (the scenario must have a trace; its own
   // path may then be absent or missing on disk).
   std::optional<std::filesystem::path> trace_path;
+  // Replaces run.engine: native or simgrid, for a scenario of either.
+  std::optional<std::string> engine;
+  // Replaces cluster.calibration (a scenario with a cluster).
+  std::optional<std::filesystem::path> calibration_path;
 };
 
 // Loads and validates a scenario file. Throws InputError.

@@ -34,7 +34,6 @@ NativeEngine::NativeEngine(const ClusterLayout& layout, const GpuCatalog& catalo
       catalog_(catalog),
       performance_(layout.spec().performance),
       classes_(options_.job_classes ? options_.job_classes : &default_classes_) {
-  for (const GpuType& type : catalog.types()) speed_of_type_.push_back(type.relative_speed);
   if (options_.poll_every == 0) options_.poll_every = 1;
 }
 
@@ -134,6 +133,15 @@ void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   for (EngineObserver* observer : observers_) observer->on_job_ended(now, id, how);
 }
 
+double ideal_rate(const JobClasses& classes, const GpuCatalog& catalog, const PerformanceSpec& performance,
+                  JobClassId job_class, std::int64_t gpu_milli, GpuTypeId type) {
+  if (gpu_milli <= 0) return 1.0;
+  const double speed = classes.speed(job_class, type, catalog);
+  if (gpu_milli % kMilliPerGpu != 0) return static_cast<double>(gpu_milli) / kMilliPerGpu * speed;
+  const std::int64_t gpus = gpu_milli / kMilliPerGpu;
+  return static_cast<double>(gpus) * speed * PerformanceSpec::factor_at(performance.scaling, gpus);
+}
+
 void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Decision& decision) {
   JobSlot& job = slots_[slot];
   CAPSIM_CHECK(job.phase == JobPhase::kPending) << "job " << decision.job << " started twice";
@@ -146,17 +154,13 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   double rate = 1;
   if (job.gpu_milli > 0) {
     type = layout_.gpu_type_of(decision.allocation.front().node);
-    const double speed = classes_->has_speeds() ? classes_->speed(job.job_class, type, catalog_)
-                                                : speed_of_type_[static_cast<std::size_t>(type)];
-    rate = job.gpu_milli % kMilliPerGpu == 0 ? (job.gpu_milli / kMilliPerGpu) * speed
-                                             : static_cast<double>(job.gpu_milli) / kMilliPerGpu * speed;
-    if (job.gpu_milli % kMilliPerGpu == 0)
-      rate *= PerformanceSpec::factor_at(performance_.scaling, job.gpu_milli / kMilliPerGpu);
+    rate = ideal_rate(*classes_, catalog_, performance_, job.job_class, job.gpu_milli, type);
     if (decision.allocation.size() > 1) {
       const RackId rack = layout_.rack_of(decision.allocation.front().node);
       bool one_rack = true;
       for (const NodeShare& share : decision.allocation) one_rack &= layout_.rack_of(share.node) == rack;
-      rate *= one_rack ? performance_.across_nodes : performance_.across_racks;
+      const std::int64_t gpus = (job.gpu_milli + kMilliPerGpu - 1) / kMilliPerGpu;
+      rate *= one_rack ? performance_.across_nodes.at(gpus) : performance_.across_racks.at(gpus);
     }
   }
   CAPSIM_CHECK(rate > 0) << "job " << decision.job << " has no rate";

@@ -59,6 +59,14 @@ struct EngineStats {
 // assigned none. A failure is a bug in the workload pipeline (CAPSIM_CHECK).
 void check_arriving_job(JobSpec& spec, const JobClasses& classes);
 
+// The rate of a job on GPUs of `type` at the ideal placement (all on one
+// node, alone, no network): reference GPU-us of work per us. Its GPUs times
+// its class's speed on the type, times the scaling of that many GPUs; a
+// share of one GPU, that share of the speed; a CPU-only job (no GPU), 1.
+// Every driver starts from it.
+double ideal_rate(const JobClasses& classes, const GpuCatalog& catalog, const PerformanceSpec& performance,
+                  JobClassId job_class, std::int64_t gpu_milli, GpuTypeId type);
+
 // What the scheduler core is told of an arriving job (its class assigned):
 // shared by every driver.
 scheduler::JobRequest job_request(JobId id, const JobSpec& spec, const JobClasses& classes,
@@ -128,8 +136,7 @@ class NativeEngine {
   PerformanceSpec performance_;
   JobClasses default_classes_;
   const JobClasses* classes_;
-  std::vector<double> speed_of_type_;  // relative speed per GPU type id (classes without speeds of their own)
-  std::optional<Time> timer_at_;       // the wake-up a timer is queued for
+  std::optional<Time> timer_at_;  // the wake-up a timer is queued for
   std::uint32_t timer_generation_ = 0;
 
   // Job ends (and, later, other timed events). Arrivals do not go through

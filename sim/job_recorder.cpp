@@ -1,6 +1,10 @@
 #include "sim/job_recorder.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
+
+#include "sim/engine.hpp"
 
 namespace capsim::sim {
 
@@ -8,7 +12,8 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }
 
-JobRecorder::JobRecorder(const GpuCatalog& catalog) {
+JobRecorder::JobRecorder(const GpuCatalog& catalog, const ClusterLayout* layout, const JobClasses* classes)
+    : catalog_(catalog), layout_(layout), classes_(classes) {
   for (const GpuType& type : catalog.types()) gpu_type_names_.push_back(type.name);
 }
 
@@ -17,6 +22,8 @@ void JobRecorder::on_job_arrived(Time now, JobId job, const JobSpec& spec) {
   Row& row = rows_.emplace_back();
   row.submit = now;
   row.recorded_duration = spec.duration;
+  row.job_class = spec.job_class;
+  row.work = spec.work;
   row.gpu_milli = static_cast<std::int32_t>(spec.request.gpu_milli);  // the engine checked it fits
   row.requested_gpu_types = spec.gpu_types;
   names_.push_back(spec.name);
@@ -29,6 +36,14 @@ void JobRecorder::on_job_started(Time now, JobId job, std::span<const NodeShare>
   if (row.start == Time::max()) row.start = now;  // the first start: a resume keeps it
   row.run_since = now;
   row.nodes = static_cast<std::int32_t>(allocation.size());
+  if (layout_ && classes_) {
+    racks_seen_.clear();
+    for (const NodeShare& share : allocation) racks_seen_.push_back(layout_->rack_of(share.node));
+    std::sort(racks_seen_.begin(), racks_seen_.end());
+    row.racks = static_cast<std::int32_t>(std::unique(racks_seen_.begin(), racks_seen_.end()) - racks_seen_.begin());
+    row.ideal_rate =
+        ideal_rate(*classes_, catalog_, layout_->spec().performance, row.job_class, row.gpu_milli, gpu_type);
+  }
   row.gpu_type = gpu_type;
   row.state = JobEnd::kRunning;
 }
@@ -65,8 +80,8 @@ JobTable JobRecorder::take() {
   table.gpu_type_names = gpu_type_names_;
   const auto reserve = [n](auto&... columns) { (columns.reserve(n), ...); };
   reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
-          table.gpus, table.nodes, table.requested_gpu_types, table.gpu_type, table.preemptions, table.lost_gpu_hours,
-          table.run_time_s, table.state);
+          table.gpus, table.nodes, table.racks, table.requested_gpu_types, table.gpu_type, table.preemptions,
+          table.lost_gpu_hours, table.run_time_s, table.ideal_run_time_s, table.state);
   for (std::size_t i = 0; i < n; ++i) {
     const Row& row = rows_[i];
     const double submit = row.submit.to_seconds();
@@ -81,11 +96,14 @@ JobTable JobRecorder::take() {
     table.recorded_duration_s.push_back(row.recorded_duration.to_seconds());
     table.gpus.push_back(static_cast<double>(row.gpu_milli) / kMilliPerGpu);  // exact for whole GPUs
     table.nodes.push_back(row.nodes);
+    table.racks.push_back(row.racks);
     table.requested_gpu_types.push_back(row.requested_gpu_types);
     table.gpu_type.push_back(row.gpu_type);
     table.preemptions.push_back(row.preemptions);
     table.lost_gpu_hours.push_back(row.lost_work / 3.6e9);  // reference GPU-us -> GPU-hours
     table.run_time_s.push_back(row.held.to_seconds());
+    table.ideal_run_time_s.push_back(row.ideal_rate > 0 && std::isfinite(row.work) ? row.work / row.ideal_rate * 1e-6
+                                                                                   : kNaN);
     table.state.push_back(row.state);
   }
   rows_.clear();

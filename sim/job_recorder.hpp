@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "core/chunked_vector.hpp"
+#include "core/cluster.hpp"
 #include "core/gpu_catalog.hpp"
+#include "core/job_class.hpp"
 #include "sim/observer.hpp"
 #include "sim/results.hpp"
 
@@ -12,7 +14,10 @@ namespace capsim::sim {
 
 class JobRecorder final : public EngineObserver {
  public:
-  explicit JobRecorder(const GpuCatalog& catalog);
+  // With the layout and the job classes, it also records the racks a job ran
+  // on and its ideal run time (JobTable); without, those stay 0 and NaN.
+  explicit JobRecorder(const GpuCatalog& catalog, const ClusterLayout* layout = nullptr,
+                       const JobClasses* classes = nullptr);
 
   void on_job_arrived(Time now, JobId job, const JobSpec& spec) override;
   void on_job_started(Time now, JobId job, std::span<const NodeShare> allocation, GpuTypeId gpu_type,
@@ -36,6 +41,10 @@ class JobRecorder final : public EngineObserver {
     Duration recorded_duration;
     std::int32_t gpu_milli = 0;  // thousandths of a GPU asked for
     std::int32_t nodes = 0;
+    std::int32_t racks = 0;
+    JobClassId job_class = 0;
+    double work = 0;        // reference GPU-us
+    double ideal_rate = 0;  // of its last run (0: not recorded)
     std::int32_t preemptions = 0;
     double lost_work = 0;          // reference GPU-us lost to preemptions
     Time run_since = Time::max();  // running: when the current run began
@@ -49,6 +58,10 @@ class JobRecorder final : public EngineObserver {
     JobId job;
     JobEnd how;
   };
+  const GpuCatalog& catalog_;
+  const ClusterLayout* layout_;
+  const JobClasses* classes_;
+  std::vector<RackId> racks_seen_;  // scratch
   ChunkedVector<Row> rows_;
   ChunkedVector<EndEntry> ends_;
   StringColumn names_;

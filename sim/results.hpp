@@ -53,11 +53,17 @@ struct JobTable {
   std::vector<double> recorded_duration_s;
   std::vector<double> gpus;                     // GPUs asked for: 0.25 for a quarter of one, 0 for CPU only
   std::vector<std::int32_t> nodes;              // nodes the job ran on (0: never started)
+  std::vector<std::int32_t> racks;              // racks those nodes are in (0: never started, or not recorded)
   std::vector<GpuTypeSet> requested_gpu_types;  // empty set = any
   std::vector<GpuTypeId> gpu_type;              // the type it ran on (kAnyGpuType: never started, or CPU only)
   std::vector<std::string> gpu_type_names;      // GpuTypeId -> name (the scenario's catalog)
   std::vector<std::int32_t> preemptions;
-  std::vector<double> run_time_s;      // time holding its allocation, over all its runs
+  std::vector<double> run_time_s;  // time holding its allocation, over all its runs
+  // The time its work takes on the GPUs it (last) ran on at the ideal
+  // placement: all on one node, alone, no network (NaN: never started,
+  // endless, or not recorded). run_time_s / this = its slowdown, for a job
+  // never preempted.
+  std::vector<double> ideal_run_time_s;
   std::vector<double> lost_gpu_hours;  // reference GPU-hours of work lost to preemptions (redone)
   std::vector<JobEnd> state;
 

@@ -141,8 +141,9 @@ void decode(Reader& in, StringColumn& column, const char* field) {
 }
 
 void encode(Writer& out, const JobTable& jobs) {
-  const auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes,
-               requested_gpu_types, gpu_type, gpu_type_names, preemptions, run_time_s, lost_gpu_hours, state] = jobs;
+  const auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes, racks,
+               requested_gpu_types, gpu_type, gpu_type_names, preemptions, run_time_s, ideal_run_time_s, lost_gpu_hours,
+               state] = jobs;
   encode(out, name);
   encode(out, user);
   out.array(submit_s);
@@ -153,19 +154,22 @@ void encode(Writer& out, const JobTable& jobs) {
   out.array(recorded_duration_s);
   out.array(gpus);
   out.array(nodes);
+  out.array(racks);
   out.size(requested_gpu_types.size());
   for (const GpuTypeSet& set : requested_gpu_types) out.value(set.bits());
   out.array(gpu_type);
   out.strings(gpu_type_names);
   out.array(preemptions);
   out.array(run_time_s);
+  out.array(ideal_run_time_s);
   out.array(lost_gpu_hours);
   out.size(state.size());
   for (JobEnd end : state) out.value(static_cast<std::uint8_t>(end));
 }
 void decode(Reader& in, JobTable& jobs) {
-  auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes,
-         requested_gpu_types, gpu_type, gpu_type_names, preemptions, run_time_s, lost_gpu_hours, state] = jobs;
+  auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes, racks,
+         requested_gpu_types, gpu_type, gpu_type_names, preemptions, run_time_s, ideal_run_time_s, lost_gpu_hours,
+         state] = jobs;
   decode(in, name, "jobs.name");
   decode(in, user, "jobs.user");
   submit_s = in.array<double>("jobs.submit_s");
@@ -176,6 +180,7 @@ void decode(Reader& in, JobTable& jobs) {
   recorded_duration_s = in.array<double>("jobs.recorded_duration_s");
   gpus = in.array<double>("jobs.gpus");
   nodes = in.array<std::int32_t>("jobs.nodes");
+  racks = in.array<std::int32_t>("jobs.racks");
   for (std::uint64_t bits : in.array<std::uint64_t>("jobs.requested_gpu_types")) {
     GpuTypeSet set;
     for (unsigned id = 0; id < kMaxGpuTypes; ++id) {
@@ -187,6 +192,7 @@ void decode(Reader& in, JobTable& jobs) {
   gpu_type_names = in.strings("jobs.gpu_type_names");
   preemptions = in.array<std::int32_t>("jobs.preemptions");
   run_time_s = in.array<double>("jobs.run_time_s");
+  ideal_run_time_s = in.array<double>("jobs.ideal_run_time_s");
   lost_gpu_hours = in.array<double>("jobs.lost_gpu_hours");
   const std::vector<std::uint8_t> ends = in.array<std::uint8_t>("jobs.state");
   state.reserve(ends.size());

@@ -47,7 +47,7 @@ RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEng
   engine_options.should_stop = options.should_stop;
   engine_options.job_classes = &scenario.workload.job_classes;
   auto engine = make_engine(layout, core, *workload, std::move(engine_options));
-  JobRecorder jobs(scenario.catalog);
+  JobRecorder jobs(scenario.catalog, &layout, &scenario.workload.job_classes);
   TimeSeriesRecorder series(scenario.run.metrics_interval, layout.total_gpus());
   engine->add_observer(jobs);
   engine->add_observer(series);

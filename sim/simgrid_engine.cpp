@@ -380,15 +380,11 @@ class SimGridEngine::Impl {
     CAPSIM_CHECK(!job.running) << "job " << job.id << " started twice";
     const JobClassSpec& job_class = classes_->at(job.job_class);
     GpuTypeId type = kAnyGpuType;
-    double speed = 1;
     double rate = 1;
     const std::int64_t whole = job.gpu_milli % kMilliPerGpu == 0 ? job.gpu_milli / kMilliPerGpu : 0;
     if (job.gpu_milli > 0) {
       type = layout_.gpu_type_of(decision.allocation.front().node);
-      speed =
-          classes_->has_speeds() ? classes_->speed(job.job_class, type, catalog_) : catalog_.at(type).relative_speed;
-      rate = whole > 0 ? static_cast<double>(whole) * speed : job.gpu_milli / double{kMilliPerGpu} * speed;
-      if (whole > 0) rate *= PerformanceSpec::factor_at(layout_.spec().performance.scaling, whole);
+      rate = ideal_rate(*classes_, catalog_, layout_.spec().performance, job.job_class, job.gpu_milli, type);
       take_gpus(job, decision.allocation);
     }
     job.running = true;

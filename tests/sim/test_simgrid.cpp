@@ -5,8 +5,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "core/network.hpp"
+#include "sim/network_calibration.hpp"
 #include "sim/results_codec.hpp"
 #include "sim/run.hpp"
 #include "sim/simgrid_engine.hpp"
@@ -255,4 +258,86 @@ TEST_CASE("SimGrid: preemption and CPU-only jobs end as under the native engine"
     CHECK(a.jobs.end_s[i] == Approx(b.jobs.end_s[i]).epsilon(1e-6));
   }
   CHECK(a.summary.lost_gpu_hours == 0);
+}
+
+TEST_CASE("SimGrid: calibrate --network fits placement factors the native engine then follows", "[simgrid][network]") {
+  // Job a alone spans two racks (12 GPUs: node 0's 8 and node 1's 4), as in
+  // the uplink test above: 4597.8 s where the ideal placement takes 3600 s.
+  const double ideal = 22 * (4e9 / 12 / 450e9 + 2e-6);
+  const double alone_s = 3600 * (1 - ideal + 22 * (4e9 / 12 / 25e9 + 8e-6));
+  const std::string a = "    - {id: a, submit: 0s, gpus: 12, duration: 1h}\n";
+  const Scenario sc = scenario_from(scenario("simgrid", a));
+  const sim::RunResults run = sim::run_scenario(sc);
+  // The job table says where it ran and how long it would have taken ideally.
+  CHECK(run.jobs.nodes[0] == 2);
+  CHECK(run.jobs.racks[0] == 2);
+  CHECK(run.jobs.ideal_run_time_s[0] == Approx(3600));
+
+  const sim::NetworkCalibration fit = sim::calibrate_network(sc, "test.yaml");
+  // The probe of 12 GPUs packed by node (two racks of one node) is job a alone.
+  CHECK(fit.profile.backend == "simgrid");
+  CHECK(fit.profile.across_racks.at(12) == Approx(3600 / alone_s).epsilon(0.01));
+  REQUIRE(fit.checks.size() == 1);
+  CHECK(fit.checks[0].simgrid_jct_s == Approx(alone_s).epsilon(0.01));
+  CHECK(fit.checks[0].native_jct_s == Approx(3600));
+  CHECK(fit.checks[0].fitted_jct_s == Approx(alone_s).epsilon(0.01));
+  CHECK(std::abs(fit.checks[0].error()) < 0.01);
+
+  // The profile reads back, and a scenario that loads it runs the native
+  // engine with its factors.
+  const std::string profile_text = calibration_profile_text(fit.profile);
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "capsim-network-profile.yaml";
+  { std::ofstream(path) << profile_text; }
+  const CalibrationProfile back = read_calibration_profile(path);
+  CHECK(back.across_racks == fit.profile.across_racks);
+  CHECK(back.across_nodes == fit.profile.across_nodes);
+  ScenarioOverrides overrides;
+  overrides.engine = "native";
+  overrides.calibration_path = path;
+  const std::filesystem::path scenario_path = std::filesystem::temp_directory_path() / "capsim-network.yaml";
+  { std::ofstream(scenario_path) << scenario("simgrid", a); }
+  const Scenario native = load_scenario(scenario_path, overrides);
+  CHECK(native.run.engine == "native");
+  CHECK(native.cluster.performance.across_racks == fit.profile.across_racks);
+  CHECK(sim::run_scenario(native).jobs.jct_s[0] == Approx(alone_s).epsilon(0.01));
+  std::filesystem::remove(path);
+  std::filesystem::remove(scenario_path);
+
+  // Bad overrides are named.
+  overrides.engine = "real";
+  CHECK_THROWS_AS(load_scenario(scenario_path, overrides), InputError);
+  overrides.engine.reset();
+  overrides.calibration_path = "/nonexistent/profile.yaml";
+  try {
+    { std::ofstream(scenario_path) << scenario("native", a); }
+    load_scenario(scenario_path, overrides);
+    FAIL("a missing profile was accepted");
+  } catch (const InputError& e) {
+    CHECK(e.field() == "--calibration");
+  }
+  std::filesystem::remove(scenario_path);
+}
+
+TEST_CASE("placement factors by GPU count interpolate between the counts listed", "[network]") {
+  GpuCountFactors f;
+  CHECK(f.at(8) == 1.0);
+  f.points = {{2, 0.9}, {8, 0.6}};
+  CHECK(f.at(1) == 0.9);
+  CHECK(f.at(2) == 0.9);
+  CHECK(f.at(4) == Approx(0.8));
+  CHECK(f.at(64) == 0.6);
+  CHECK(GpuCountFactors(0.7).at(16) == 0.7);
+  const std::string yaml = scenario("native", "    - {id: a, submit: 0s, gpus: 12, duration: 1h}\n");
+  const std::string with = "cluster:\n  performance: {across_racks: {2: 0.9, 16: 0.5}}\n";
+  const Scenario sc = scenario_from(with + yaml.substr(std::string("cluster:\n").size()));
+  CHECK(sc.cluster.performance.across_racks.at(9) == Approx(0.7));
+  // 12 GPUs across two racks: 0.9 + (0.5 - 0.9) x 10 / 14.
+  CHECK(sim::run_scenario(sc).jobs.jct_s[0] == Approx(3600 / (0.9 - 0.4 * 10 / 14)).epsilon(1e-6));
+  const std::string bad = "cluster:\n  performance: {across_racks: {8: 0.9, 2: 0.5}}\n";
+  try {
+    scenario_from(bad + yaml.substr(std::string("cluster:\n").size()));
+    FAIL("counts out of order were accepted");
+  } catch (const InputError& e) {
+    CHECK(e.field() == "cluster.performance.across_racks.2");
+  }
 }
