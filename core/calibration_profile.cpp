@@ -78,13 +78,6 @@ std::string gpu_count_factors_text(const GpuCountFactors& factors) {
   return text + "}";
 }
 
-PlacementFactors CalibrationProfile::placement_factors(const std::string& placement) const {
-  for (const PlacementFactors& factors : by_placement) {
-    if (factors.placement == placement) return factors;
-  }
-  return {placement, across_nodes, across_racks};
-}
-
 const KernelFit* CalibrationProfile::fit(KernelOp op) const {
   for (const KernelFit& k : kernels) {
     if (k.op == op) return &k;
@@ -128,10 +121,10 @@ double CalibrationProfile::predict_mix_us(const KernelMix& mix, const SourceLoca
 
 CalibrationProfile read_calibration_profile(const std::filesystem::path& path) {
   const ConfigNodePtr root = parse_config_file(path);
-  MapReader map(*root, "",
-                {"format", "backend", "device", "slots", "kernels", "node_contention", "scaling", "time_factor",
-                 "start_overhead_us", "fit_makespan_error", "across_nodes", "across_racks", "placement",
-                 "network_scenario", "created_by"});
+  MapReader map(
+      *root, "",
+      {"format", "backend", "device", "slots", "kernels", "node_contention", "scaling", "time_factor",
+       "start_overhead_us", "fit_makespan_error", "across_nodes", "across_racks", "network_scenario", "created_by"});
   const ConfigNode& format = map.required("format", std::string(kFormat));
   if (read_string(format, "format") != kFormat) {
     throw InputError(format.where(), "format", std::string(kFormat) + " (a profile `capsim calibrate` wrote)",
@@ -187,23 +180,6 @@ CalibrationProfile read_calibration_profile(const std::filesystem::path& path) {
   }
   if (const ConfigNode* v = map.optional("across_nodes")) p.across_nodes = read_gpu_count_factors(*v, "across_nodes");
   if (const ConfigNode* v = map.optional("across_racks")) p.across_racks = read_gpu_count_factors(*v, "across_racks");
-  if (const ConfigNode* v = map.optional("placement")) {
-    if (v->kind() != ConfigNode::Kind::kMap) {
-      throw InputError(v->where(), "placement", "a map of placement policy to its factors", v->describe());
-    }
-    for (const auto& entry : v->entries()) {
-      const std::string f = "placement." + entry.key;
-      MapReader one(*entry.value, f, {"across_nodes", "across_racks"});
-      PlacementFactors factors{entry.key, {}, {}};
-      if (const ConfigNode* n = one.optional("across_nodes")) {
-        factors.across_nodes = read_gpu_count_factors(*n, one.field("across_nodes"));
-      }
-      if (const ConfigNode* n = one.optional("across_racks")) {
-        factors.across_racks = read_gpu_count_factors(*n, one.field("across_racks"));
-      }
-      p.by_placement.push_back(std::move(factors));
-    }
-  }
   if (const ConfigNode* v = map.optional("network_scenario")) {
     p.network_scenario = read_string(*v, "network_scenario");
   }
@@ -244,15 +220,6 @@ std::string calibration_profile_text(const CalibrationProfile& p) {
         << "# rate of a job whose GPUs span nodes of one rack, or racks, against all on one node.\n";
     if (!p.across_nodes.empty()) out << "across_nodes: " << gpu_count_factors_text(p.across_nodes) << "\n";
     if (!p.across_racks.empty()) out << "across_racks: " << gpu_count_factors_text(p.across_racks) << "\n";
-  }
-  if (!p.by_placement.empty()) {
-    out << "# The same, fitted on the jobs each placement policy placed (its own contention).\n"
-        << "placement:\n";
-    for (const PlacementFactors& factors : p.by_placement) {
-      out << "  " << factors.placement << ":\n"
-          << "    across_nodes: " << gpu_count_factors_text(factors.across_nodes) << "\n"
-          << "    across_racks: " << gpu_count_factors_text(factors.across_racks) << "\n";
-    }
   }
   if (!p.network_scenario.empty()) out << "network_scenario: " << quoted(p.network_scenario) << "\n";
   if (!p.created_by.empty()) out << "created_by: " << quoted(p.created_by) << "\n";

@@ -34,15 +34,6 @@ struct KernelFit {
   friend bool operator==(const KernelFit&, const KernelFit&) = default;
 };
 
-// Placement factors fitted on the jobs one placement policy placed: they
-// carry the contention its placements cause (`capsim calibrate --network`).
-struct PlacementFactors {
-  std::string placement;  // the policy's name
-  GpuCountFactors across_nodes;
-  GpuCountFactors across_racks;
-  friend bool operator==(const PlacementFactors&, const PlacementFactors&) = default;
-};
-
 struct CalibrationProfile {
   std::string backend;     // "cpu" or "cuda"
   std::string device;      // as the backend names it
@@ -64,14 +55,10 @@ struct CalibrationProfile {
   // they were fitted on.
   GpuCountFactors across_nodes;
   GpuCountFactors across_racks;
-  std::vector<PlacementFactors> by_placement;  // in the profile's order
   std::string network_scenario;
   std::string created_by;  // capsim version, date
   friend bool operator==(const CalibrationProfile&, const CalibrationProfile&) = default;
 
-  // The placement factors for jobs placed by `placement`: that policy's
-  // own, else the profile's.
-  PlacementFactors placement_factors(const std::string& placement) const;
   // The fit for `op`, or null when the profile has none.
   const KernelFit* fit(KernelOp op) const;
   // Microseconds of one call, and of one iteration of a mix (its calls one

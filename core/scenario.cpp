@@ -910,17 +910,6 @@ class MergedJobSource : public JobSource {
   std::vector<bool> has_head_;
 };
 
-}  // namespace
-
-void use_profile_placement_factors(Scenario& scenario) {
-  if (!scenario.calibration || scenario.placement_factors_given) return;
-  const PlacementFactors factors = scenario.calibration->placement_factors(scenario.placement_policy.name);
-  scenario.cluster.performance.across_nodes = factors.across_nodes;
-  scenario.cluster.performance.across_racks = factors.across_racks;
-}
-
-namespace {
-
 void load_calibration(const ConfigNode& node, const std::string& field, const std::filesystem::path& base_dir,
                       Scenario& scenario) {
   std::filesystem::path path = read_string(node, field);
@@ -1036,13 +1025,13 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
       scenario.calibration_field = "--calibration";
     }
   }
-  scenario.placement_factors_given =
-      !scenario.cluster.performance.across_nodes.empty() || !scenario.cluster.performance.across_racks.empty();
   if (scenario.calibration) {
     // The profile's measurements fill what the scenario leaves unsaid.
     PerformanceSpec& performance = scenario.cluster.performance;
     if (performance.node_contention.empty()) performance.node_contention = scenario.calibration->node_contention;
     if (performance.scaling.empty()) performance.scaling = scenario.calibration->scaling;
+    if (performance.across_nodes.empty()) performance.across_nodes = scenario.calibration->across_nodes;
+    if (performance.across_racks.empty()) performance.across_racks = scenario.calibration->across_racks;
   }
   scenario.workload = parse_workload(map.required("workload", "the workload: synthetic, trace or jobs"),
                                      scenario.catalog, scenario.cluster, base_dir, overrides);
@@ -1054,8 +1043,6 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
     scenario.queue_policy = {"fifo", nullptr, root->where(), "policies.queue"};
     scenario.placement_policy = {"best_fit", nullptr, root->where(), "policies.placement"};
   }
-  use_profile_placement_factors(scenario);
-
   if (const ConfigNode* value = map.optional("compare")) scenario.compare = parse_compare(*value);
   return scenario;
 }

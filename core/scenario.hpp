@@ -101,16 +101,7 @@ struct Scenario {
   std::optional<CalibrationProfile> calibration;
   SourceLocation calibration_where;
   std::string calibration_field;
-  // Whether cluster.performance gave across_nodes or across_racks itself
-  // (then a profile's placement factors are not used).
-  bool placement_factors_given = false;
 };
-
-// Sets cluster.performance's placement factors from the calibration profile
-// for the scenario's placement policy (that policy's own, else the
-// profile's), unless the scenario gives its own. Loading calls it, and so
-// must whatever changes the placement policy (compare variants).
-void use_profile_placement_factors(Scenario& scenario);
 
 // What the command line may change in a scenario as it loads.
 struct ScenarioOverrides {

@@ -66,7 +66,6 @@ std::vector<Variant> expand_variants(const Scenario& scenario) {
         v.scenario = scenario;
         v.scenario.queue_policy = queue;
         v.scenario.placement_policy = placement;
-        use_profile_placement_factors(v.scenario);
         v.scenario.run.seed = seed;
         v.scenario.compare = {};
         variants.push_back(std::move(v));

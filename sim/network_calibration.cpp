@@ -200,84 +200,53 @@ NetworkCalibration calibrate_network(const Scenario& scenario, const std::string
 
   // 3. The scenario itself under SimGrid.
   SumsByKey in_place;
-  std::vector<std::pair<std::string, SumsByKey>> by_placement;  // in variant order
   if (!options.isolated_only) {
     for (std::size_t v = 0; v < simgrid_variants.size(); ++v) {
       const RunResults r = run_scenario(simgrid_variants[v].scenario);
       add_jobs(r.jobs, in_place);
-      const std::string& placement = simgrid_variants[v].scenario.placement_policy.name;
-      auto it = std::find_if(by_placement.begin(), by_placement.end(),
-                             [&](const auto& entry) { return entry.first == placement; });
-      if (it == by_placement.end()) it = by_placement.insert(by_placement.end(), {placement, {}});
-      add_jobs(r.jobs, it->second);
       result.checks[v].simgrid_jct_s = mean_jct(r);
       step("SimGrid, " + simgrid_variants[v].label + ": mean JCT " +
            format_duration(Duration::from_seconds(mean_jct(r))));
     }
   }
 
-  // 4. The factors: over all variants, then per placement policy when
-  // there are several.
-  CalibrationProfile& profile = result.profile;
-  const auto fit_all = [&](const std::string& placement, const SumsByKey& seen) {
-    // How much slower than their probes the jobs of each shape ran here: the
-    // contention a size too rare to fit on its own is charged with.
-    std::map<PlacementShape, std::pair<double, double>> expected_actual;  // sum of ideal / isolated, of run
-    for (const auto& [key, sums] : seen) {
-      if (const auto it = probes.find(key); it != probes.end()) {
-        auto& [expected, actual] = expected_actual[key.first];
-        expected += sums.ideal_s / factor_of(it->second);
-        actual += sums.run_s;
-      }
+  // 4. The factors.
+  std::set<Key> keys;
+  for (const auto& [key, sums] : probes) keys.insert(key);
+  for (const auto& [key, sums] : in_place) keys.insert(key);
+  for (const Key& key : keys) {
+    NetworkFactorFit fit;
+    fit.shape = key.first;
+    fit.gpus = key.second;
+    if (const auto it = probes.find(key); it != probes.end()) fit.isolated = factor_of(it->second);
+    if (const auto it = in_place.find(key); it != in_place.end()) {
+      fit.in_place = factor_of(it->second);
+      fit.jobs = it->second.jobs;
+      fit.gpu_hours = it->second.ideal_s * key.second / 3600;
     }
-    std::vector<NetworkFactorFit> fits;
-    std::set<Key> keys;
-    for (const auto& [key, sums] : probes) keys.insert(key);
-    for (const auto& [key, sums] : seen) keys.insert(key);
-    for (const Key& key : keys) {
-      NetworkFactorFit fit;
-      fit.placement = placement;
-      fit.shape = key.first;
-      fit.gpus = key.second;
-      if (const auto it = probes.find(key); it != probes.end()) fit.isolated = factor_of(it->second);
-      if (const auto it = seen.find(key); it != seen.end()) {
-        fit.in_place = factor_of(it->second);
-        fit.jobs = it->second.jobs;
-        fit.gpu_hours = it->second.ideal_s * key.second / 3600;
-      }
-      if (fit.in_place && fit.jobs >= options.min_jobs) {
-        fit.factor = *fit.in_place;
-      } else if (fit.isolated) {
-        const auto it = expected_actual.find(key.first);
-        const double contention = it == expected_actual.end() ? 1.0 : it->second.first / it->second.second;
-        fit.factor = std::clamp(*fit.isolated * contention, 1e-3, 1.0);
-      } else {
-        continue;  // too few jobs in place, and no probe: interpolated from its neighbours
-      }
-      fits.push_back(fit);
+    if (fit.in_place && fit.jobs >= options.min_jobs) {
+      fit.factor = *fit.in_place;
+    } else if (fit.isolated) {
+      fit.factor = *fit.isolated;
+    } else {
+      continue;  // too few jobs in place, and no probe: interpolated from its neighbours
     }
-    result.fits.insert(result.fits.end(), fits.begin(), fits.end());
-    return PlacementFactors{placement, factors_of(fits, PlacementShape::kAcrossNodes),
-                            factors_of(fits, PlacementShape::kAcrossRacks)};
-  };
-  const PlacementFactors all = fit_all("", in_place);
-  profile.across_nodes = all.across_nodes;
-  profile.across_racks = all.across_racks;
-  if (by_placement.size() > 1) {
-    for (const auto& [placement, seen] : by_placement) profile.by_placement.push_back(fit_all(placement, seen));
+    result.fits.push_back(fit);
   }
+  CalibrationProfile& profile = result.profile;
   profile.backend = "simgrid";
   profile.device = network_description(scenario);
+  profile.across_nodes = factors_of(result.fits, PlacementShape::kAcrossNodes);
+  profile.across_racks = factors_of(result.fits, PlacementShape::kAcrossRacks);
   profile.network_scenario = scenario_path;
   profile.created_by = std::string("capsim ") + kVersion + ", " +
                        format_datetime(std::int64_t{std::time(nullptr)} * 1'000'000).substr(0, 10);
 
   // 5. The check: the native engine with the fitted factors.
   if (!options.isolated_only) {
-    // As a scenario loading the profile: each variant takes its placement's.
     Scenario fitted = native;
-    fitted.calibration = profile;
-    fitted.placement_factors_given = false;
+    fitted.cluster.performance.across_nodes = profile.across_nodes;
+    fitted.cluster.performance.across_racks = profile.across_racks;
     const std::vector<Variant> fitted_variants = expand_variants(fitted);
     for (std::size_t v = 0; v < fitted_variants.size(); ++v) {
       result.checks[v].fitted_jct_s = mean_jct(run_scenario(fitted_variants[v].scenario));
@@ -292,7 +261,7 @@ std::string format_network_calibration(const NetworkCalibration& calibration) {
   std::string out;
   char line[256];
   out += "  placement factors (rate against all GPUs on one node)\n";
-  out += "    placement     shape         GPUs   isolated   in place   jobs   written\n";
+  out += "    shape         GPUs   isolated   in place   jobs   written\n";
   const auto cell = [](const std::optional<double>& v) {
     char text[32];
     if (v) {
@@ -303,8 +272,7 @@ std::string format_network_calibration(const NetworkCalibration& calibration) {
     return std::string(text);
   };
   for (const NetworkFactorFit& fit : calibration.fits) {
-    std::snprintf(line, sizeof line, "    %-13s %-12s %5d %10s %10s %6lld %9.4f\n",
-                  fit.placement.empty() ? "(all)" : fit.placement.c_str(), std::string(to_string(fit.shape)).c_str(),
+    std::snprintf(line, sizeof line, "    %-12s %5d %10s %10s %6lld %9.4f\n", std::string(to_string(fit.shape)).c_str(),
                   fit.gpus, cell(fit.isolated).c_str(), cell(fit.in_place).c_str(), static_cast<long long>(fit.jobs),
                   fit.factor);
     out += line;

@@ -14,11 +14,7 @@
 //   factor is their ratio, so it carries the contention of the scenario's
 //   load (neighbours sharing links), which probes alone cannot see.
 // A (shape, GPU count) seen in place by at least `min_jobs` jobs takes the
-// in-place factor, else the probe's times the contention its shape saw in
-// place (run time of its jobs against their probes' prediction): over all variants (the profile's
-// factors), and over the variants of each placement policy when the
-// scenario compares several (each policy's own factors: the contention its
-// placements cause). Then the check: every variant runs on
+// in-place factor, else the probe's. Then the check: every variant runs on
 // the native engine with the fitted factors, and its mean JCT is compared
 // with SimGrid's.
 #pragma once
@@ -44,7 +40,6 @@ struct NetworkCalibrationOptions {
 };
 
 struct NetworkFactorFit {
-  std::string placement;  // the placement policy whose jobs it was fitted on ("": all of them)
   PlacementShape shape = PlacementShape::kAcrossNodes;
   std::int32_t gpus = 0;
   std::optional<double> isolated;  // probes alone

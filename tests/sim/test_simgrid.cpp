@@ -9,7 +9,6 @@
 #include <fstream>
 
 #include "core/network.hpp"
-#include "sim/compare.hpp"
 #include "sim/network_calibration.hpp"
 #include "sim/results_codec.hpp"
 #include "sim/run.hpp"
@@ -341,34 +340,4 @@ TEST_CASE("placement factors by GPU count interpolate between the counts listed"
   } catch (const InputError& e) {
     CHECK(e.field() == "cluster.performance.across_racks.2");
   }
-}
-
-TEST_CASE("a network profile's factors follow each variant's placement policy", "[network]") {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "capsim-placement-profile";
-  std::filesystem::create_directories(dir);
-  {
-    std::ofstream(dir / "net.yaml") << "format: capsim-calibration-1\nbackend: simgrid\n"
-                                       "across_racks: {2: 0.8}\n"
-                                       "placement:\n  spread: {across_nodes: 0.7, across_racks: {2: 0.3, 8: 0.2}}\n";
-  }
-  const CalibrationProfile profile = read_calibration_profile(dir / "net.yaml");
-  REQUIRE(profile.by_placement.size() == 1);
-  CHECK(read_calibration_profile(dir / "net.yaml") == profile);
-  std::string yaml = scenario("native", "    - {id: a, submit: 0s, gpus: 12, duration: 1h}\n");
-  yaml.replace(0, std::string("cluster:\n").size(), "cluster:\n  calibration: net.yaml\n");
-  yaml += "compare: {placement: [first_fit, spread]}\n";
-  const Scenario sc = scenario_from(yaml, (dir / "s.yaml").string(), dir);
-  const std::vector<sim::Variant> variants = sim::expand_variants(sc);
-  REQUIRE(variants.size() == 2);
-  CHECK(variants[0].scenario.cluster.performance.across_racks.at(2) == 0.8);  // the profile's own
-  CHECK(variants[0].scenario.cluster.performance.across_nodes.empty());
-  CHECK(variants[1].scenario.cluster.performance.across_racks.at(8) == 0.2);  // spread's
-  CHECK(variants[1].scenario.cluster.performance.across_nodes.at(4) == 0.7);
-  // A scenario's own factors win over the profile's.
-  std::string own = yaml;
-  own.replace(0, std::string("cluster:\n").size(), "cluster:\n  performance: {across_racks: 0.5}\n");
-  for (const sim::Variant& v : sim::expand_variants(scenario_from(own, (dir / "s.yaml").string(), dir))) {
-    CHECK(v.scenario.cluster.performance.across_racks.at(2) == 0.5);
-  }
-  std::filesystem::remove_all(dir);
 }
