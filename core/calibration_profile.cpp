@@ -121,10 +121,10 @@ double CalibrationProfile::predict_mix_us(const KernelMix& mix, const SourceLoca
 
 CalibrationProfile read_calibration_profile(const std::filesystem::path& path) {
   const ConfigNodePtr root = parse_config_file(path);
-  MapReader map(
-      *root, "",
-      {"format", "backend", "device", "slots", "kernels", "node_contention", "scaling", "time_factor",
-       "start_overhead_us", "fit_makespan_error", "across_nodes", "across_racks", "network_scenario", "created_by"});
+  MapReader map(*root, "",
+                {"format", "backend", "device", "slots", "kernels", "node_contention", "scaling", "time_factor",
+                 "start_overhead_us", "fit_makespan_error", "across_nodes", "across_racks", "link_sharing",
+                 "network_scenario", "created_by"});
   const ConfigNode& format = map.required("format", std::string(kFormat));
   if (read_string(format, "format") != kFormat) {
     throw InputError(format.where(), "format", std::string(kFormat) + " (a profile `capsim calibrate` wrote)",
@@ -180,6 +180,7 @@ CalibrationProfile read_calibration_profile(const std::filesystem::path& path) {
   }
   if (const ConfigNode* v = map.optional("across_nodes")) p.across_nodes = read_gpu_count_factors(*v, "across_nodes");
   if (const ConfigNode* v = map.optional("across_racks")) p.across_racks = read_gpu_count_factors(*v, "across_racks");
+  if (const ConfigNode* v = map.optional("link_sharing")) p.link_sharing = read_number(*v, "link_sharing", 0, 1);
   if (const ConfigNode* v = map.optional("network_scenario")) {
     p.network_scenario = read_string(*v, "network_scenario");
   }
@@ -220,6 +221,11 @@ std::string calibration_profile_text(const CalibrationProfile& p) {
         << "# rate of a job whose GPUs span nodes of one rack, or racks, against all on one node.\n";
     if (!p.across_nodes.empty()) out << "across_nodes: " << gpu_count_factors_text(p.across_nodes) << "\n";
     if (!p.across_racks.empty()) out << "across_racks: " << gpu_count_factors_text(p.across_racks) << "\n";
+  }
+  if (p.link_sharing > 0) {
+    out << "# How much each other job's flow on a link a job crosses slows its network time (0 to 1):\n"
+        << "# with it, the placement factors above are each job's alone, lowered as neighbours come.\n"
+        << "link_sharing: " << exact(p.link_sharing) << "\n";
   }
   if (!p.network_scenario.empty()) out << "network_scenario: " << quoted(p.network_scenario) << "\n";
   if (!p.created_by.empty()) out << "created_by: " << quoted(p.created_by) << "\n";

@@ -55,6 +55,7 @@ struct CalibrationProfile {
   // they were fitted on.
   GpuCountFactors across_nodes;
   GpuCountFactors across_racks;
+  double link_sharing = 0;  // PerformanceSpec::link_sharing
   std::string network_scenario;
   std::string created_by;  // capsim version, date
   friend bool operator==(const CalibrationProfile&, const CalibrationProfile&) = default;

@@ -112,6 +112,13 @@ struct PerformanceSpec {
   // beyond the list; a job on several nodes at its most contended node's);
   // empty: 1. Measured by `capsim calibrate`.
   std::vector<double> node_contention;
+  // Load-dependent placement factors: above 0, a job spanning nodes runs at
+  // its placement factor (across_nodes, across_racks: measured alone) with
+  // its network time stretched by the other jobs' flows on the links it
+  // crosses (cluster.network), each weighed by link_sharing (1: all of
+  // them, all the time; sim/link_contention.hpp). 0: the factors are fixed.
+  // `capsim calibrate --network` fits it.
+  double link_sharing = 0.0;
   // The factor of a list at `count` (1-based; the last entry beyond it; 1
   // for an empty list or a count under 1).
   static double factor_at(const std::vector<double>& factors, std::int64_t count) {

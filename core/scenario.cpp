@@ -186,8 +186,9 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
   ClusterSpec spec;
   if (const ConfigNode* value = map.optional("network")) spec.network = parse_network(*value, map.field("network"));
   if (const ConfigNode* value = map.optional("performance")) {
-    MapReader perf(*value, map.field("performance"),
-                   {"across_nodes", "across_racks", "share_interference", "scaling", "node_contention"});
+    MapReader perf(
+        *value, map.field("performance"),
+        {"across_nodes", "across_racks", "share_interference", "scaling", "node_contention", "link_sharing"});
     PerformanceSpec& p = spec.performance;
     if (const ConfigNode* v = perf.optional("across_nodes"))
       p.across_nodes = read_gpu_count_factors(*v, perf.field("across_nodes"));
@@ -199,6 +200,9 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
     if (const ConfigNode* v = perf.optional("scaling")) p.scaling = read_rate_factors(*v, perf.field("scaling"));
     if (const ConfigNode* v = perf.optional("node_contention")) {
       p.node_contention = read_rate_factors(*v, perf.field("node_contention"));
+    }
+    if (const ConfigNode* v = perf.optional("link_sharing")) {
+      p.link_sharing = read_number(*v, perf.field("link_sharing"), 0, 1);
     }
   }
   std::int64_t total_gpus = 0;
@@ -1032,6 +1036,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
     if (performance.scaling.empty()) performance.scaling = scenario.calibration->scaling;
     if (performance.across_nodes.empty()) performance.across_nodes = scenario.calibration->across_nodes;
     if (performance.across_racks.empty()) performance.across_racks = scenario.calibration->across_racks;
+    if (performance.link_sharing == 0) performance.link_sharing = scenario.calibration->link_sharing;
   }
   scenario.workload = parse_workload(map.required("workload", "the workload: synthetic, trace or jobs"),
                                      scenario.catalog, scenario.cluster, base_dir, overrides);

@@ -35,6 +35,9 @@ NativeEngine::NativeEngine(const ClusterLayout& layout, const GpuCatalog& catalo
       performance_(layout.spec().performance),
       classes_(options_.job_classes ? options_.job_classes : &default_classes_) {
   if (options_.poll_every == 0) options_.poll_every = 1;
+  if (performance_.link_sharing > 0) {
+    links_.emplace(layout_, layout.spec().network.value_or(NetworkSpec{}), performance_.link_sharing);
+  }
 }
 
 void NativeEngine::read_next_job() {
@@ -121,6 +124,7 @@ void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   const JobId id = job.job;
   if (!sharers_.empty()) share_left(now, slot);
   if (!nodes_of_slot_.empty()) node_left(now, slot);
+  if (links_) network_left(now, slot);
   ++jobs_ended_;
   --counters_.running_jobs;
   counters_.allocated_gpu_milli -= job.gpu_milli;
@@ -152,6 +156,7 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   // its GPU, see share_joined). A CPU-only job's work is its run time.
   GpuTypeId type = kAnyGpuType;
   double rate = 1;
+  double placement_factor = 1;
   if (job.gpu_milli > 0) {
     type = layout_.gpu_type_of(decision.allocation.front().node);
     rate = ideal_rate(*classes_, catalog_, performance_, job.job_class, job.gpu_milli, type);
@@ -160,7 +165,9 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
       bool one_rack = true;
       for (const NodeShare& share : decision.allocation) one_rack &= layout_.rack_of(share.node) == rack;
       const std::int64_t gpus = (job.gpu_milli + kMilliPerGpu - 1) / kMilliPerGpu;
-      rate *= one_rack ? performance_.across_nodes.at(gpus) : performance_.across_racks.at(gpus);
+      placement_factor = one_rack ? performance_.across_nodes.at(gpus) : performance_.across_racks.at(gpus);
+      // With link sharing, the network factor carries it (network_joined).
+      if (!links_) rate *= placement_factor;
     }
   }
   CAPSIM_CHECK(rate > 0) << "job " << decision.job << " has no rate";
@@ -171,7 +178,7 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   job.phase = JobPhase::kRunning;
   job.record_hint = scheduler_.record_hint(decision.job);
   job.rate = job.base_rate = rate;
-  job.share_factor = job.node_factor = 1;
+  job.share_factor = job.node_factor = job.net_factor = 1;
   job.run_start = job.since = now;
   job.done_in_run = 0;
   --counters_.pending_jobs;
@@ -184,7 +191,8 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
     share_joined(now, slot, {first.node, first.gpu});
   }
   if (!performance_.node_contention.empty() && job.gpu_milli > 0) node_joined(now, slot, decision.allocation);
-  // Either may have set the rate (and queued the end) already.
+  if (links_ && job.gpu_milli > 0) network_joined(now, slot, decision.allocation, placement_factor);
+  // Any of them may have set the rate (and queued the end) already.
   if (slots_[slot].epoch == epoch) queue_end(now, slot);
   for (EngineObserver* observer : observers_) {
     observer->on_job_started(now, decision.job, decision.allocation, type, job.rate);
@@ -224,7 +232,7 @@ void NativeEngine::share_joined(Time now, std::uint32_t slot, GpuKey gpu) {
 
 void NativeEngine::apply_factors(Time now, std::uint32_t slot) {
   const JobSlot& job = slots_[slot];
-  const double rate = job.base_rate * job.share_factor * job.node_factor;
+  const double rate = job.base_rate * job.share_factor * job.node_factor * job.net_factor;
   if (job.rate != rate) set_rate(now, slot, rate);
 }
 
@@ -269,6 +277,26 @@ double NativeEngine::node_factor_of(std::uint32_t slot) const {
 void NativeEngine::rerate_node(Time now, NodeId node) {
   for (const std::uint32_t s : jobs_on_node_[static_cast<std::size_t>(node)]) {
     slots_[s].node_factor = node_factor_of(s);
+    apply_factors(now, s);
+  }
+}
+
+void NativeEngine::network_joined(Time now, std::uint32_t slot, std::span<const NodeShare> allocation,
+                                  double isolated) {
+  if (!links_->join(slot, allocation, isolated)) return;
+  for (const std::uint32_t s : links_->neighbours(slot)) {
+    slots_[s].net_factor = links_->factor(s);
+    apply_factors(now, s);
+  }
+}
+
+void NativeEngine::network_left(Time now, std::uint32_t slot) {
+  if (!links_->joined(slot)) return;
+  const std::vector<std::uint32_t> neighbours = links_->neighbours(slot);
+  links_->leave(slot);
+  for (const std::uint32_t s : neighbours) {
+    if (s == slot) continue;
+    slots_[s].net_factor = links_->factor(s);
     apply_factors(now, s);
   }
 }
@@ -320,6 +348,7 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "job " << job.job << " preempted while not running";
   share_left(now, slot);
   if (!nodes_of_slot_.empty()) node_left(now, slot);
+  if (links_) network_left(now, slot);
   const Duration ran = now - job.run_start;
   // Work done in this run, and what survives it: everything up to the last
   // checkpoint (all of it when the job checkpoints as it is preempted). When

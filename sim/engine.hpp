@@ -24,6 +24,7 @@
 #include "core/job_class.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/link_contention.hpp"
 #include "sim/observer.hpp"
 
 namespace capsim::sim {
@@ -122,7 +123,12 @@ class NativeEngine {
   std::map<std::uint32_t, std::vector<std::pair<NodeId, std::int64_t>>> nodes_of_slot_;  // node, GPU thousandths
   std::vector<std::int64_t> busy_milli_;
   std::vector<std::vector<std::uint32_t>> jobs_on_node_;
-  // Sets a running job's rate to base x share factor x node factor.
+  // Flows sharing the network's links (PerformanceSpec::link_sharing):
+  // kept only when the scenario (or its calibration) sets it.
+  void network_joined(Time now, std::uint32_t slot, std::span<const NodeShare> allocation, double isolated);
+  void network_left(Time now, std::uint32_t slot);
+  std::optional<LinkContention> links_;
+  // Sets a running job's rate to base x share x node x network factor.
   void apply_factors(Time now, std::uint32_t slot);
   void apply_decisions(Time now);
   void finish(Time end);
@@ -157,6 +163,7 @@ class NativeEngine {
     double base_rate = 0;     // running: the rate before interference between shares and node contention
     double share_factor = 1;  // running: interference from the other shares of its GPU
     double node_factor = 1;   // running: contention among the busy GPUs of its nodes
+    double net_factor = 1;    // running: its placement factor, with contention on its links (link_sharing)
     double done_in_run = 0;   // running: work done in this run before `since`
     Time run_start;           // running: when the current run began
     Time since;               // running: when the rate last changed

@@ -128,10 +128,27 @@ double factor_of(const Sums& s) {
   return std::clamp(s.ideal_s / s.run_s, 1e-3, 1.0);
 }
 
+// Over every (shape, GPU count): the rate of all those jobs together against
+// their ideal, weighed by GPUs (GPU-hours are what they take from the
+// others: the queueing); 0 when there were none.
+double total_factor(const SumsByKey& sums) {
+  Sums all;
+  for (const auto& [key, s] : sums) {
+    all.ideal_s += s.ideal_s * key.second;
+    all.run_s += s.run_s * key.second;
+  }
+  return all.run_s > 0 ? factor_of(all) : 0.0;
+}
+
+// The link-sharing search: a grid of kSharingSteps + 1 weights from 0 to 1,
+// and a line through kSharingWindow samples each side of the crossing.
+constexpr int kSharingSteps = 20;
+constexpr std::size_t kSharingWindow = 2;
+
 GpuCountFactors factors_of(const std::vector<NetworkFactorFit>& fits, PlacementShape shape) {
   GpuCountFactors factors;
   for (const NetworkFactorFit& fit : fits) {
-    if (fit.shape == shape) factors.points.emplace_back(fit.gpus, fit.factor);
+    if (fit.shape == shape && fit.isolated) factors.points.emplace_back(fit.gpus, *fit.isolated);
   }
   return factors;
 }
@@ -210,7 +227,8 @@ NetworkCalibration calibrate_network(const Scenario& scenario, const std::string
     }
   }
 
-  // 4. The factors.
+  // 4. The factors: each (shape, GPU count)'s probe, alone. A size with no
+  // probe (larger than the cluster) is interpolated from its neighbours.
   std::set<Key> keys;
   for (const auto& [key, sums] : probes) keys.insert(key);
   for (const auto& [key, sums] : in_place) keys.insert(key);
@@ -224,13 +242,6 @@ NetworkCalibration calibrate_network(const Scenario& scenario, const std::string
       fit.jobs = it->second.jobs;
       fit.gpu_hours = it->second.ideal_s * key.second / 3600;
     }
-    if (fit.in_place && fit.jobs >= options.min_jobs) {
-      fit.factor = *fit.in_place;
-    } else if (fit.isolated) {
-      fit.factor = *fit.isolated;
-    } else {
-      continue;  // too few jobs in place, and no probe: interpolated from its neighbours
-    }
     result.fits.push_back(fit);
   }
   CalibrationProfile& profile = result.profile;
@@ -241,27 +252,78 @@ NetworkCalibration calibrate_network(const Scenario& scenario, const std::string
   profile.network_scenario = scenario_path;
   profile.created_by = std::string("capsim ") + kVersion + ", " +
                        format_datetime(std::int64_t{std::time(nullptr)} * 1'000'000).substr(0, 10);
-
-  // 5. The check: the native engine with the fitted factors.
-  if (!options.isolated_only) {
-    Scenario fitted = native;
-    fitted.cluster.performance.across_nodes = profile.across_nodes;
-    fitted.cluster.performance.across_racks = profile.across_racks;
-    const std::vector<Variant> fitted_variants = expand_variants(fitted);
-    for (std::size_t v = 0; v < fitted_variants.size(); ++v) {
-      result.checks[v].fitted_jct_s = mean_jct(run_scenario(fitted_variants[v].scenario));
-    }
-  } else {
+  if (options.isolated_only) {
     result.checks.clear();
+    return result;
   }
+
+  // 5. Link sharing: how much a neighbour's flows slow a job. The native
+  // engine with the probes' factors runs every variant; the weight is set so
+  // that its jobs spanning nodes run, all together, as much slower than
+  // ideal as SimGrid's did in place (bisection: more sharing, slower jobs).
+  Scenario fitted = native;
+  fitted.cluster.performance.across_nodes = profile.across_nodes;
+  fitted.cluster.performance.across_racks = profile.across_racks;
+  std::vector<double> fitted_jct(native_variants.size());
+  const auto native_in_place = [&](double sharing) {
+    fitted.cluster.performance.link_sharing = sharing;
+    SumsByKey sums;
+    const std::vector<Variant> variants = expand_variants(fitted);
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      const RunResults r = run_scenario(variants[v].scenario);
+      add_jobs(r.jobs, sums);
+      fitted_jct[v] = mean_jct(r);
+    }
+    return total_factor(sums);
+  };
+  result.simgrid_in_place = total_factor(in_place);
+  // The native engine's schedule, and with it each job's neighbours, moves
+  // with the weight: its in-place rate is a noisy, falling curve of it.
+  // Sampled on a grid, the weight is where a straight line fitted through
+  // the samples around the first crossing meets SimGrid's rate.
+  const double target = result.simgrid_in_place;
+  double sharing = 0;
+  if (target <= 0 || native_in_place(0) <= target * (1 + 1e-9)) {
+    sharing = 0;  // no job spanned nodes in place, or SimGrid's ran no slower than alone
+  } else if (native_in_place(1) >= target) {
+    sharing = 1;  // as contended as the closed form or more: every flow, all the time
+  } else {
+    std::vector<std::pair<double, double>> curve;  // (weight, native rate in place)
+    for (int i = 0; i <= kSharingSteps; ++i) {
+      const double w = static_cast<double>(i) / kSharingSteps;
+      curve.emplace_back(w, native_in_place(w));
+    }
+    std::size_t cross = 1;
+    while (cross + 1 < curve.size() && curve[cross].second > target) ++cross;
+    const std::size_t first = cross >= kSharingWindow ? cross - kSharingWindow : 0;
+    const std::size_t last = std::min(curve.size() - 1, cross - 1 + kSharingWindow);
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (std::size_t i = first; i <= last; ++i) {
+      const auto [x, y] = curve[i];
+      n += 1;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
+    }
+    const double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    const double intercept = (sy - slope * sx) / n;
+    sharing = slope < 0 ? (target - intercept) / slope : (curve[cross - 1].first + curve[cross].first) / 2;
+    sharing = std::clamp(sharing, curve[first].first, curve[last].first);
+  }
+  profile.link_sharing = sharing;
+  result.native_in_place = native_in_place(sharing);
+
+  // 6. The check: the native engine with the fitted profile (as run last).
+  for (std::size_t v = 0; v < fitted_jct.size(); ++v) result.checks[v].fitted_jct_s = fitted_jct[v];
   return result;
 }
 
 std::string format_network_calibration(const NetworkCalibration& calibration) {
   std::string out;
   char line[256];
-  out += "  placement factors (rate against all GPUs on one node)\n";
-  out += "    shape         GPUs   isolated   in place   jobs   written\n";
+  out += "  placement factors (rate against all GPUs on one node): alone, written; in place, for comparison\n";
+  out += "    shape         GPUs   isolated   in place   jobs\n";
   const auto cell = [](const std::optional<double>& v) {
     char text[32];
     if (v) {
@@ -272,12 +334,15 @@ std::string format_network_calibration(const NetworkCalibration& calibration) {
     return std::string(text);
   };
   for (const NetworkFactorFit& fit : calibration.fits) {
-    std::snprintf(line, sizeof line, "    %-12s %5d %10s %10s %6lld %9.4f\n", std::string(to_string(fit.shape)).c_str(),
-                  fit.gpus, cell(fit.isolated).c_str(), cell(fit.in_place).c_str(), static_cast<long long>(fit.jobs),
-                  fit.factor);
+    std::snprintf(line, sizeof line, "    %-12s %5d %10s %10s %6lld\n", std::string(to_string(fit.shape)).c_str(),
+                  fit.gpus, cell(fit.isolated).c_str(), cell(fit.in_place).c_str(), static_cast<long long>(fit.jobs));
     out += line;
   }
   if (!calibration.checks.empty()) {
+    std::snprintf(line, sizeof line,
+                  "  link sharing %.4f: jobs spanning nodes run at %.4f of their ideal rate (SimGrid in place: %.4f)\n",
+                  calibration.profile.link_sharing, calibration.native_in_place, calibration.simgrid_in_place);
+    out += line;
     out += "  check: mean JCT, SimGrid against the native engine without and with the factors\n";
     out += "    variant                       SimGrid     native   (error)     fitted   (error)\n";
     for (const NetworkCheck& check : calibration.checks) {

@@ -3,20 +3,21 @@
 // driver, per GPU count, into a calibration profile the native engine loads
 // (`cluster.calibration`).
 //
-// Two fits, both SimGrid simulations of the scenario's cluster and network:
 // - isolated probes: a job of each GPU count of the workload and each job
 //   class runs alone, once packed by node and rack (topology placement),
 //   once spread over racks and once spread over the nodes of one rack; its
-//   rate against the ideal placement (all on one node) is its factor.
+//   rate against the ideal placement (all on one node) is its factor, the
+//   one written (per shape and GPU count).
 // - in place: the scenario itself (every variant of its compare block) under
 //   SimGrid; each job that spanned nodes or racks and was never preempted
-//   gives run time and ideal run time, summed per (shape, GPU count): the
-//   factor is their ratio, so it carries the contention of the scenario's
-//   load (neighbours sharing links), which probes alone cannot see.
-// A (shape, GPU count) seen in place by at least `min_jobs` jobs takes the
-// in-place factor, else the probe's. Then the check: every variant runs on
-// the native engine with the fitted factors, and its mean JCT is compared
-// with SimGrid's.
+//   gives run time and ideal run time. Together they say how much slower
+//   than ideal such jobs ran among their neighbours, which probes alone
+//   cannot see: the link sharing (PerformanceSpec::link_sharing, the weight
+//   of a neighbour's flows on a shared link, sim/link_contention.hpp) is
+//   set by bisection so that the native engine's jobs spanning nodes run as
+//   much slower as SimGrid's did.
+// Then the check: every variant's mean JCT on the native engine with the
+// profile against SimGrid's.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,6 @@ enum class PlacementShape : std::uint8_t { kAcrossNodes, kAcrossRacks };
 std::string_view to_string(PlacementShape shape);  // "across_nodes", "across_racks"
 
 struct NetworkCalibrationOptions {
-  std::int32_t min_jobs = 3;                        // jobs an in-place factor needs
   bool isolated_only = false;                       // skip the in-place fit (probes only)
   std::function<void(const std::string&)> on_step;  // progress lines
 };
@@ -46,7 +46,6 @@ struct NetworkFactorFit {
   std::optional<double> in_place;  // the scenario's jobs under SimGrid
   std::int64_t jobs = 0;           // in place
   double gpu_hours = 0;            // in place, at the ideal placement
-  double factor = 1;               // written to the profile
 };
 
 // Mean JCT of one variant: SimGrid's, the native engine's without factors
@@ -63,6 +62,10 @@ struct NetworkCalibration {
   CalibrationProfile profile;
   std::vector<NetworkFactorFit> fits;  // by shape, then GPU count
   std::vector<NetworkCheck> checks;    // by variant
+  // Jobs spanning nodes, all together: their rate against ideal under
+  // SimGrid in place, and on the native engine with the profile.
+  double simgrid_in_place = 0;
+  double native_in_place = 0;
   double max_abs_error() const;
 };
 

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "core/network.hpp"
+#include "sim/link_contention.hpp"
 #include "sim/network_calibration.hpp"
 #include "sim/results_codec.hpp"
 #include "sim/run.hpp"
@@ -316,6 +318,122 @@ TEST_CASE("SimGrid: calibrate --network fits placement factors the native engine
     CHECK(e.field() == "--calibration");
   }
   std::filesystem::remove(scenario_path);
+}
+
+TEST_CASE("SimGrid: calibrate --network fits link sharing on jobs that share a link", "[simgrid][network]") {
+  // Jobs a and b share rack 1's uplink (the bandwidth-share test above):
+  // SimGrid runs each in 5653.8 s. Alone, each runs at f = 3600 / 4597.8;
+  // with the other's flow on its bottleneck at weight w, the native engine
+  // stretches its network time 1 / f - 1 by 1 + w. Even w = 1 (every flow,
+  // all the time) leaves it short of SimGrid (which also slows the part of
+  // the ring the ideal placement pays), so the fit takes 1, and its JCT is
+  // 3600 x (1 + 2 (1 / f - 1)) = 5595.6 s, 1.0% under SimGrid's.
+  const double ideal = 22 * (4e9 / 12 / 450e9 + 2e-6);
+  const double alone_s = 3600 * (1 - ideal + 22 * (4e9 / 12 / 25e9 + 8e-6));
+  const std::string jobs =
+      "    - {id: a, submit: 0s, gpus: 12, duration: 1h}\n"
+      "    - {id: b, submit: 0s, gpus: 12, duration: 1h}\n";
+  const sim::NetworkCalibration fit = sim::calibrate_network(scenario_from(scenario("simgrid", jobs)), "test.yaml");
+  CHECK(fit.profile.across_racks.at(12) == Approx(3600 / alone_s).epsilon(0.01));
+  CHECK(fit.profile.link_sharing == 1);
+  CHECK(fit.simgrid_in_place == Approx(3600 / 5653.8).epsilon(0.01));
+  REQUIRE(fit.checks.size() == 1);
+  CHECK(fit.checks[0].fitted_jct_s == Approx(3600 + 2 * (alone_s - 3600)).epsilon(0.01));
+  CHECK(std::abs(fit.checks[0].error()) < 0.02);
+  CHECK(std::abs(fit.checks[0].native_jct_s / fit.checks[0].simgrid_jct_s - 1) > 0.3);
+  // Written and read back.
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "capsim-sharing-profile.yaml";
+  { std::ofstream(path) << calibration_profile_text(fit.profile); }
+  CHECK(read_calibration_profile(path).link_sharing == 1);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("native engine: link sharing stretches a job's network time by its share of a shared link", "[network]") {
+  // a (1 h) and b (30 min), 12 GPUs each, share rack 1's uplink (25 GB/s,
+  // the bottleneck of both: the nodes' links carry 100 GB/s). Alone each
+  // runs at f = 0.8, its network taking 1 / f - 1 = 0.25 of the ideal time.
+  // With the other's flow weighed w, its bottleneck share is 25 / (1 + w):
+  // the network part stretches by 1 + w. b ends at 1800 x (1 + 0.25 (1 + w));
+  // a has done as much, and runs its other half alone: + 1800 x 1.25.
+  const auto yaml = [](const std::string& sharing) {
+    return "cluster:\n"
+           "  nodes_per_rack: 1\n"
+           "  performance: {across_racks: 0.8, link_sharing: " +
+           sharing +
+           "}\n"
+           "  network: {node_link: {bandwidth: 100GBps}, rack_uplink: {bandwidth: 25GBps}, uplinks: 1}\n"
+           "  node_groups: [{gpu: V100, gpus_per_node: 8, count: 6}]\n"
+           "workload:\n"
+           "  jobs:\n"
+           "    - {id: a, submit: 0s, gpus: 12, duration: 1h}\n"
+           "    - {id: b, submit: 0s, gpus: 12, duration: 30m}\n"
+           "policies: {queue: fifo, placement: first_fit}\n";
+  };
+  for (const double w : {1.0, 0.5, 0.0}) {
+    INFO("link sharing " << w);
+    std::ostringstream text;
+    text << w;
+    const sim::RunResults r = run_yaml(yaml(text.str()));
+    REQUIRE(r.jobs.racks[1] == 2);
+    const double b_end = 1800 * (1 + 0.25 * (1 + w));
+    CHECK(r.jobs.jct_s[1] == Approx(b_end).epsilon(1e-9));
+    CHECK(r.jobs.jct_s[0] == Approx(b_end + 1800 * 1.25).epsilon(1e-9));
+  }
+  // Out of range: named.
+  try {
+    scenario_from(yaml("1.5"));
+    FAIL("link_sharing 1.5 was accepted");
+  } catch (const InputError& e) {
+    CHECK(e.field() == "cluster.performance.link_sharing");
+  }
+}
+
+TEST_CASE("native engine: link sharing counts flows on a fat tree's pod links", "[network]") {
+  // Four racks of one node, two racks per pod. Jobs on nodes {0, 2} and
+  // {1, 3} each cross from pod 0 to pod 1 and back: one flow each way on
+  // each pod's link (10 GB/s) per job, where their racks' uplinks (40 GB/s)
+  // and nodes' links (100 GB/s) carry one. Alone: 10 GB/s; together:
+  // 10 / (1 + w). A third job on nodes {0, 1} stays in pod 0: it shares
+  // node 0's and node 1's links and the racks' uplinks with them, but not
+  // their bottleneck.
+  ClusterSpec spec;
+  spec.node_groups.push_back({});
+  spec.node_groups[0].gpus_per_node = 8;
+  spec.node_groups[0].count = 4;
+  spec.node_groups[0].nodes_per_rack = 1;
+  const ClusterLayout layout(spec);
+  NetworkSpec net;
+  net.topology = NetworkTopology::kFatTree;
+  net.racks_per_pod = 2;
+  net.node_link.bandwidth = 100e9;
+  net.rack_uplink.bandwidth = 40e9;
+  net.uplinks = 1;
+  net.pod_uplink.bandwidth = 10e9;
+  net.pod_uplinks = 1;
+  sim::LinkContention links(layout, net, 0.5);
+  const auto on = [](std::vector<NodeId> nodes) {
+    std::vector<scheduler::NodeShare> shares;
+    for (const NodeId n : nodes) shares.push_back(scheduler::NodeShare{n, 4});
+    return shares;
+  };
+  CHECK_FALSE(links.join(0, on({3}), 0.5));  // one node: no flow
+  REQUIRE(links.join(1, on({0, 2}), 0.5));
+  CHECK(links.factor(1) == Approx(0.5));
+  REQUIRE(links.join(2, on({1, 3}), 0.5));
+  // Network time 1 / 0.5 - 1 = 1, stretched by 1.5.
+  CHECK(links.factor(1) == Approx(1 / 2.5));
+  CHECK(links.factor(2) == Approx(1 / 2.5));
+  REQUIRE(links.join(3, on({0, 1}), 0.8));
+  // Job 3's bottleneck is its racks' uplinks: 40 GB/s alone, 40 / 1.5 with
+  // job 1's (rack 0) or 2's (rack 1) flow; the nodes' links (100 / 1.5) are
+  // not. Its network time 1 / 0.8 - 1 stretches by 1.5. Jobs 1 and 2 keep
+  // their pod links as bottleneck.
+  CHECK(links.factor(3) == Approx(1 / (1 + 0.25 * 1.5)));
+  CHECK(links.factor(1) == Approx(1 / 2.5));
+  CHECK(links.neighbours(3) == std::vector<std::uint32_t>{1, 2, 3});
+  links.leave(2);
+  CHECK(links.factor(1) == Approx(0.5));
+  CHECK_FALSE(links.joined(2));
 }
 
 TEST_CASE("placement factors by GPU count interpolate between the counts listed", "[network]") {
