@@ -82,6 +82,24 @@ TEST_CASE("hpa: a rate policy counts from the replicas at the start of its perio
   }
 }
 
+TEST_CASE("hpa: replicas removed within a scale-up period count back", "[autoscale][hpa]") {
+  // Up: at most +2 pods per 60 s; down: no stabilization, 10 pods per 15 s.
+  // Target 20%; 1..20 replicas. Kubernetes' period start for scale-up is
+  // current - added + removed (within the period).
+  //   t   cur  util  proposal        period start               limit   desired
+  //   0   4    50%   ceil(2.5x4)=10  4                          6       6
+  //   15  6    10%   ceil(0.5x6)=3   (down: 6 - 10 < 1)         -       3
+  //   30  3    80%   ceil(4x3)=12    3 - 2 (at 0) + 3 (at 15)=4 4+2=6   6
+  // (Counting only the added pods would start at 1 and allow no scale-up.)
+  auto hpa = make_autoscaler(
+      "{name: hpa, target_utilisation: 0.2, max_replicas: 20,"
+      " scale_up: {policies: [{type: pods, value: 2, period: 60s}]},"
+      " scale_down: {stabilization: 0s, policies: [{type: pods, value: 10, period: 15s}]}}");
+  CHECK(hpa->desired_replicas(utilisation_at(0, 4, 0.5)) == 6);
+  CHECK(hpa->desired_replicas(utilisation_at(15, 6, 0.1)) == 3);
+  CHECK(hpa->desired_replicas(utilisation_at(30, 3, 0.8)) == 6);
+}
+
 TEST_CASE("hpa: select min and disabled", "[autoscale][hpa]") {
   // Utilisation 100% against 20%: ratio 5, proposal 10 from 2 replicas.
   // select: min takes the smaller of +100% (4) and +4 pods (6): 4.
