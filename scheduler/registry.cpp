@@ -17,7 +17,8 @@ const typename Map::mapped_type& lookup(const Map& map, const PolicySpec& spec, 
     if (!known.empty()) known += ", ";
     known += name;
   }
-  std::string expected = "a " + std::string(kind) + " policy: " + known;
+  const std::string article = std::string_view("aeiou").find(kind.front()) != std::string_view::npos ? "an " : "a ";
+  std::string expected = article + std::string(kind) + " policy: " + known;
   const std::string suggestion = closest_word(spec.name, names);
   if (!suggestion.empty())
     expected =
@@ -50,6 +51,7 @@ PolicyRegistry PolicyRegistry::with_builtins() {
   PolicyRegistry registry;
   register_builtin_queue_policies(registry);
   register_builtin_placement_policies(registry);
+  register_builtin_autoscaling_policies(registry);
   return registry;
 }
 
@@ -59,6 +61,10 @@ void PolicyRegistry::add_queue(std::string name, std::string summary, QueueFacto
 
 void PolicyRegistry::add_placement(std::string name, std::string summary, PlacementFactory factory) {
   placement_[std::move(name)] = {std::move(summary), std::move(factory)};
+}
+
+void PolicyRegistry::add_autoscaling(std::string name, std::string summary, AutoscalingFactory factory) {
+  autoscaling_[std::move(name)] = {std::move(summary), std::move(factory)};
 }
 
 std::unique_ptr<QueuePolicy> PolicyRegistry::make_queue(const PolicySpec& spec, std::uint64_t seed,
@@ -79,11 +85,20 @@ std::unique_ptr<PlacementPolicy> PolicyRegistry::make_placement(const PolicySpec
   return policy;
 }
 
+std::unique_ptr<AutoscalingPolicy> PolicyRegistry::make_autoscaling(const PolicySpec& spec, std::uint64_t seed) const {
+  auto policy = lookup(autoscaling_, spec, "autoscaling").factory(PolicyParams{spec.params.get(), spec.field, seed});
+  CAPSIM_CHECK(policy != nullptr) << "autoscaling policy factory for " << spec.name << " returned null";
+  return policy;
+}
+
 std::vector<PolicyRegistry::Entry> PolicyRegistry::queue_policies() const {
   return entries(queue_);
 }
 std::vector<PolicyRegistry::Entry> PolicyRegistry::placement_policies() const {
   return entries(placement_);
+}
+std::vector<PolicyRegistry::Entry> PolicyRegistry::autoscaling_policies() const {
+  return entries(autoscaling_);
 }
 
 }  // namespace capsim::scheduler

@@ -2,7 +2,8 @@
 // are looked up in. It is an object, not a global: a run gets one (usually
 // PolicyRegistry::with_builtins()), and Python adds its own policies to it.
 // Built-in policies are listed once per extension point, in
-// scheduler/queue/builtin.cpp and scheduler/placement/builtin.cpp.
+// scheduler/queue/builtin.cpp, scheduler/placement/builtin.cpp and
+// scheduler/autoscale/builtin.cpp.
 #pragma once
 
 #include <functional>
@@ -14,6 +15,7 @@
 
 #include "core/config_tree.hpp"
 #include "core/scenario.hpp"
+#include "scheduler/autoscale/autoscaling_policy.hpp"
 #include "scheduler/placement/placement_policy.hpp"
 #include "scheduler/queue/queue_policy.hpp"
 
@@ -42,6 +44,9 @@ class PolicyRegistry {
  public:
   using QueueFactory = std::function<std::unique_ptr<QueuePolicy>(const PolicyParams&)>;
   using PlacementFactory = std::function<std::unique_ptr<PlacementPolicy>(const PolicyParams&)>;
+  // An autoscaling factory builds one policy object per service (a policy
+  // keeps that service's history).
+  using AutoscalingFactory = std::function<std::unique_ptr<AutoscalingPolicy>(const PolicyParams&)>;
 
   // The registry with every built-in policy.
   static PolicyRegistry with_builtins();
@@ -49,6 +54,7 @@ class PolicyRegistry {
   // Registers a policy; a second registration of a name replaces the first.
   void add_queue(std::string name, std::string summary, QueueFactory factory);
   void add_placement(std::string name, std::string summary, PlacementFactory factory);
+  void add_autoscaling(std::string name, std::string summary, AutoscalingFactory factory);
 
   // Builds the policy a scenario names; throws InputError naming the field
   // when the name is unknown (listing the known ones) or a parameter is bad.
@@ -60,6 +66,8 @@ class PolicyRegistry {
   std::unique_ptr<PlacementPolicy> make_placement(const PolicySpec& spec, std::uint64_t seed = 1,
                                                   const JobClasses* job_classes = nullptr,
                                                   const GpuCatalog* catalog = nullptr) const;
+  // One service's autoscaler (call once per service).
+  std::unique_ptr<AutoscalingPolicy> make_autoscaling(const PolicySpec& spec, std::uint64_t seed = 1) const;
 
   struct Entry {
     std::string name;
@@ -67,6 +75,7 @@ class PolicyRegistry {
   };
   std::vector<Entry> queue_policies() const;
   std::vector<Entry> placement_policies() const;
+  std::vector<Entry> autoscaling_policies() const;
 
  private:
   template <typename Factory>
@@ -76,10 +85,13 @@ class PolicyRegistry {
   };
   std::map<std::string, Registered<QueueFactory>> queue_;
   std::map<std::string, Registered<PlacementFactory>> placement_;
+  std::map<std::string, Registered<AutoscalingFactory>> autoscaling_;
 };
 
-// Defined in scheduler/queue/builtin.cpp and scheduler/placement/builtin.cpp.
+// Defined in scheduler/queue/builtin.cpp, scheduler/placement/builtin.cpp and
+// scheduler/autoscale/builtin.cpp.
 void register_builtin_queue_policies(PolicyRegistry& registry);
 void register_builtin_placement_policies(PolicyRegistry& registry);
+void register_builtin_autoscaling_policies(PolicyRegistry& registry);
 
 }  // namespace capsim::scheduler
