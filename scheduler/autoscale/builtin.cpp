@@ -9,6 +9,7 @@
 #include "scheduler/autoscale/hpa.hpp"
 #include "scheduler/autoscale/keda.hpp"
 #include "scheduler/autoscale/knative.hpp"
+#include "scheduler/autoscale/predictive.hpp"
 #include "scheduler/registry.hpp"
 
 namespace capsim::scheduler {
@@ -120,6 +121,15 @@ HpaScalingRules read_rules(const MapReader& parent, std::string_view key, HpaSca
   return rules;
 }
 
+// The HPA behaviour keys every HPA-driven policy takes: tolerance,
+// sync_period, scale_up, scale_down.
+void read_behaviour(const MapReader& map, HpaBehaviour& behaviour) {
+  behaviour.tolerance = number_or(map, "tolerance", behaviour.tolerance, 0, 0.99);
+  behaviour.sync_period = duration_or(map, "sync_period", behaviour.sync_period, Duration(), Duration::hours(1), true);
+  behaviour.scale_up = read_rules(map, "scale_up", behaviour.scale_up);
+  behaviour.scale_down = read_rules(map, "scale_down", behaviour.scale_down);
+}
+
 std::unique_ptr<AutoscalingPolicy> make_hpa(const PolicyParams& params) {
   HpaOptions options;
   options.max_replicas = 100;
@@ -140,10 +150,7 @@ std::unique_ptr<AutoscalingPolicy> make_hpa(const PolicyParams& params) {
     options.min_replicas = int_or(*map, "min_replicas", 1, 1);
     options.max_replicas = int_or(*map, "max_replicas", 100, 1);
     check_replica_range(*map, "min_replicas", options.min_replicas, "max_replicas", options.max_replicas);
-    options.tolerance = number_or(*map, "tolerance", 0.1, 0, 0.99);
-    options.sync_period = duration_or(*map, "sync_period", options.sync_period, Duration(), Duration::hours(1), true);
-    options.scale_up = read_rules(*map, "scale_up", HpaScalingRules::default_scale_up());
-    options.scale_down = read_rules(*map, "scale_down", HpaScalingRules::default_scale_down());
+    read_behaviour(*map, options);
   }
   return std::make_unique<HorizontalPodAutoscaler>(std::move(options));
 }
@@ -165,10 +172,7 @@ std::unique_ptr<AutoscalingPolicy> make_keda(const PolicyParams& params) {
         duration_or(*map, "cooldown_period", options.cooldown_period, Duration(), Duration::days(1));
     options.initial_cooldown_period =
         duration_or(*map, "initial_cooldown_period", Duration(), Duration(), Duration::days(1));
-    options.tolerance = number_or(*map, "tolerance", 0.1, 0, 0.99);
-    options.sync_period = duration_or(*map, "sync_period", options.sync_period, Duration(), Duration::hours(1), true);
-    options.scale_up = read_rules(*map, "scale_up", HpaScalingRules::default_scale_up());
-    options.scale_down = read_rules(*map, "scale_down", HpaScalingRules::default_scale_down());
+    read_behaviour(*map, options);
   }
   return std::make_unique<KedaQueueScaler>(options);
 }
@@ -203,6 +207,40 @@ std::unique_ptr<AutoscalingPolicy> make_knative(const PolicyParams& params) {
   return std::make_unique<KnativeAutoscaler>(options);
 }
 
+std::unique_ptr<AutoscalingPolicy> make_predictive(const PolicyParams& params) {
+  PredictiveOptions options;
+  const auto map = params.reader({"target_rate_per_replica", "lead_time", "step", "season", "history", "refit_every",
+                                  "lags", "harmonics", "headroom", "tolerance", "min_replicas", "max_replicas",
+                                  "sync_period", "scale_up", "scale_down"});
+  if (map) {
+    options.target_rate_per_replica = number_or(*map, "target_rate_per_replica", 10, 0, 1e12, /*above_min=*/true);
+    options.lead_time = duration_or(*map, "lead_time", options.lead_time, Duration(), Duration::days(1));
+    read_behaviour(*map, options);
+    options.step = duration_or(*map, "step", options.step, Duration(), Duration::days(1), true);
+    if (options.step.count_us() % options.sync_period.count_us() != 0) {
+      throw InputError(map->optional("step") ? map->optional("step")->where() : params.node->where(),
+                       map->field("step"),
+                       "a whole number of sync periods (" + format_duration(options.sync_period) + ")",
+                       format_duration(options.step));
+    }
+    options.season = duration_or(*map, "season", options.season, Duration(), Duration::days(366));
+    if (options.season.count_us() % options.step.count_us() != 0) {
+      throw InputError(map->optional("season") ? map->optional("season")->where() : params.node->where(),
+                       map->field("season"), "a whole number of steps (" + format_duration(options.step) + ")",
+                       format_duration(options.season));
+    }
+    options.history = duration_or(*map, "history", options.history, Duration(), Duration::days(366), true);
+    options.refit_every = duration_or(*map, "refit_every", options.refit_every, Duration(), Duration::days(366), true);
+    options.lags = int_or(*map, "lags", options.lags, 0);
+    options.harmonics = int_or(*map, "harmonics", options.harmonics, 0);
+    options.headroom = number_or(*map, "headroom", options.headroom, 0, 100);
+    options.min_replicas = int_or(*map, "min_replicas", 1, 1);
+    options.max_replicas = int_or(*map, "max_replicas", 100, 1);
+    check_replica_range(*map, "min_replicas", options.min_replicas, "max_replicas", options.max_replicas);
+  }
+  return std::make_unique<PredictiveAutoscaler>(options);
+}
+
 }  // namespace
 
 void register_builtin_autoscaling_policies(PolicyRegistry& registry) {
@@ -223,6 +261,12 @@ void register_builtin_autoscaling_policies(PolicyRegistry& registry) {
       "target_utilisation 0.7)), panic mode on the 6s window at 200%, scale rates 1000x up / 2x down, "
       "scale to zero after 30s",
       make_knative);
+  registry.add_autoscaling(
+      "predictive",
+      "forecast-ahead scaling: the request rate forecast lead_time (5m) ahead by a seasonal autoregression "
+      "fitted with Eigen (step 1m, season 1d, lags 3, harmonics 3, history 7d, refit hourly) plus headroom x "
+      "its residual RMS, or the rate now if larger, through an HPA on target_rate_per_replica (10)",
+      make_predictive);
 }
 
 }  // namespace capsim::scheduler

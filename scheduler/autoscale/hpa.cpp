@@ -61,6 +61,17 @@ HpaScalingRules HpaScalingRules::default_scale_down() {
   return {Duration::seconds(300), Select::kMax, {{HpaScalingPolicy::Type::kPercent, 100, Duration::seconds(15)}}};
 }
 
+HpaOptions driven_hpa_options(const HpaBehaviour& behaviour, HpaOptions::Metric metric, double target,
+                              std::int32_t min_replicas, std::int32_t max_replicas) {
+  HpaOptions options;
+  static_cast<HpaBehaviour&>(options) = behaviour;
+  options.metric = metric;
+  options.target = target;
+  options.min_replicas = min_replicas;
+  options.max_replicas = max_replicas;
+  return options;
+}
+
 HorizontalPodAutoscaler::HorizontalPodAutoscaler(HpaOptions options) : options_(std::move(options)) {
   CAPSIM_CHECK(options_.target > 0 && std::isfinite(options_.target)) << "hpa target " << options_.target;
   if (options_.metric == HpaOptions::Metric::kUtilisation) {

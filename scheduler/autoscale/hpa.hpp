@@ -52,7 +52,16 @@ struct HpaScalingRules {
   friend bool operator==(const HpaScalingRules&, const HpaScalingRules&) = default;
 };
 
-struct HpaOptions {
+// How an HPA acts on its proposals: shared by the policies that drive one
+// (KEDA's queue scaler, predictive scaling).
+struct HpaBehaviour {
+  double tolerance = 0.1;  // [0, 1)
+  Duration sync_period = Duration::seconds(15);
+  HpaScalingRules scale_up = HpaScalingRules::default_scale_up();
+  HpaScalingRules scale_down = HpaScalingRules::default_scale_down();
+};
+
+struct HpaOptions : HpaBehaviour {
   // kUtilisation: a Resource metric with a target averageUtilization (the
   // mean over ready replicas; starting replicas count as idle when scaling
   // up). kRequestRate / kQueueLength: an External metric with a target
@@ -63,13 +72,13 @@ struct HpaOptions {
   // kUtilisation: the target as a fraction (0.8: Kubernetes' default 80%),
   // used as a whole percent; otherwise the target per replica (> 0).
   double target = 0.8;
-  double tolerance = 0.1;  // [0, 1)
   std::int32_t min_replicas = 1;
   std::int32_t max_replicas = 1;  // >= min_replicas
-  Duration sync_period = Duration::seconds(15);
-  HpaScalingRules scale_up = HpaScalingRules::default_scale_up();
-  HpaScalingRules scale_down = HpaScalingRules::default_scale_down();
 };
+
+// The options of an HPA that another policy drives with `behaviour`.
+HpaOptions driven_hpa_options(const HpaBehaviour& behaviour, HpaOptions::Metric metric, double target,
+                              std::int32_t min_replicas, std::int32_t max_replicas);
 
 class HorizontalPodAutoscaler final : public AutoscalingPolicy {
  public:

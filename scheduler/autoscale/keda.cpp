@@ -6,25 +6,11 @@
 
 namespace capsim::scheduler {
 
-namespace {
-
-HpaOptions hpa_options(const KedaOptions& keda) {
-  HpaOptions hpa;
-  hpa.metric = HpaOptions::Metric::kQueueLength;
-  hpa.target = keda.target_queue_per_replica;
-  hpa.tolerance = keda.tolerance;
-  // KEDA's HPA never goes below one replica: zero is the operator's.
-  hpa.min_replicas = std::max(keda.min_replicas, 1);
-  hpa.max_replicas = keda.max_replicas;
-  hpa.sync_period = keda.sync_period;
-  hpa.scale_up = keda.scale_up;
-  hpa.scale_down = keda.scale_down;
-  return hpa;
-}
-
-}  // namespace
-
-KedaQueueScaler::KedaQueueScaler(const KedaOptions& options) : options_(options), hpa_(hpa_options(options)) {
+KedaQueueScaler::KedaQueueScaler(const KedaOptions& options)
+    : options_(options),
+      hpa_(driven_hpa_options(options, HpaOptions::Metric::kQueueLength, options.target_queue_per_replica,
+                              // KEDA's HPA never goes below one replica: zero is the operator's.
+                              std::max(options.min_replicas, 1), options.max_replicas)) {
   CAPSIM_CHECK(options_.min_replicas >= 0) << "keda min_replicas " << options_.min_replicas;
   CAPSIM_CHECK(options_.activation_queue_length >= 0) << "keda activation_queue_length";
   CAPSIM_CHECK(options_.polling_interval > Duration()) << "keda polling_interval must be positive";

@@ -21,7 +21,8 @@
 
 namespace capsim::scheduler {
 
-struct KedaOptions {
+// With the HPA KEDA creates (advanced.horizontalPodAutoscalerConfig).
+struct KedaOptions : HpaBehaviour {
   double target_queue_per_replica = 5;  // the scaler's queueLength (SQS and Azure Queue default 5)
   double activation_queue_length = 0;   // active when the queue is longer
   std::int32_t min_replicas = 0;        // minReplicaCount
@@ -31,11 +32,6 @@ struct KedaOptions {
   // A trigger never active scales to zero only once this has passed since
   // the first evaluation (KEDA: since the ScaledObject's creation).
   Duration initial_cooldown_period;
-  // The HPA KEDA creates (advanced.horizontalPodAutoscalerConfig).
-  double tolerance = 0.1;
-  Duration sync_period = Duration::seconds(15);
-  HpaScalingRules scale_up = HpaScalingRules::default_scale_up();
-  HpaScalingRules scale_down = HpaScalingRules::default_scale_down();
 };
 
 class KedaQueueScaler final : public AutoscalingPolicy {

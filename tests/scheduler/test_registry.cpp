@@ -29,7 +29,7 @@ TEST_CASE("built-in policies are found by name", "[scheduler][registry]") {
   CHECK(registry.placement_policies().size() >= 2);
   std::vector<std::string> autoscaling;
   for (const auto& entry : registry.autoscaling_policies()) autoscaling.push_back(entry.name);
-  CHECK(autoscaling == std::vector<std::string>{"hpa", "keda", "knative"});
+  CHECK(autoscaling == std::vector<std::string>{"hpa", "keda", "knative", "predictive"});
 }
 
 TEST_CASE("an unknown policy names the field and the closest name", "[scheduler][registry]") {
