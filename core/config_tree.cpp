@@ -489,6 +489,19 @@ bool read_bool(const ConfigNode& node, const std::string& field) {
   throw InputError(node.where(), field, "true or false", node.describe());
 }
 
+std::size_t read_choice(const ConfigNode& node, const std::string& field,
+                        std::initializer_list<std::string_view> words) {
+  const std::string text = read_string(node, field);
+  std::size_t i = 0;
+  std::string expected;
+  for (const std::string_view word : words) {
+    if (text == word) return i;
+    expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + std::string(word);
+    ++i;
+  }
+  throw InputError(node.where(), field, expected, quote_for_message(text));
+}
+
 Duration read_duration(const ConfigNode& node, const std::string& field) {
   expect_scalar(node, field, std::string(kDurationExpected));
   if (auto duration = parse_duration(node.scalar())) return *duration;

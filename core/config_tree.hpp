@@ -111,6 +111,9 @@ std::string read_name(const ConfigNode& node, const std::string& field);
 std::int64_t read_int(const ConfigNode& node, const std::string& field, std::int64_t min, std::int64_t max);
 double read_number(const ConfigNode& node, const std::string& field, double min, double max);
 bool read_bool(const ConfigNode& node, const std::string& field);
+// One of `words` (exactly), as its index; the error lists them ("a, b or c").
+std::size_t read_choice(const ConfigNode& node, const std::string& field,
+                        std::initializer_list<std::string_view> words);
 Duration read_duration(const ConfigNode& node, const std::string& field);
 // A memory size such as "80GiB", "512 GB", "1.5TiB" or "64MiB", in MiB.
 std::int64_t read_memory_mib(const ConfigNode& node, const std::string& field);

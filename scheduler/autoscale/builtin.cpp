@@ -62,19 +62,6 @@ Duration duration_or(const MapReader& map, std::string_view key, Duration fallba
   return value;
 }
 
-// One of `words`, by its index.
-std::size_t read_word(const ConfigNode& node, const std::string& field, std::initializer_list<std::string_view> words) {
-  const std::string text = read_string(node, field);
-  std::size_t i = 0;
-  std::string expected;
-  for (const std::string_view word : words) {
-    if (text == word) return i;
-    expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + std::string(word);
-    ++i;
-  }
-  throw InputError(node.where(), field, expected, quote_for_message(text));
-}
-
 // max_replicas must not be below min_replicas.
 void check_replica_range(const MapReader& map, std::string_view min_key, std::int32_t min, std::string_view max_key,
                          std::int32_t max) {
@@ -98,7 +85,7 @@ HpaScalingRules read_rules(const MapReader& parent, std::string_view key, HpaSca
       duration_or(map, "stabilization", rules.stabilization, Duration(), Duration::hours(1));  // Kubernetes: 0..3600 s
   if (const ConfigNode* select = map.optional("select")) {
     rules.select =
-        static_cast<HpaScalingRules::Select>(read_word(*select, map.field("select"), {"max", "min", "disabled"}));
+        static_cast<HpaScalingRules::Select>(read_choice(*select, map.field("select"), {"max", "min", "disabled"}));
   }
   if (const ConfigNode* list = map.optional("policies")) {
     const std::string field = map.field("policies");
@@ -108,7 +95,7 @@ HpaScalingRules read_rules(const MapReader& parent, std::string_view key, HpaSca
     for (std::size_t i = 0; i < items.size(); ++i) {
       const MapReader item(*items[i], field + "[" + std::to_string(i) + "]", {"type", "value", "period"});
       HpaScalingPolicy policy;
-      policy.type = read_word(item.required("type", "pods or percent"), item.field("type"), {"pods", "percent"}) == 0
+      policy.type = read_choice(item.required("type", "pods or percent"), item.field("type"), {"pods", "percent"}) == 0
                         ? HpaScalingPolicy::Type::kPods
                         : HpaScalingPolicy::Type::kPercent;
       policy.value = static_cast<std::int32_t>(

@@ -28,20 +28,6 @@ bool optional_bool(const MapReader& map, std::string_view key, bool fallback) {
   return value ? read_bool(*value, map.field(key)) : fallback;
 }
 
-// One of `words`, by its index.
-std::size_t read_node_choice(const ConfigNode& node, const std::string& field,
-                             std::initializer_list<std::string_view> words) {
-  const std::string text = read_string(node, field);
-  std::size_t i = 0;
-  std::string expected;
-  for (const std::string_view word : words) {
-    if (text == word) return i;
-    expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + std::string(word);
-    ++i;
-  }
-  throw InputError(node.where(), field, expected, quote_for_message(text));
-}
-
 // A map of tenant name to a number in [min, max] ("default" for the others),
 // or, where `scalar_as_default`, one number for every tenant.
 std::map<std::string, double, std::less<>> read_tenant_numbers(const ConfigNode& node, const std::string& field,
@@ -210,10 +196,10 @@ void register_builtin_queue_policies(PolicyRegistry& registry) {
           }
           config.reclaim = optional_bool(*map, "reclaim", true);
           if (const ConfigNode* v = map->optional("order")) {
-            config.priority_order = read_node_choice(*v, map->field("order"), {"fifo", "priority"}) == 1;
+            config.priority_order = read_choice(*v, map->field("order"), {"fifo", "priority"}) == 1;
           }
           if (const ConfigNode* v = map->optional("queueing")) {
-            config.strict_fifo = read_node_choice(*v, map->field("queueing"), {"best_effort_fifo", "strict_fifo"}) == 1;
+            config.strict_fifo = read_choice(*v, map->field("queueing"), {"best_effort_fifo", "strict_fifo"}) == 1;
           }
         }
         return std::make_unique<QuotaQueue>(std::move(config));
@@ -225,8 +211,7 @@ void register_builtin_queue_policies(PolicyRegistry& registry) {
                        DrfQueue::By by = DrfQueue::By::kUser;
                        if (const auto map = params.reader({"by"})) {
                          if (const ConfigNode* v = map->optional("by")) {
-                           if (read_node_choice(*v, map->field("by"), {"user", "tenant"}) == 1)
-                             by = DrfQueue::By::kTenant;
+                           if (read_choice(*v, map->field("by"), {"user", "tenant"}) == 1) by = DrfQueue::By::kTenant;
                          }
                        }
                        return std::make_unique<DrfQueue>(by);

@@ -173,6 +173,12 @@ TEST_CASE("typed readers say what they expected", "[core][config]") {
   CHECK(input_error_of([&] { read_bool(at("b"), "b"); }).expected() == "true or false");
   CHECK_THROWS_AS(read_number(at("f"), "f", 0, 1e300), InputError);
   CHECK(read_int(at("ok"), "ok", 0, 10'000) == 1000);
+  // A choice among words: its index, or the list in the error.
+  const auto choice = parse("a: min\nb: mean\n");
+  CHECK(read_choice(*choice->find("a")->value, "a", {"max", "min", "disabled"}) == 1);
+  const InputError e = input_error_of([&] { read_choice(*choice->find("b")->value, "b", {"max", "min", "disabled"}); });
+  CHECK(e.expected() == "max, min or disabled");
+  CHECK(e.got() == "\"mean\"");
 }
 
 TEST_CASE("memory sizes", "[core][config]") {
