@@ -260,7 +260,7 @@ NetworkCalibration calibrate_network(const Scenario& scenario, const std::string
   // 5. Link sharing: how much a neighbour's flows slow a job. The native
   // engine with the probes' factors runs every variant; the weight is set so
   // that its jobs spanning nodes run, all together, as much slower than
-  // ideal as SimGrid's did in place (bisection: more sharing, slower jobs).
+  // ideal as SimGrid's did in place (more sharing, slower jobs).
   Scenario fitted = native;
   fitted.cluster.performance.across_nodes = profile.across_nodes;
   fitted.cluster.performance.across_racks = profile.across_racks;

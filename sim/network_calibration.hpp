@@ -14,8 +14,9 @@
 //   than ideal such jobs ran among their neighbours, which probes alone
 //   cannot see: the link sharing (PerformanceSpec::link_sharing, the weight
 //   of a neighbour's flows on a shared link, sim/link_contention.hpp) is
-//   set by bisection so that the native engine's jobs spanning nodes run as
-//   much slower as SimGrid's did.
+//   set so that the native engine's jobs spanning nodes run as much slower
+//   as SimGrid's did (a line through a grid of weights around the crossing:
+//   the native schedule moves with the weight, so the curve is noisy).
 // Then the check: every variant's mean JCT on the native engine with the
 // profile against SimGrid's.
 #pragma once
