@@ -131,4 +131,15 @@ bool parse_memory_mib(std::string_view text, std::int64_t& out);
 // The allowed word closest to `word` within a small edit distance, or "".
 std::string closest_word(std::string_view word, const std::vector<std::string_view>& allowed);
 
+// A policy named in a scenario, with its parameters still unread: the
+// scheduler's registry validates them when it builds the policy.
+struct PolicySpec {
+  std::string name;
+  // The policy's map (its `name` key included), or null when the scenario gave
+  // only a name.
+  ConfigNodePtr params;
+  SourceLocation where;
+  std::string field;  // "policies.queue"
+};
+
 }  // namespace capsim

@@ -449,6 +449,45 @@ std::int64_t read_job_gpu_milli(const ConfigNode& node, const std::string& field
   return rounded;
 }
 
+// A class of workload.job_classes, by name.
+JobClassId read_job_class(const ConfigNode& node, const std::string& field, const JobClasses& classes) {
+  const std::string name = read_name(node, field);
+  if (const auto id = classes.find(name)) return *id;
+  std::string known;
+  for (const JobClassSpec& c : classes.classes()) known += (known.empty() ? "" : ", ") + c.name;
+  throw InputError(node.where(), field, "a class of workload.job_classes: " + known, quote_for_message(name));
+}
+
+// Throws when no pool of the cluster can ever serve `gpu_milli` (> 0) GPU
+// thousandths of the allowed types with that much memory per GPU: naming
+// `gpu_memory` when memory is what rules it out, else `gpus` (`gpus_node`
+// where the map has no `gpus` key). `what`: "a job", "a replica".
+void check_gpu_request_fits(const MapReader& map, const ConfigNode& gpus_node, std::int64_t gpu_milli, GpuTypeSet types,
+                            std::int64_t gpu_memory_mib, const ClusterLayout& layout, const GpuCatalog& catalog,
+                            const std::string& what) {
+  const auto where_of = [&](const char* key) { return map.has(key) ? map.optional(key) : &gpus_node; };
+  if (gpu_milli < kMilliPerGpu) {
+    const std::int64_t largest = largest_serving_share(layout, catalog, types, gpu_memory_mib);
+    if (largest >= gpu_milli) return;
+    const bool memory = gpu_memory_mib > 0 && largest_serving_share(layout, catalog, types, 0) >= gpu_milli;
+    const char* key = memory ? "gpu_memory" : "gpus";
+    throw InputError(where_of(key)->where(), map.field(key),
+                     largest == 0 ? pool_description(layout, catalog, types, gpu_memory_mib) + " for " + what +
+                                        " of a share of one GPU"
+                                  : "a share of one GPU of at most " + std::to_string(largest) +
+                                        " thousandths, the largest GPU or MIG instance that serves it",
+                     where_of(key)->describe());
+  }
+  const std::int64_t gpus = gpu_milli / kMilliPerGpu;
+  if (gpus <= largest_serving_pool(layout, catalog, types, gpu_memory_mib)) return;
+  const bool memory = gpu_memory_mib > 0 && gpus <= largest_serving_pool(layout, catalog, types, 0);
+  const char* key = memory ? "gpu_memory" : "gpus";
+  throw InputError(where_of(key)->where(), map.field(key),
+                   pool_description(layout, catalog, types, gpu_memory_mib) + " for " + what + " of " +
+                       std::to_string(gpus) + " GPUs",
+                   memory ? where_of(key)->describe() : std::to_string(gpus));
+}
+
 std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field, const GpuCatalog& catalog,
                                 const ClusterSpec& cluster, const JobClasses& classes) {
   const auto& items = read_list(node, field, "jobs");
@@ -492,17 +531,8 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
     if (const ConfigNode* value = map.optional("estimate")) {
       job.estimate = read_duration(*value, map.field("estimate"));
     }
-    if (const ConfigNode* value = map.optional("class")) {
-      const std::string name = read_name(*value, map.field("class"));
-      const auto id = classes.find(name);
-      if (!id) {
-        std::string known;
-        for (const JobClassSpec& c : classes.classes()) known += (known.empty() ? "" : ", ") + c.name;
-        throw InputError(value->where(), map.field("class"), "a class of workload.job_classes: " + known,
-                         quote_for_message(name));
-      }
-      job.job_class = *id;
-    }
+    if (const ConfigNode* value = map.optional("class"))
+      job.job_class = read_job_class(*value, map.field("class"), classes);
     if (const ConfigNode* value = map.optional("state")) {
       const auto outcome = parse_job_outcome(read_string(*value, map.field("state")));
       // A cancelled job never ran: the scenario cannot say how long it would.
@@ -531,27 +561,9 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
         throw InputError(map.optional("cpus")->where(), map.field("cpus"),
                          "a node group that models CPU (cpus:) for a CPU-only job", "a cluster without one");
       }
-    } else if (gpus == 0) {
-      const std::int64_t largest = largest_serving_share(layout, catalog, job.gpu_types, job.request.gpu_memory_mib);
-      if (largest < gpu_milli) {
-        const bool memory =
-            job.request.gpu_memory_mib > 0 && largest_serving_share(layout, catalog, job.gpu_types, 0) >= gpu_milli;
-        const char* key = memory ? "gpu_memory" : "gpus";
-        throw InputError(map.optional(key)->where(), map.field(key),
-                         largest == 0 ? pool_description(layout, catalog, job.gpu_types, job.request.gpu_memory_mib) +
-                                            " for a job of a share of one GPU"
-                                      : "a share of one GPU of at most " + std::to_string(largest) +
-                                            " thousandths, the largest GPU or MIG instance that serves it",
-                         map.optional(key)->describe());
-      }
-    } else if (gpus > largest_serving_pool(layout, catalog, job.gpu_types, job.request.gpu_memory_mib)) {
-      const bool memory =
-          job.request.gpu_memory_mib > 0 && gpus <= largest_serving_pool(layout, catalog, job.gpu_types, 0);
-      const char* key = memory ? "gpu_memory" : "gpus";
-      throw InputError(map.optional(key)->where(), map.field(key),
-                       pool_description(layout, catalog, job.gpu_types, job.request.gpu_memory_mib) + " for a job of " +
-                           std::to_string(gpus) + " GPUs",
-                       memory ? map.optional(key)->describe() : std::to_string(gpus));
+    } else {
+      check_gpu_request_fits(map, gpus_node, gpu_milli, job.gpu_types, job.request.gpu_memory_mib, layout, catalog,
+                             "a job");
     }
     jobs.push_back(std::move(job));
   }
@@ -771,9 +783,131 @@ TraceSpec parse_trace(const ConfigNode& node, const std::string& field, const Gp
   return spec;
 }
 
+// --- services ---------------------------------------------------------------
+
+// A positive duration, in seconds.
+double read_positive_seconds(const ConfigNode& node, const std::string& field) {
+  const Duration d = read_duration(node, field);
+  if (d <= Duration()) throw InputError(node.where(), field, "a positive duration", node.describe());
+  return d.to_seconds();
+}
+
+ServiceModelSpec parse_service_model(const ConfigNode& node, const std::string& field, const GpuCatalog& catalog) {
+  MapReader map(node, field, {"work", "step", "step_per_request", "max_batch", "queue_limit", "measured_on"});
+  ServiceModelSpec model;
+  model.work_s =
+      read_positive_seconds(map.required("work", "a request's mean run time alone, such as 500ms"), map.field("work"));
+  if (const ConfigNode* value = map.optional("step")) model.step_s = read_positive_seconds(*value, map.field("step"));
+  model.step_per_request_s = model.step_s / 10;
+  if (const ConfigNode* value = map.optional("step_per_request")) {
+    model.step_per_request_s = read_duration(*value, map.field("step_per_request")).to_seconds();
+  }
+  if (const ConfigNode* value = map.optional("max_batch")) {
+    model.max_batch = static_cast<std::int32_t>(read_int(*value, map.field("max_batch"), 1, 100'000));
+  }
+  if (const ConfigNode* value = map.optional("queue_limit")) {
+    model.queue_limit = read_number(*value, map.field("queue_limit"), 0, 1e12);
+  }
+  if (const ConfigNode* value = map.optional("measured_on")) {
+    model.measured_speed = catalog.at(read_gpu_type(*value, map.field("measured_on"), catalog)).relative_speed;
+  }
+  if (model.work_s < model.step_s) {
+    throw InputError(map.optional("work")->where(), map.field("work"),
+                     "at least one step (" + format_duration(Duration::from_seconds(model.step_s)) + ")",
+                     map.optional("work")->describe());
+  }
+  return model;
+}
+
+std::vector<ServiceSpec> parse_services(const ConfigNode& node, const std::string& field, const GpuCatalog& catalog,
+                                        const ClusterSpec& cluster, const JobClasses& classes,
+                                        const std::filesystem::path& base_dir) {
+  const auto& items = read_list(node, field, "services");
+  const ClusterLayout layout(cluster);
+  std::vector<ServiceSpec> services;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string f = item_field(field, i);
+    MapReader map(*items[i], f,
+                  {"name", "gpus", "gpu_memory", "gpu_type", "class", "model", "cold_start", "slo", "replicas", "load",
+                   "autoscaling"});
+    ServiceSpec service;
+    service.where = items[i]->where();
+    const ConfigNode& name_node = map.required("name", "the service's name");
+    service.name = read_name(name_node, map.field("name"));
+    for (const ServiceSpec& other : services) {
+      if (other.name == service.name) {
+        throw InputError(name_node.where(), map.field("name"), "a name no other service has",
+                         quote_for_message(service.name) + ", the name of another");
+      }
+    }
+    service.request.gpu_milli = kMilliPerGpu;
+    if (const ConfigNode* value = map.optional("gpus")) {
+      service.request.gpu_milli = read_job_gpu_milli(*value, map.field("gpus"));
+      if (service.request.gpu_milli == 0) {
+        throw InputError(value->where(), map.field("gpus"), "GPUs per replica (a replica without GPUs serves nothing)",
+                         "0");
+      }
+    }
+    if (const ConfigNode* value = map.optional("gpu_memory")) {
+      service.request.gpu_memory_mib = read_memory_mib(*value, map.field("gpu_memory"));
+    }
+    if (const ConfigNode* value = map.optional("gpu_type")) {
+      if (value->kind() == ConfigNode::Kind::kSequence) {
+        const auto& types = read_list(*value, map.field("gpu_type"), "GPU types");
+        for (std::size_t t = 0; t < types.size(); ++t) {
+          service.gpu_types.add(read_gpu_type(*types[t], item_field(map.field("gpu_type"), t), catalog));
+        }
+      } else {
+        service.gpu_types = GpuTypeSet::of(read_gpu_type(*value, map.field("gpu_type"), catalog));
+      }
+    }
+    check_gpu_request_fits(map, name_node, service.request.gpu_milli, service.gpu_types, service.request.gpu_memory_mib,
+                           layout, catalog, "a replica");
+    if (const ConfigNode* value = map.optional("class")) {
+      service.job_class = read_job_class(*value, map.field("class"), classes);
+    } else if (const auto id = classes.find("default")) {
+      service.job_class = *id;
+    } else {
+      throw InputError(service.where, map.field("class"),
+                       "the job class of the replicas (workload.job_classes has no class \"default\")",
+                       "a missing key");
+    }
+    service.model = parse_service_model(map.required("model", "the replica's batching model: a map with work:"),
+                                        map.field("model"), catalog);
+    if (const ConfigNode* value = map.optional("cold_start")) {
+      MapReader cold(*value, map.field("cold_start"), {"provision", "image_pull", "model_load"});
+      for (const auto& [key, out] : {std::pair{"provision", &service.cold_start.provision},
+                                     {"image_pull", &service.cold_start.image_pull},
+                                     {"model_load", &service.cold_start.model_load}}) {
+        if (const ConfigNode* d = cold.optional(key)) *out = read_duration(*d, cold.field(key));
+      }
+    }
+    {
+      const ConfigNode& value = map.required("slo", "the latency objective: {latency: 500ms, percentile: 99}");
+      MapReader slo(value, map.field("slo"), {"latency", "percentile"});
+      service.slo_latency = Duration::from_seconds(
+          read_positive_seconds(slo.required("latency", "a latency such as 500ms"), slo.field("latency")));
+      if (const ConfigNode* p = slo.optional("percentile")) {
+        service.slo_percentile = read_number(*p, slo.field("percentile"), 1, 99.9999);
+      }
+    }
+    service.load = parse_load_spec(map.required("load", "the request rate: a load map (base or trace)"),
+                                   map.field("load"), base_dir);
+    if (const ConfigNode::Entry* entry = items[i]->find("autoscaling");
+        entry && entry->value->kind() != ConfigNode::Kind::kNull) {
+      service.autoscaling = parse_policy_node(entry->value, map.field("autoscaling"));
+    }
+    if (const ConfigNode* value = map.optional("replicas")) {
+      service.initial_replicas = static_cast<std::int32_t>(read_int(*value, map.field("replicas"), 0, 10'000'000));
+    }
+    services.push_back(std::move(service));
+  }
+  return services;
+}
+
 WorkloadSpec parse_workload(const ConfigNode& node, const GpuCatalog& catalog, const ClusterSpec& cluster,
                             const std::filesystem::path& base_dir, const ScenarioOverrides& overrides) {
-  MapReader map(node, "workload", {"synthetic", "trace", "jobs", "job_classes"});
+  MapReader map(node, "workload", {"synthetic", "trace", "jobs", "job_classes", "services"});
   WorkloadSpec workload;
   workload.job_classes = parse_job_classes(map.optional("job_classes"), map.field("job_classes"), catalog, base_dir);
   if (const ConfigNode* value = map.optional("synthetic")) {
@@ -788,8 +922,11 @@ WorkloadSpec parse_workload(const ConfigNode& node, const GpuCatalog& catalog, c
   if (const ConfigNode* value = map.optional("jobs")) {
     workload.jobs = parse_jobs(*value, map.field("jobs"), catalog, cluster, workload.job_classes);
   }
-  if (!workload.synthetic && !workload.trace && workload.jobs.empty()) {
-    throw InputError(node.where(), "workload", "at least one of synthetic, trace or jobs", "none");
+  if (const ConfigNode* value = map.optional("services")) {
+    workload.services = parse_services(*value, map.field("services"), catalog, cluster, workload.job_classes, base_dir);
+  }
+  if (!workload.synthetic && !workload.trace && workload.jobs.empty() && workload.services.empty()) {
+    throw InputError(node.where(), "workload", "at least one of synthetic, trace, jobs or services", "none");
   }
   return workload;
 }
@@ -810,10 +947,11 @@ PolicySpec parse_policy(const MapReader& parent, std::string_view key, std::stri
 }
 
 CompareSpec parse_compare(const ConfigNode& node) {
-  MapReader map(node, "compare", {"queue", "placement", "seeds"});
+  MapReader map(node, "compare", {"queue", "placement", "autoscaling", "seeds"});
   CompareSpec spec;
   spec.where = node.where();
-  for (const auto& [key, out] : {std::pair{"queue", &spec.queue}, {"placement", &spec.placement}}) {
+  for (const auto& [key, out] :
+       {std::pair{"queue", &spec.queue}, {"placement", &spec.placement}, {"autoscaling", &spec.autoscaling}}) {
     if (!map.has(key)) continue;
     const auto& items = read_list(*map.optional(key), map.field(key), "policies");
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -828,7 +966,8 @@ CompareSpec parse_compare(const ConfigNode& node) {
     }
   }
   if (spec.empty()) {
-    throw InputError(node.where(), "compare", "queue, placement or seeds: lists of what to compare", "none");
+    throw InputError(node.where(), "compare", "queue, placement, autoscaling or seeds: lists of what to compare",
+                     "none");
   }
   return spec;
 }
@@ -1049,6 +1188,15 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
     scenario.placement_policy = {"best_fit", nullptr, root->where(), "policies.placement"};
   }
   if (const ConfigNode* value = map.optional("compare")) scenario.compare = parse_compare(*value);
+  if (!scenario.workload.services.empty() && scenario.run.engine != "native") {
+    throw InputError(scenario.workload.services.front().where, "workload.services",
+                     "services with run.engine: native (the " + scenario.run.engine + " engine runs jobs only)",
+                     "services under run.engine " + scenario.run.engine);
+  }
+  if (!scenario.compare.autoscaling.empty() && scenario.workload.services.empty()) {
+    throw InputError(scenario.compare.where, "compare.autoscaling", "services to scale (workload.services)",
+                     "a workload without services");
+  }
   return scenario;
 }
 
@@ -1064,7 +1212,10 @@ Scenario load_scenario(const std::filesystem::path& path, const ScenarioOverride
 
 std::unique_ptr<JobSource> open_workload(const Scenario& scenario, std::shared_ptr<TraceReport> report) {
   std::vector<std::unique_ptr<JobSource>> sources;
-  if (!scenario.workload.jobs.empty()) sources.push_back(std::make_unique<ListedJobSource>(scenario.workload.jobs));
+  // A workload of services alone has no jobs: an empty list.
+  if (!scenario.workload.jobs.empty() || (!scenario.workload.trace && !scenario.workload.synthetic)) {
+    sources.push_back(std::make_unique<ListedJobSource>(scenario.workload.jobs));
+  }
   if (scenario.workload.trace) {
     sources.push_back(open_trace(*scenario.workload.trace, scenario.catalog, scenario.run.seed, report));
   }

@@ -17,27 +17,18 @@
 #include "core/gpu_catalog.hpp"
 #include "core/job.hpp"
 #include "core/job_class.hpp"
+#include "core/service.hpp"
 #include "core/synthetic.hpp"
 #include "core/trace.hpp"
 
 namespace capsim {
 
-// A policy named in a scenario, with its parameters still unread: the
-// scheduler's registry validates them when it builds the policy.
-struct PolicySpec {
-  std::string name;
-  // The policy's map (its `name` key included), or null when the scenario gave
-  // only a name.
-  ConfigNodePtr params;
-  SourceLocation where;
-  std::string field;  // "policies.queue"
-};
-
 struct WorkloadSpec {
   JobClasses job_classes;  // always at least one (core/job_class.hpp)
   std::optional<SyntheticWorkloadSpec> synthetic;
-  std::optional<TraceSpec> trace;  // its path resolved against the scenario's folder
-  std::vector<JobSpec> jobs;       // listed in the scenario, sorted by submit time
+  std::optional<TraceSpec> trace;     // its path resolved against the scenario's folder
+  std::vector<JobSpec> jobs;          // listed in the scenario, sorted by submit time
+  std::vector<ServiceSpec> services;  // inference services (core/service.hpp)
 };
 
 struct RunSpec {
@@ -58,9 +49,11 @@ struct RunSpec {
 struct CompareSpec {
   std::vector<PolicySpec> queue;
   std::vector<PolicySpec> placement;
+  // Each replaces the autoscaler of every service (workload.services).
+  std::vector<PolicySpec> autoscaling;
   std::vector<std::uint64_t> seeds;
   SourceLocation where;
-  bool empty() const { return queue.empty() && placement.empty() && seeds.empty(); }
+  bool empty() const { return queue.empty() && placement.empty() && autoscaling.empty() && seeds.empty(); }
 };
 
 // How a scenario runs for real (`run.engine: real`, scenario key

@@ -7,12 +7,14 @@
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "core/text.hpp"
 #include "sim/run.hpp"
+#include "sim/summary.hpp"
 
 namespace capsim::sim {
 
@@ -20,55 +22,42 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string duration_text(double s) {
-  if (std::isnan(s)) return "-";
-  return format_duration(Duration::from_seconds(s));
-}
-
-std::string value_text(const Metric& m) {
-  if (std::isnan(m.value)) return "-";
-  char text[64];
-  if (m.units == "s") return duration_text(m.value);
-  if (m.units == "%") {
-    std::snprintf(text, sizeof text, "%.1f%%", m.value);
-    return text;
-  }
-  // Whole numbers, and means of a thousand or more (1792.6 jobs), in
-  // grouped digits; a mean's fraction matters only below that.
-  if (std::fabs(m.value) < 1e15 && (m.value == std::floor(m.value) || std::fabs(m.value) >= 1000)) {
-    return thousands(static_cast<std::int64_t>(std::llround(m.value)));
-  }
-  std::snprintf(text, sizeof text, "%.2f", m.value);
-  return text;
-}
-
 }  // namespace
 
 std::vector<Variant> expand_variants(const Scenario& scenario) {
   const CompareSpec& c = scenario.compare;
   const std::vector<PolicySpec> queues = c.queue.empty() ? std::vector{scenario.queue_policy} : c.queue;
   const std::vector<PolicySpec> placements = c.placement.empty() ? std::vector{scenario.placement_policy} : c.placement;
+  // Each autoscaler replaces every service's; none listed: the services' own.
+  std::vector<std::optional<PolicySpec>> autoscalers(c.autoscaling.begin(), c.autoscaling.end());
+  if (autoscalers.empty()) autoscalers.emplace_back();
   const std::vector<std::uint64_t> seeds = c.seeds.empty() ? std::vector{scenario.run.seed} : c.seeds;
   std::vector<Variant> variants;
   std::vector<std::string> pairs;  // the base name of each policy pair so far
   for (const PolicySpec& queue : queues) {
     for (const PolicySpec& placement : placements) {
-      // Two entries of one policy with other parameters share a name:
-      // number the later pairs so that each keeps its own column.
-      const std::string base = queue.name + "+" + placement.name;
-      const auto same = std::count(pairs.begin(), pairs.end(), base);
-      pairs.push_back(base);
-      const std::string policies = same == 0 ? base : base + "#" + std::to_string(same + 1);
-      for (const std::uint64_t seed : seeds) {
-        Variant v;
-        v.policies = policies;
-        v.label = policies + "/seed-" + std::to_string(seed);
-        v.scenario = scenario;
-        v.scenario.queue_policy = queue;
-        v.scenario.placement_policy = placement;
-        v.scenario.run.seed = seed;
-        v.scenario.compare = {};
-        variants.push_back(std::move(v));
+      for (const std::optional<PolicySpec>& autoscaler : autoscalers) {
+        // Two entries of one policy with other parameters share a name:
+        // number the later pairs so that each keeps its own column.
+        std::string base = queue.name + "+" + placement.name;
+        if (autoscaler) base += "+" + autoscaler->name;
+        const auto same = std::count(pairs.begin(), pairs.end(), base);
+        pairs.push_back(base);
+        const std::string policies = same == 0 ? base : base + "#" + std::to_string(same + 1);
+        for (const std::uint64_t seed : seeds) {
+          Variant v;
+          v.policies = policies;
+          v.label = policies + "/seed-" + std::to_string(seed);
+          v.scenario = scenario;
+          v.scenario.queue_policy = queue;
+          v.scenario.placement_policy = placement;
+          if (autoscaler) {
+            for (ServiceSpec& service : v.scenario.workload.services) service.autoscaling = *autoscaler;
+          }
+          v.scenario.run.seed = seed;
+          v.scenario.compare = {};
+          variants.push_back(std::move(v));
+        }
       }
     }
   }
@@ -102,6 +91,21 @@ std::vector<Metric> headline_metrics(const Summary& s) {
                    "GPUs allocated at " + std::to_string(requested) + "% asked", "%", point.allocated_percent});
     }
     m.push_back({"unallocated_pct", "GPUs unallocated at end", "%", s.packing->unallocated_percent});
+  }
+  // Inference services: a workload of services alone has no job times.
+  if (!s.services.empty() && s.jobs_submitted == 0) {
+    std::erase_if(m, [](const Metric& metric) { return metric.units == "s" || metric.name == "jobs_completed"; });
+  }
+  for (const ServiceSummary& service : s.services) {
+    for (const char* name : {"slo_attainment_pct", "dropped", "latency_p99_worst_s", "replica_hours", "cost_usd",
+                             "peak_replicas", "capacity_lag_s", "short_of_capacity_s"}) {
+      for (const Metric& figure : service.figures) {
+        if (figure.name != name) continue;
+        const std::string prefix = s.services.size() > 1 ? service.name + " " : "";
+        m.push_back({(s.services.size() > 1 ? service.name + "." : "") + figure.name, prefix + figure.label,
+                     figure.units, figure.value});
+      }
+    }
   }
   return m;
 }
@@ -197,11 +201,11 @@ std::string format_comparison(const Comparison& c) {
   for (std::size_t k = 0; k < c.columns.front().mean.size(); ++k) {
     std::vector<std::string> row{c.columns.front().mean[k].label};
     for (const ComparedColumn& column : c.columns) {
-      std::string text = value_text(column.mean[k]);
+      std::string text = metric_text(column.mean[k]);
       if (spread && !std::isnan(column.stddev[k]) && column.stddev[k] > 0) {
         Metric sd = column.mean[k];
         sd.value = column.stddev[k];
-        text += " ±" + value_text(sd);
+        text += " ±" + metric_text(sd);
       }
       row.push_back(text);
     }

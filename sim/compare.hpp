@@ -27,13 +27,6 @@ struct Variant {
 // then placement, then seed). Without one: the scenario alone.
 std::vector<Variant> expand_variants(const Scenario& scenario);
 
-// One headline number of a run.
-struct Metric {
-  std::string name;   // "jct_mean_s"
-  std::string label;  // "mean JCT"
-  std::string units;  // "s", "%", ""
-  double value = 0;
-};
 // The metrics a comparison tables, in order (NaN where a run has none).
 std::vector<Metric> headline_metrics(const Summary& summary);
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+
+#include "sim/services.hpp"
 
 namespace capsim::sim {
 
@@ -38,6 +41,7 @@ NativeEngine::NativeEngine(const ClusterLayout& layout, const GpuCatalog& catalo
   if (performance_.link_sharing > 0) {
     links_.emplace(layout_, layout.spec().network.value_or(NetworkSpec{}), performance_.link_sharing);
   }
+  for (ServiceRunner* runner : options_.services) services_.push_back({runner, {}, 0, false});
 }
 
 void NativeEngine::read_next_job() {
@@ -103,6 +107,7 @@ void NativeEngine::handle_arrival(Time now) {
   slot_of_job_.push_back(slot);
   JobSlot& job = slots_[slot];
   job.job = id;
+  job.report = reported_jobs_++;
   check_arriving_job(next_job_, *classes_);
   job.work = next_job_.work;
   job.gpu_milli = static_cast<std::int32_t>(next_job_.request.gpu_milli);
@@ -111,7 +116,7 @@ void NativeEngine::handle_arrival(Time now) {
   ++counters_.pending_jobs;
   ++jobs_arrived_;
 
-  for (EngineObserver* observer : observers_) observer->on_job_arrived(now, id, next_job_);
+  for (EngineObserver* observer : observers_) observer->on_job_arrived(now, job.report, next_job_);
   const scheduler::JobRequest request = job_request(id, next_job_, *classes_, scheduler_);
   scheduler_.on_job_arrived(now, request);
   read_next_job();
@@ -121,7 +126,9 @@ void NativeEngine::handle_arrival(Time now) {
 void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   JobSlot& job = slots_[slot];
   CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "an end event for slot " << slot << ", which is not running";
+  CAPSIM_CHECK(job.service < 0) << "a service replica ran out of work";
   const JobId id = job.job;
+  const JobId report = job.report;
   if (!sharers_.empty()) share_left(now, slot);
   if (!nodes_of_slot_.empty()) node_left(now, slot);
   if (links_) network_left(now, slot);
@@ -134,7 +141,7 @@ void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   if (job.outcome == JobOutcome::kRunning) how = JobEnd::kUnfinished;
   free_slot(slot);
   scheduler_.on_job_ended(now, id);
-  for (EngineObserver* observer : observers_) observer->on_job_ended(now, id, how);
+  for (EngineObserver* observer : observers_) observer->on_job_ended(now, report, how);
 }
 
 double ideal_rate(const JobClasses& classes, const GpuCatalog& catalog, const PerformanceSpec& performance,
@@ -181,8 +188,10 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   job.share_factor = job.node_factor = job.net_factor = 1;
   job.run_start = job.since = now;
   job.done_in_run = 0;
-  --counters_.pending_jobs;
-  ++counters_.running_jobs;
+  if (job.service < 0) {
+    --counters_.pending_jobs;
+    ++counters_.running_jobs;
+  }
   counters_.allocated_gpu_milli += job.gpu_milli;
   const NodeShare& first = decision.allocation.front();
   const std::uint32_t epoch = job.epoch;
@@ -194,8 +203,17 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   if (links_ && job.gpu_milli > 0) network_joined(now, slot, decision.allocation, placement_factor);
   // Any of them may have set the rate (and queued the end) already.
   if (slots_[slot].epoch == epoch) queue_end(now, slot);
+  if (job.service >= 0) {
+    ServiceState& service = services_[static_cast<std::size_t>(job.service)];
+    Replica& replica = service.replicas.at(job.job);
+    replica.held_since = now;
+    replica.ready_at = now + service.runner->spec().cold_start.total();
+    replica.type = type;
+    if (replica.withdrawn) withdrawn_started_.push_back(slot);
+    return;
+  }
   for (EngineObserver* observer : observers_) {
-    observer->on_job_started(now, decision.job, decision.allocation, type, job.rate);
+    observer->on_job_started(now, job.report, decision.allocation, type, job.rate);
   }
 }
 
@@ -367,34 +385,57 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   ++job.epoch;  // its queued end is stale now
   ++job.preemptions;
   job.phase = JobPhase::kPending;
+  counters_.allocated_gpu_milli -= job.gpu_milli;
+  if (job.service >= 0) {
+    replica_stopped(now, slot);
+    return;
+  }
   --counters_.running_jobs;
   ++counters_.pending_jobs;
-  counters_.allocated_gpu_milli -= job.gpu_milli;
-  for (EngineObserver* observer : observers_) observer->on_job_preempted(now, job.job, done - kept);
+  for (EngineObserver* observer : observers_) observer->on_job_preempted(now, job.report, done - kept);
 }
 
 void NativeEngine::apply_decisions(Time now) {
-  for (const scheduler::Decision& decision : scheduler_.decide(now)) {
-    const std::uint32_t slot = slot_of_job_[decision.job];
-    CAPSIM_CHECK(slot != kNoSlot) << "decision for job " << decision.job << ", which has left";
-    switch (decision.kind) {
-      case scheduler::DecisionKind::kStart:
-        start_job(now, slot, decision);
-        break;
-      case scheduler::DecisionKind::kPreempt:
-        preempt_job(now, slot);
-        break;
-      case scheduler::DecisionKind::kReject: {
-        --counters_.pending_jobs;
-        ++jobs_ended_;
-        free_slot(slot);
-        for (EngineObserver* observer : observers_) {
-          observer->on_job_rejected(now, decision.job, decision.reject_reason);
+  for (;;) {
+    for (const scheduler::Decision& decision : scheduler_.decide(now)) {
+      const std::uint32_t slot = slot_of_job_[decision.job];
+      CAPSIM_CHECK(slot != kNoSlot) << "decision for job " << decision.job << ", which has left";
+      switch (decision.kind) {
+        case scheduler::DecisionKind::kStart:
+          start_job(now, slot, decision);
+          break;
+        case scheduler::DecisionKind::kPreempt:
+          preempt_job(now, slot);
+          break;
+        case scheduler::DecisionKind::kReject: {
+          const JobSlot& job = slots_[slot];
+          if (job.service >= 0) {
+            // The cluster can never hold it (the scenario's check makes this
+            // rare: a node type gone): the service goes without.
+            ServiceState& service = services_[static_cast<std::size_t>(job.service)];
+            if (!service.replicas.at(job.job).withdrawn) --service.wanted;
+            service.replicas.erase(job.job);
+            free_slot(slot);
+            break;
+          }
+          const JobId report = job.report;
+          --counters_.pending_jobs;
+          ++jobs_ended_;
+          free_slot(slot);
+          for (EngineObserver* observer : observers_) {
+            observer->on_job_rejected(now, report, decision.reject_reason);
+          }
+          for (EngineObserver* observer : observers_) observer->on_job_ended(now, report, JobEnd::kRejected);
+          break;
         }
-        for (EngineObserver* observer : observers_) observer->on_job_ended(now, decision.job, JobEnd::kRejected);
-        break;
       }
     }
+    if (withdrawn_started_.empty()) break;
+    // Replicas withdrawn while they waited leave as they start; their GPUs
+    // go to the next pass at this instant.
+    const std::vector<std::uint32_t> leaving = std::move(withdrawn_started_);
+    withdrawn_started_.clear();
+    for (const std::uint32_t slot : leaving) end_replica(now, slot);
   }
   arm_timer();
 }
@@ -403,7 +444,7 @@ void NativeEngine::arm_timer() {
   std::optional<Time> want = scheduler_.next_wakeup();
   // With nothing running and no arrival to come, waiting changes nothing: a
   // timer then could only wake the policy forever.
-  if (counters_.running_jobs == 0 && !has_next_job_) want.reset();
+  if (counters_.running_jobs == 0 && !has_next_job_ && services_running_ == 0) want.reset();
   if (want == timer_at_) return;
   timer_at_ = want;
   ++timer_generation_;
@@ -415,14 +456,142 @@ void NativeEngine::finish(Time end) {
   for (std::size_t id = 0; id < slot_of_job_.size(); ++id) {
     const std::uint32_t slot = slot_of_job_[id];
     if (slot == kNoSlot) continue;
-    const JobEnd how = slots_[slot].phase == JobPhase::kRunning ? JobEnd::kRunning : JobEnd::kPending;
-    for (EngineObserver* observer : observers_) observer->on_job_ended(end, static_cast<JobId>(id), how);
+    const JobSlot& job = slots_[slot];
+    if (job.service >= 0) {
+      if (job.phase == JobPhase::kRunning) replica_stopped(end, slot);
+      continue;
+    }
+    const JobEnd how = job.phase == JobPhase::kRunning ? JobEnd::kRunning : JobEnd::kPending;
+    for (EngineObserver* observer : observers_) observer->on_job_ended(end, job.report, how);
   }
   for (EngineObserver* observer : observers_) observer->on_run_end(end);
 }
 
+void NativeEngine::handle_service_tick(Time now, std::uint32_t s) {
+  ServiceState& service = services_[s];
+  ServiceRunner& runner = *service.runner;
+  std::int32_t desired = runner.spec().initial_replicas;
+  if (now > Time::zero()) {
+    // The interval that ends now is served by the replicas ready since its
+    // start.
+    const Time start = now - runner.interval();
+    ReplicaCounts counts;
+    counts.asked = service.wanted;
+    for (const auto& [id, replica] : service.replicas) {
+      if (replica.withdrawn) continue;
+      if (slots_[replica.slot].phase != JobPhase::kRunning) {
+        ++counts.waiting;
+      } else if (replica.ready_at > start) {
+        ++counts.starting;
+      } else {
+        auto group = std::find_if(counts.ready.begin(), counts.ready.end(),
+                                  [&](const auto& g) { return g.first == replica.type; });
+        if (group == counts.ready.end()) group = counts.ready.insert(counts.ready.end(), {replica.type, 0});
+        ++group->second;
+      }
+    }
+    desired = runner.end_interval(now, counts);
+  }
+  if (now >= runner.end()) {
+    // The load is over: the replicas go.
+    desired = 0;
+    service.done = true;
+    --services_running_;
+  } else {
+    events_.push(now + runner.interval(), EventClass::kServiceTick, s);
+  }
+  scale_service(now, s, desired);
+}
+
+void NativeEngine::scale_service(Time now, std::uint32_t s, std::int32_t desired) {
+  ServiceState& service = services_[s];
+  // Up: withdrawn replicas first (they kept their place in the queue), then
+  // new ones.
+  for (auto it = service.replicas.rbegin(); it != service.replicas.rend() && service.wanted < desired; ++it) {
+    if (!it->second.withdrawn) continue;
+    it->second.withdrawn = false;
+    ++service.wanted;
+  }
+  while (service.wanted < desired) add_replica(now, s);
+  if (service.wanted <= desired) return;
+  // Down: those still waiting for GPUs, then those in their cold start,
+  // then ready ones; the newest first in each.
+  std::vector<std::uint32_t> ending;
+  for (int pass = 0; pass < 3 && service.wanted > desired; ++pass) {
+    for (auto it = service.replicas.rbegin(); it != service.replicas.rend() && service.wanted > desired; ++it) {
+      Replica& replica = it->second;
+      if (replica.withdrawn) continue;
+      const bool running = slots_[replica.slot].phase == JobPhase::kRunning;
+      const bool ready = running && replica.ready_at <= now;
+      if ((pass == 0 && running) || (pass == 1 && (!running || ready)) || (pass == 2 && !ready)) continue;
+      --service.wanted;
+      replica.withdrawn = true;  // a running one leaves below
+      if (running) ending.push_back(replica.slot);
+    }
+  }
+  for (const std::uint32_t slot : ending) end_replica(now, slot);
+}
+
+void NativeEngine::add_replica(Time now, std::uint32_t s) {
+  ServiceState& service = services_[s];
+  const ServiceSpec& spec = service.runner->spec();
+  const auto id = static_cast<JobId>(slot_of_job_.size());
+  const std::uint32_t slot = take_slot();
+  slot_of_job_.push_back(slot);
+  JobSlot& job = slots_[slot];
+  job.job = id;
+  job.report = kNoReport;
+  job.service = static_cast<std::int32_t>(s);
+  job.work = std::numeric_limits<double>::infinity();  // serves until the autoscaler stops it
+  job.gpu_milli = static_cast<std::int32_t>(spec.request.gpu_milli);
+  job.job_class = spec.job_class;
+  service.replicas.emplace(id, Replica{slot});
+  ++service.wanted;
+
+  const JobClassSpec& job_class = classes_->at(spec.job_class);
+  scheduler::JobRequest request;
+  request.id = id;
+  request.submit = now;
+  request.request = spec.request;
+  request.gpu_types = spec.gpu_types;
+  // What a size-based policy reads: the time left of the service's load.
+  request.recorded_duration = std::max(Duration::seconds(1), service.runner->end() - now);
+  request.user = scheduler_.intern_user("service:" + spec.name);
+  request.tenant = scheduler_.intern_tenant("service:" + spec.name);
+  request.job_class = spec.job_class;
+  request.priority = job_class.priority;
+  request.preemptible = job_class.preemptible;
+  scheduler_.on_job_arrived(now, request);
+}
+
+void NativeEngine::replica_stopped(Time now, std::uint32_t slot) {
+  const JobSlot& job = slots_[slot];
+  ServiceState& service = services_[static_cast<std::size_t>(job.service)];
+  Replica& replica = service.replicas.at(job.job);
+  service.runner->add_held(replica.type, job.gpu_milli / static_cast<double>(kMilliPerGpu), now - replica.held_since);
+  replica.ready_at = Time::max();
+}
+
+void NativeEngine::end_replica(Time now, std::uint32_t slot) {
+  JobSlot& job = slots_[slot];
+  CAPSIM_CHECK(job.phase == JobPhase::kRunning && job.service >= 0) << "slot " << slot << " is no running replica";
+  if (!sharers_.empty()) share_left(now, slot);
+  if (!nodes_of_slot_.empty()) node_left(now, slot);
+  if (links_) network_left(now, slot);
+  counters_.allocated_gpu_milli -= job.gpu_milli;
+  replica_stopped(now, slot);
+  const JobId id = job.job;
+  services_[static_cast<std::size_t>(job.service)].replicas.erase(id);
+  ++job.epoch;
+  free_slot(slot);
+  scheduler_.on_job_ended(now, id);
+}
+
 EngineStats NativeEngine::run() {
   read_next_job();
+  // Each service starts at time 0 with its initial replicas.
+  for (std::uint32_t s = 0; s < services_.size(); ++s) events_.push(Time::zero(), EventClass::kServiceTick, s);
+  services_running_ = services_.size();
   Time now;
   std::uint64_t next_poll = options_.poll_every;
   while (!events_.empty() || has_next_job_) {
@@ -456,6 +625,9 @@ EngineStats NativeEngine::run() {
           if (event.payload != timer_generation_) continue;  // superseded
           timer_at_.reset();
           scheduler_.on_timer(t);
+          break;
+        case EventClass::kServiceTick:
+          handle_service_tick(t, event.payload);
           break;
       }
       ++stats_.events;

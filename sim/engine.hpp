@@ -29,6 +29,8 @@
 
 namespace capsim::sim {
 
+class ServiceRunner;  // sim/services.hpp
+
 struct EngineProgress {
   Time now;
   std::uint64_t events = 0;
@@ -46,6 +48,10 @@ struct EngineOptions {
   // Priorities, preemption costs and speeds per job class; null: the default
   // class (catalog speeds, checkpoint on preemption, 30 s restore).
   const JobClasses* job_classes = nullptr;
+  // Inference services (sim/services.hpp), owned by the caller: their
+  // replicas run as jobs of the scheduler core, which observers do not see
+  // (their ids count the workload's jobs only); the runners account them.
+  std::vector<ServiceRunner*> services;
 };
 
 struct EngineStats {
@@ -91,6 +97,13 @@ class NativeEngine {
 
   void read_next_job();
   void handle_arrival(Time now);
+  // Inference services: an interval's end (or, at time 0, the start) of
+  // service `s`; the replicas it wants; a replica's exit.
+  void handle_service_tick(Time now, std::uint32_t s);
+  void scale_service(Time now, std::uint32_t s, std::int32_t desired);
+  void add_replica(Time now, std::uint32_t s);
+  void end_replica(Time now, std::uint32_t slot);
+  void replica_stopped(Time now, std::uint32_t slot);  // its GPUs given back: account the time held
   void handle_job_end(Time now, std::uint32_t slot);
   void start_job(Time now, std::uint32_t slot, const scheduler::Decision& decision);
   void preempt_job(Time now, std::uint32_t slot);
@@ -168,6 +181,8 @@ class NativeEngine {
     Time run_start;           // running: when the current run began
     Time since;               // running: when the rate last changed
     JobId job = 0;
+    JobId report = 0;               // the job's id for observers (kNoReport: a service replica)
+    std::int32_t service = -1;      // a replica's service; -1 for a job of the workload
     std::uint32_t epoch = 0;        // bumped when a queued end goes stale; kept across reuse
     std::uint32_t record_hint = 0;  // running: the scheduler core's cache hint for the job
     std::int32_t gpu_milli = 0;     // thousandths of a GPU asked for
@@ -177,12 +192,35 @@ class NativeEngine {
     JobPhase phase = JobPhase::kPending;
   };
   static constexpr std::uint32_t kNoSlot = 0xffffffffu;
+  static constexpr JobId kNoReport = 0xffffffffu;
   std::uint32_t take_slot();
   void free_slot(std::uint32_t slot);
 
   std::vector<JobSlot> slots_;
   std::vector<std::uint32_t> free_slots_;
   ChunkedVector<std::uint32_t> slot_of_job_;  // per job ever seen; kNoSlot once it left
+
+  // A service's replicas by job id (creation order). A replica the
+  // autoscaler no longer wants while it waits for GPUs is withdrawn: it
+  // stays in the scheduler's queue (the core has no withdrawal of a waiting
+  // job) and leaves the moment it starts, unless wanted again before.
+  struct Replica {
+    std::uint32_t slot = 0;
+    Time ready_at = Time::max();  // placed: the end of its cold start
+    Time held_since;              // placed: when
+    GpuTypeId type = kAnyGpuType;
+    bool withdrawn = false;
+  };
+  struct ServiceState {
+    ServiceRunner* runner = nullptr;
+    std::map<JobId, Replica> replicas;
+    std::int32_t wanted = 0;  // replicas not withdrawn
+    bool done = false;        // its load is over and its replicas gone
+  };
+  std::vector<ServiceState> services_;
+  std::size_t services_running_ = 0;
+  std::vector<std::uint32_t> withdrawn_started_;  // slots of withdrawn replicas the last pass started
+  JobId reported_jobs_ = 0;                       // ids handed to observers so far
 
   EngineCounters counters_;
   EngineStats stats_;

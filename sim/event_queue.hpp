@@ -32,7 +32,9 @@ namespace capsim::sim {
 // is queued at the timer's own instant, and keys never go back. (Both only
 // tell the scheduler core what happened before its pass: the order changes
 // no decision.)
-enum class EventClass : std::uint8_t { kTimer = 0, kJobEnd = 1 };
+// Service ticks (an inference service's interval ends) come last: the
+// interval is served with the replicas the instant's ends and starts left.
+enum class EventClass : std::uint8_t { kTimer = 0, kJobEnd = 1, kServiceTick = 2 };
 
 // A 128-bit unsigned integer (a GCC and Clang extension).
 __extension__ typedef unsigned __int128 EventKey;
@@ -40,7 +42,8 @@ __extension__ typedef unsigned __int128 EventKey;
 struct Event {
   Time time;
   std::uint64_t order = 0;    // class in the top 8 bits, insertion sequence below
-  std::uint32_t payload = 0;  // kJobEnd: the engine's slot of the job; kTimer: the timer's generation
+  std::uint32_t payload = 0;  // kJobEnd: the engine's slot of the job; kTimer: the timer's generation;
+                              // kServiceTick: the service's index
   std::uint32_t epoch = 0;    // kJobEnd: the slot's epoch when queued (a stale end has an older one)
 
   EventClass event_class() const { return static_cast<EventClass>(order >> 56); }

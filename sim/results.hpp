@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/chunked_vector.hpp"
@@ -89,6 +91,37 @@ struct TimeSeries {
   }
 };
 
+// One headline number of a run (a summary's figure, a comparison's cell).
+struct Metric {
+  std::string name;   // "jct_mean_s"
+  std::string label;  // "mean JCT"
+  std::string units;  // "s", "%", ""
+  double value = 0;
+};
+
+// Inference services (sim/services.hpp): one row per service per interval,
+// columns in file order ("time" first: the interval's end, s).
+struct ServiceTable {
+  std::vector<std::string> names;     // by service index
+  std::vector<std::int32_t> service;  // per row: the service's index
+  std::vector<TimeSeries::Metric> columns;
+  std::size_t size() const { return service.size(); }
+};
+
+// A service's headline figures over the run (sim/services.cpp lists them).
+struct ServiceSummary {
+  std::string name;
+  std::string autoscaler;  // "hpa", "fixed"
+  std::vector<Metric> figures;
+  // The figure of that name; NaN when there is none.
+  double figure(std::string_view figure_name) const {
+    for (const Metric& m : figures) {
+      if (m.name == figure_name) return m.value;
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+};
+
 struct Distribution {
   std::size_t count = 0;
   double mean = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;  // NaN when count == 0
@@ -148,16 +181,17 @@ struct Summary {
   std::int64_t jobs_killed = 0;
   std::int64_t jobs_unfinished = 0;  // ran their recorded time, which ended with the trace
   std::int64_t jobs_rejected = 0;
-  std::int64_t jobs_running = 0;   // at the end of the simulation
-  std::int64_t jobs_pending = 0;   // at the end of the simulation
-  double simulated_s = 0;          // simulated time covered
-  double makespan_s = 0;           // first submit to last job end
-  Distribution jct_s;              // jobs that ended (completed, failed, killed or unfinished)
-  Distribution queueing_delay_s;   // jobs that started
-  double gpu_hours_allocated = 0;  // GPU-time of started jobs: a share of a GPU counts as that share
-  double gpu_utilisation = 0;      // allocated GPU-time / (GPUs x (end - first submit))
-  std::int64_t preemptions = 0;    // over all jobs
-  double lost_gpu_hours = 0;       // reference GPU-hours of work lost to preemptions
+  std::int64_t jobs_running = 0;  // at the end of the simulation
+  std::int64_t jobs_pending = 0;  // at the end of the simulation
+  double simulated_s = 0;         // simulated time covered
+  double makespan_s = 0;          // first submit to last job end
+  Distribution jct_s;             // jobs that ended (completed, failed, killed or unfinished)
+  Distribution queueing_delay_s;  // jobs that started
+  double gpu_hours_allocated =
+      0;                         // GPU-time of started jobs and service replicas: a share of a GPU counts as that share
+  double gpu_utilisation = 0;    // allocated GPU-time / (GPUs x (end - first submit, or 0 with services))
+  std::int64_t preemptions = 0;  // over all jobs
+  double lost_gpu_hours = 0;     // reference GPU-hours of work lost to preemptions
   // Energy of the GPU boards from time 0 to the end: every GPU at its type's
   // idle watts, plus (peak - idle) while allocated (native engine), or while
   // computing (SimGrid driver: its host energy plugin; a GPU waiting on the
@@ -167,11 +201,13 @@ struct Summary {
   std::uint64_t events = 0;
   std::optional<TraceSummary> trace;
   std::optional<PackingSummary> packing;
+  std::vector<ServiceSummary> services;
 };
 
 struct RunResults {
   JobTable jobs;
   TimeSeries timeseries;
+  ServiceTable services;
   Summary summary;
   EngineStats stats;
   std::string scenario_text;

@@ -205,10 +205,7 @@ void decode(Reader& in, JobTable& jobs) {
   }
 }
 
-void encode(Writer& out, const TimeSeries& series) {
-  const auto& [interval, time_s, metrics] = series;
-  out.value(interval.count_us());
-  out.array(time_s);
+void encode(Writer& out, const std::vector<TimeSeries::Metric>& metrics) {
   out.size(metrics.size());
   for (const TimeSeries::Metric& metric : metrics) {
     const auto& [name, units, description, values] = metric;
@@ -218,18 +215,68 @@ void encode(Writer& out, const TimeSeries& series) {
     out.array(values);
   }
 }
+void decode(Reader& in, std::vector<TimeSeries::Metric>& metrics, const char* what) {
+  // A metric is at least its three string lengths and its value count.
+  metrics.resize(in.count(4 * sizeof(std::uint64_t), what));
+  for (TimeSeries::Metric& metric : metrics) {
+    auto& [name, units, description, values] = metric;
+    name = in.string(what);
+    units = in.string(what);
+    description = in.string(what);
+    values = in.array<double>(what);
+  }
+}
+
+void encode(Writer& out, const TimeSeries& series) {
+  const auto& [interval, time_s, metrics] = series;
+  out.value(interval.count_us());
+  out.array(time_s);
+  encode(out, metrics);
+}
 void decode(Reader& in, TimeSeries& series) {
   auto& [interval, time_s, metrics] = series;
   interval = Duration::microseconds(in.value<std::int64_t>("timeseries.interval"));
   time_s = in.array<double>("timeseries.time_s");
-  // A metric is at least its three string lengths and its value count.
-  metrics.resize(in.count(4 * sizeof(std::uint64_t), "timeseries.metrics"));
-  for (TimeSeries::Metric& metric : metrics) {
-    auto& [name, units, description, values] = metric;
-    name = in.string("timeseries.metrics.name");
-    units = in.string("timeseries.metrics.units");
-    description = in.string("timeseries.metrics.description");
-    values = in.array<double>("timeseries.metrics.values");
+  decode(in, metrics, "timeseries.metrics");
+}
+
+void encode(Writer& out, const ServiceTable& table) {
+  const auto& [names, service, columns] = table;
+  out.size(names.size());
+  for (const std::string& name : names) out.string(name);
+  out.array(service);
+  encode(out, columns);
+}
+void decode(Reader& in, ServiceTable& table) {
+  auto& [names, service, columns] = table;
+  names.resize(in.count(sizeof(std::uint64_t), "services.names"));
+  for (std::string& name : names) name = in.string("services.names");
+  service = in.array<std::int32_t>("services.service");
+  decode(in, columns, "services.columns");
+}
+
+void encode(Writer& out, const ServiceSummary& service) {
+  const auto& [name, autoscaler, figures] = service;
+  out.string(name);
+  out.string(autoscaler);
+  out.size(figures.size());
+  for (const Metric& figure : figures) {
+    out.string(figure.name);
+    out.string(figure.label);
+    out.string(figure.units);
+    out.value(figure.value);
+  }
+}
+void decode(Reader& in, ServiceSummary& service) {
+  auto& [name, autoscaler, figures] = service;
+  name = in.string("summary.services.name");
+  autoscaler = in.string("summary.services.autoscaler");
+  figures.resize(in.count(4 * sizeof(std::uint64_t), "summary.services.figures"));
+  for (Metric& figure : figures) {
+    figure.name = in.string("summary.services.figures");
+    figure.label = in.string("summary.services.figures");
+    figure.units = in.string("summary.services.figures");
+    figure.value = in.value<double>("summary.services.figures");
   }
 }
 
@@ -319,8 +366,8 @@ void encode(Writer& out, const Summary& summary) {
   const auto& [scenario, seed, engine, queue_policy, placement_policy, partial, nodes, gpus, gpus_by_type,
                jobs_submitted, jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected,
                jobs_running, jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated,
-               gpu_utilisation, preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing] =
-      summary;
+               gpu_utilisation, preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing,
+               services] = summary;
   out.string(scenario);
   out.value(seed);
   out.string(engine);
@@ -349,12 +396,14 @@ void encode(Writer& out, const Summary& summary) {
   if (trace) encode(out, *trace);
   out.boolean(packing.has_value());
   if (packing) encode(out, *packing);
+  out.size(services.size());
+  for (const ServiceSummary& service : services) encode(out, service);
 }
 void decode(Reader& in, Summary& summary) {
   auto& [scenario, seed, engine, queue_policy, placement_policy, partial, nodes, gpus, gpus_by_type, jobs_submitted,
          jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected, jobs_running,
          jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated, gpu_utilisation,
-         preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing] = summary;
+         preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing, services] = summary;
   scenario = in.string("summary.scenario");
   seed = in.value<std::uint64_t>("summary.seed");
   engine = in.string("summary.engine");
@@ -381,6 +430,9 @@ void decode(Reader& in, Summary& summary) {
   events = in.value<std::uint64_t>("summary.events");
   if (in.boolean("summary.trace")) decode(in, trace.emplace());
   if (in.boolean("summary.packing")) decode(in, packing.emplace());
+  // A service is at least its two string lengths and its figure count.
+  services.resize(in.count(3 * sizeof(std::uint64_t), "summary.services"));
+  for (ServiceSummary& service : services) decode(in, service);
 }
 
 void encode(Writer& out, const EngineStats& stats) {
@@ -401,11 +453,12 @@ void decode(Reader& in, EngineStats& stats) {
 }  // namespace
 
 std::string encode_results(const RunResults& results) {
-  const auto& [jobs, timeseries, summary, stats, scenario_text] = results;
+  const auto& [jobs, timeseries, services, summary, stats, scenario_text] = results;
   Writer out;
   header(out);
   encode(out, jobs);
   encode(out, timeseries);
+  encode(out, services);
   encode(out, summary);
   encode(out, stats);
   out.string(scenario_text);
@@ -414,11 +467,12 @@ std::string encode_results(const RunResults& results) {
 
 RunResults decode_results(std::string_view bytes) {
   RunResults results;
-  auto& [jobs, timeseries, summary, stats, scenario_text] = results;
+  auto& [jobs, timeseries, services, summary, stats, scenario_text] = results;
   Reader in(bytes, "results");
   header(in);
   decode(in, jobs);
   decode(in, timeseries);
+  decode(in, services);
   decode(in, summary);
   decode(in, stats);
   scenario_text = in.string("scenario_text");

@@ -167,6 +167,23 @@ void write_file(const RunResults& results, const std::filesystem::path& path) {
     }
     write_string_attribute(group.get(), "columns", order);
   }
+  if (results.services.size() > 0 || !results.services.names.empty()) {
+    // One row per service per interval (sim/services.hpp): the service's
+    // name, then its columns.
+    const ServiceTable& table = results.services;
+    Handle group = make_group(file.get(), "services");
+    std::vector<std::string_view> names;
+    names.reserve(table.size());
+    for (const std::int32_t s : table.service) names.push_back(table.names.at(static_cast<std::size_t>(s)));
+    write_strings(group.get(), "service", names, "", "the service the row is about");
+    std::string order = "service";
+    for (const auto& column : table.columns) {
+      order += "," + column.name;
+      write_column(group.get(), column.name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, column.values.size(),
+                   column.values.data(), column.units, column.description);
+    }
+    write_string_attribute(group.get(), "columns", order);
+  }
   check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush the results file");
 }
 

@@ -6,6 +6,7 @@
 #include "sim/isolated.hpp"
 #include "sim/job_recorder.hpp"
 #include "sim/packing_recorder.hpp"
+#include "sim/services.hpp"
 #include "sim/simgrid_engine.hpp"
 #include "sim/summary.hpp"
 #include "sim/timeseries_recorder.hpp"
@@ -16,6 +17,9 @@ void check_scenario(const Scenario& scenario, const scheduler::PolicyRegistry& r
   registry.make_queue(scenario.queue_policy, scenario.run.seed, &scenario.workload.job_classes, &scenario.catalog);
   registry.make_placement(scenario.placement_policy, scenario.run.seed, &scenario.workload.job_classes,
                           &scenario.catalog);
+  for (const ServiceSpec& service : scenario.workload.services) {
+    if (service.autoscaling) registry.make_autoscaling(*service.autoscaling, scenario.run.seed);
+  }
   open_workload(scenario);  // opens the trace and reads its header
 }
 
@@ -46,6 +50,14 @@ RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEng
   engine_options.on_progress = options.on_progress;
   engine_options.should_stop = options.should_stop;
   engine_options.job_classes = &scenario.workload.job_classes;
+  // Each service's load (seeded by its name) and autoscaler.
+  std::vector<std::unique_ptr<ServiceRunner>> services;
+  for (const ServiceSpec& service : scenario.workload.services) {
+    services.push_back(std::make_unique<ServiceRunner>(
+        service, scenario.catalog, generate_load(service.load, scenario.run.seed, "load." + service.name),
+        service.autoscaling ? registry.make_autoscaling(*service.autoscaling, scenario.run.seed) : nullptr));
+    engine_options.services.push_back(services.back().get());
+  }
   auto engine = make_engine(layout, core, *workload, std::move(engine_options));
   JobRecorder jobs(scenario.catalog, &layout, &scenario.workload.job_classes);
   TimeSeriesRecorder series(scenario.run.metrics_interval, layout.total_gpus());
@@ -68,7 +80,15 @@ RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEng
   results.stats = engine->run();
   results.jobs = jobs.take();
   results.timeseries = series.result();
-  results.summary = summarise(scenario, layout, results.jobs, results.stats);
+  ServiceUsage usage;
+  for (const auto& service : services) {
+    usage.gpu_seconds += service->gpu_seconds();
+    usage.busy_joules += service->busy_joules();
+  }
+  results.summary = summarise(scenario, layout, results.jobs, results.stats, usage);
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    results.summary.services.push_back(services[i]->finish(static_cast<std::int32_t>(i), results.services));
+  }
   if (trace_report) {
     const TraceSpec& spec = *scenario.workload.trace;
     const TraceReport& r = *trace_report;

@@ -148,6 +148,15 @@ IntervalService serve_interval(const ServiceQueueModel& model, const IntervalLoa
   }
   out.utilisation =
       load.replicas > 0 ? (backlog_time + (period - backlog_time) * steady.busy_probability) / period : 0.0;
+  // At the interval's end: a backlog fills every slot; otherwise the steady
+  // state holds.
+  if (out.backlog > 0 || lambda >= capacity) {
+    out.waiting = out.backlog;
+    out.in_flight = out.backlog + static_cast<double>(load.replicas) * model.max_batch;
+  } else {
+    out.waiting = load.replicas * steady.mean_waiting;
+    out.in_flight = load.replicas * steady.mean_held;
+  }
   const double mass = backlog_mass + steady_mass;
   if (mass <= 0) return out;
   if (!std::isfinite(wait_low)) {

@@ -77,6 +77,8 @@ struct IntervalService {
   double served = 0;  // requests completed (in the fluid: at capacity)
   double dropped = 0;
   double backlog = 0;      // waiting beyond the steady state at the end
+  double waiting = 0;      // at the end: requests waiting for a slot (backlog included)
+  double in_flight = 0;    // at the end: requests waiting or served
   double utilisation = 0;  // P(a replica is busy), time-averaged
   double mean_batch = 0;
   double mean_latency_s = 0;

@@ -49,8 +49,8 @@ Distribution distribution_of(std::span<const double> values) {
   return d;
 }
 
-Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const JobTable& jobs,
-                  const EngineStats& stats) {
+Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const JobTable& jobs, const EngineStats& stats,
+                  ServiceUsage services) {
   Summary s;
   s.scenario = scenario.name;
   s.seed = scenario.run.seed;
@@ -118,6 +118,10 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
     if (!std::isnan(jobs.end_s[i])) last_end = std::isnan(last_end) ? jobs.end_s[i] : std::max(last_end, jobs.end_s[i]);
   }
   s.makespan_s = std::isnan(last_end) ? 0.0 : last_end - first_submit;
+  // Services run from time 0.
+  gpu_seconds += services.gpu_seconds;
+  busy_joules += services.busy_joules;
+  if (!scenario.workload.services.empty()) first_submit = 0;
   s.jct_s = distribution_of(jobs.jct_s);
   s.queueing_delay_s = distribution_of(jobs.queueing_delay_s);
   s.gpu_hours_allocated = gpu_seconds / 3600.0;
@@ -211,7 +215,41 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
     packing["jobs_waiting"] = p.jobs_waiting;
     j["packing"] = packing;
   }
+  if (!s.services.empty()) {
+    nlohmann::ordered_json services = nlohmann::ordered_json::array();
+    for (const ServiceSummary& service : s.services) {
+      nlohmann::ordered_json one;
+      one["name"] = service.name;
+      one["autoscaler"] = service.autoscaler;
+      for (const Metric& figure : service.figures) one[figure.name] = number_or_null(figure.value);
+      services.push_back(one);
+    }
+    j["services"] = services;
+  }
   return j;
+}
+
+static std::string duration_text(double s) {
+  if (std::isnan(s)) return "-";
+  return format_duration(Duration::from_seconds(s));
+}
+
+std::string metric_text(const Metric& m) {
+  if (std::isnan(m.value)) return "-";
+  char text[64];
+  if (m.units == "s") return duration_text(m.value);
+  if (m.units == "%") {
+    // Near 100% the digits that matter come later (99.9% vs 99.99% SLOs).
+    std::snprintf(text, sizeof text, m.value > 99 && m.value < 100 ? "%.3f%%" : "%.1f%%", m.value);
+    return text;
+  }
+  // Whole numbers, and means of a thousand or more (1792.6 jobs), in
+  // grouped digits; a mean's fraction matters only below that.
+  if (std::fabs(m.value) < 1e15 && (m.value == std::floor(m.value) || std::fabs(m.value) >= 1000)) {
+    return thousands(static_cast<std::int64_t>(std::llround(m.value)));
+  }
+  std::snprintf(text, sizeof text, "%.2f", m.value);
+  return text;
 }
 
 std::string format_summary(const Summary& s) {
@@ -294,6 +332,13 @@ std::string format_summary(const Summary& s) {
     std::snprintf(line, sizeof line, "%.1f%% allocated, %.1f%% unallocated (requested %.1f%%; %s jobs found no room)",
                   p.allocated_percent, p.unallocated_percent, p.requested_percent, thousands(p.jobs_waiting).c_str());
     row("packing at end", line);
+  }
+  for (const ServiceSummary& service : s.services) {
+    out += "\n  service " + service.name + " (" + service.autoscaler + ")\n";
+    for (const Metric& figure : service.figures) {
+      std::snprintf(line, sizeof line, "    %-26s %s\n", figure.label.c_str(), metric_text(figure).c_str());
+      out += line;
+    }
   }
   return out;
 }

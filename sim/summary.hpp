@@ -18,13 +18,23 @@ namespace capsim::sim {
 // The distribution of `values` (NaNs skipped).
 Distribution distribution_of(std::span<const double> values);
 
-Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const JobTable& jobs,
-                  const EngineStats& stats);
+// `services`: what the inference services' replicas held (their GPU-time
+// and energy above idle count with the jobs').
+struct ServiceUsage {
+  double gpu_seconds = 0;
+  double busy_joules = 0;  // (peak - idle) watts x seconds held
+};
+Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const JobTable& jobs, const EngineStats& stats,
+                  ServiceUsage services = {});
 
 // summary.json's content.
 nlohmann::ordered_json summary_to_json(const Summary& summary);
 
 // The table the CLI prints.
 std::string format_summary(const Summary& summary);
+
+// A figure as the summary and comparisons print it: a duration for "s",
+// a percentage for "%", grouped digits for counts.
+std::string metric_text(const Metric& metric);
 
 }  // namespace capsim::sim
