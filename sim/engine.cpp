@@ -207,7 +207,10 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
     ServiceState& service = services_[static_cast<std::size_t>(job.service)];
     Replica& replica = service.replicas.at(job.job);
     replica.held_since = now;
-    replica.ready_at = now + service.runner->spec().cold_start.total();
+    // The service was already up when the simulation began: its initial
+    // replicas placed then are warm.
+    replica.ready_at =
+        now + (replica.warm && now == Time::zero() ? Duration() : service.runner->spec().cold_start.total());
     replica.type = type;
     if (replica.withdrawn) withdrawn_started_.push_back(slot);
     return;
@@ -545,7 +548,7 @@ void NativeEngine::add_replica(Time now, std::uint32_t s) {
   job.work = std::numeric_limits<double>::infinity();  // serves until the autoscaler stops it
   job.gpu_milli = static_cast<std::int32_t>(spec.request.gpu_milli);
   job.job_class = spec.job_class;
-  service.replicas.emplace(id, Replica{slot});
+  service.replicas.emplace(id, Replica{.slot = slot, .warm = now == Time::zero()});
   ++service.wanted;
 
   const JobClassSpec& job_class = classes_->at(spec.job_class);

@@ -210,6 +210,7 @@ class NativeEngine {
     Time held_since;              // placed: when
     GpuTypeId type = kAnyGpuType;
     bool withdrawn = false;
+    bool warm = false;  // one of the initial replicas: placed at time 0, it serves at once
   };
   struct ServiceState {
     ServiceRunner* runner = nullptr;

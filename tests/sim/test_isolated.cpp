@@ -103,6 +103,24 @@ void check_same(const sim::RunResults& a, const sim::RunResults& b) {
     CHECK(same_bits(m.values, n.values));
   }
 
+  CHECK(a.services.names == b.services.names);
+  CHECK(a.services.service == b.services.service);
+  REQUIRE(a.services.columns.size() == b.services.columns.size());
+  for (std::size_t i = 0; i < a.services.columns.size(); ++i) {
+    CHECK(a.services.columns[i].name == b.services.columns[i].name);
+    CHECK(same_bits(a.services.columns[i].values, b.services.columns[i].values));
+  }
+  REQUIRE(a.summary.services.size() == b.summary.services.size());
+  for (std::size_t i = 0; i < a.summary.services.size(); ++i) {
+    CHECK(a.summary.services[i].name == b.summary.services[i].name);
+    CHECK(a.summary.services[i].autoscaler == b.summary.services[i].autoscaler);
+    REQUIRE(a.summary.services[i].figures.size() == b.summary.services[i].figures.size());
+    for (std::size_t k = 0; k < a.summary.services[i].figures.size(); ++k) {
+      CHECK(a.summary.services[i].figures[k].name == b.summary.services[i].figures[k].name);
+      CHECK(same_bits(a.summary.services[i].figures[k].value, b.summary.services[i].figures[k].value));
+    }
+  }
+
   // summary.json as text: a NaN is null there, and NaN != NaN as a number.
   CHECK(sim::summary_to_json(a.summary).dump() == sim::summary_to_json(b.summary).dump());
   check_same(a.summary.jct_s, b.summary.jct_s);
@@ -169,6 +187,11 @@ sim::RunResults hand_made_results(std::size_t jobs) {
   r.summary.jct_s = {3, 1, 2, 3, 4, nan_with_payload()};
   r.summary.trace = sim::TraceSummary{"philly", "/t.csv", 9, 1, {"bad,row"}, 2, 3, 4, 5, 6, 1'500'000'000, {}};
   r.summary.packing = sim::PackingSummary{{{10, 12.5}, {20, 25}}, 137.5, 100, 0, 3};
+  r.services.names = {"chat", ""};
+  r.services.service = {0, 1, 0};
+  r.services.columns = {{"time", "s", "end", {15, 15, 30}},
+                        {"latency_p99", "s", "", {std::numeric_limits<double>::infinity(), -0.0, nan_with_payload()}}};
+  r.summary.services = {{"chat", "hpa", {{"replica_hours", "replica-hours", "", 1.25}, {"x", "", "%", -0.0}}}};
   r.stats = {7, 6, Time::from_us(123'456'789), true};
   r.scenario_text = std::string("name: hand\n\0binary", 18);
   return r;
