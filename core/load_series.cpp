@@ -261,6 +261,15 @@ RateSeries azure_llm_rate_series(const AzureLoadTrace& trace, Duration step, Tim
 RateSeries generate_load(const LoadSpec& spec, std::uint64_t seed, std::string_view stream_name) {
   RateSeries series = spec.trace ? azure_llm_rate_series(*spec.trace, spec.step)
                                  : constant_rate(Time::zero(), spec.step, spec.span, spec.base_per_second.value_or(0));
+  if (spec.trace && spec.trace->repeat && !series.per_second.empty()) {
+    const std::size_t window = series.per_second.size();
+    const auto steps = static_cast<std::size_t>(steps_for(*spec.trace->repeat, spec.step));
+    for (std::vector<double>* values :
+         {&series.per_second, &series.mean_context_tokens, &series.mean_generated_tokens}) {
+      values->resize(steps);
+      for (std::size_t i = window; i < steps; ++i) (*values)[i] = (*values)[i % window];
+    }
+  }
   if (spec.diurnal) apply_diurnal(series, *spec.diurnal);
   if (spec.weekly) apply_weekly(series, *spec.weekly);
   if (spec.bursts) {
@@ -290,7 +299,7 @@ Duration read_positive_duration(const ConfigNode& node, const std::string& field
 
 AzureLoadTrace parse_load_trace(const ConfigNode& node, const std::string& field,
                                 const std::filesystem::path& base_dir) {
-  MapReader map(node, field, {"path", "format", "scale", "start", "span"});
+  MapReader map(node, field, {"path", "format", "scale", "start", "span", "repeat"});
   AzureLoadTrace trace;
   const ConfigNode& format = map.required("format", "the trace's format (azure-llm)");
   if (read_string(format, map.field("format")) != "azure-llm") {
@@ -310,6 +319,9 @@ AzureLoadTrace parse_load_trace(const ConfigNode& node, const std::string& field
   }
   if (const ConfigNode* v = map.optional("start")) trace.start = read_duration(*v, map.field("start"));
   if (const ConfigNode* v = map.optional("span")) trace.span = read_positive_duration(*v, map.field("span"));
+  if (const ConfigNode* v = map.optional("repeat")) {
+    trace.repeat = read_positive_duration(*v, map.field("repeat"));
+  }
   return trace;
 }
 
@@ -343,6 +355,12 @@ LoadSpec parse_load_spec(const ConfigNode& node, const std::string& field, const
       throw InputError(span->where(), map.field("span"), "the span of a trace's load in trace.span", "span");
     }
     spec.trace = parse_load_trace(*trace, map.field("trace"), base_dir);
+    if (spec.trace->repeat && steps_for(*spec.trace->repeat, spec.step) > kMaxLoadSteps) {
+      const ConfigNode* repeat = trace->find("repeat")->value.get();
+      throw InputError(repeat->where(), map.field("trace") + ".repeat",
+                       "at most " + std::to_string(kMaxLoadSteps) + " steps of " + format_duration(spec.step),
+                       repeat->describe());
+    }
   }
 
   if (const ConfigNode* v = map.optional("diurnal")) {

@@ -32,11 +32,12 @@
 //     step: 1m          # default 1m
 //     span: 2d          # required with base; with a trace, trace.span instead
 //     base: 200         # requests per second; or `trace`, not both
-//     trace: {path: conv.csv, format: azure-llm, scale: 1, start: 0s, span: 1h}
+//     trace: {path: conv.csv, format: azure-llm, scale: 1, start: 0s, span: 1h, repeat: 1d}
 //                       # path relative to the scenario's folder; format
 //                       # azure-llm only; scale default 1; start (offset from
 //                       # the trace's first request) default 0s; span default
-//                       # up to the last request
+//                       # up to the last request; repeat: the window's steps
+//                       # over and over until the series is that long
 //     diurnal: {amplitude: 0.6, peak: 14h}   # amplitude 0..1 required; peak default 14h
 //     weekly: {weekday: 1, weekend: 0.5}     # each default 1
 //     bursts: {factor: 3, mean_on: 5m, mean_off: 1h}   # all required
@@ -142,6 +143,10 @@ struct AzureLoadTrace {
   double scale = 1;              // multiplies the rate (not the tokens)
   Duration start;                // offset of the window from the trace's first request
   std::optional<Duration> span;  // default: up to and including the last request
+  // The window's steps repeated until the series is this long (the public
+  // trace holds one hour; `repeat: 1d` makes a day of it). generate_load
+  // applies it; none: the window once.
+  std::optional<Duration> repeat;
   friend bool operator==(const AzureLoadTrace&, const AzureLoadTrace&) = default;
 };
 

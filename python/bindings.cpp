@@ -72,6 +72,21 @@ py::tuple timeseries_columns(const sim::RunResults& results) {
   return py::make_tuple(series.interval.to_seconds(), to_array(std::span<const double>(series.time_s)), metrics);
 }
 
+// /services: (name, units, description, values) per column, the service's
+// name first.
+py::list service_columns(const sim::RunResults& results) {
+  const sim::ServiceTable& table = results.services;
+  py::list out;
+  std::vector<std::string_view> names;
+  for (const std::int32_t s : table.service) names.push_back(table.names.at(static_cast<std::size_t>(s)));
+  out.append(py::make_tuple("service", "", "the service the row is about", to_list(names)));
+  for (const auto& column : table.columns) {
+    out.append(py::make_tuple(column.name, column.units, column.description,
+                              to_array(std::span<const double>(column.values))));
+  }
+  return out;
+}
+
 // The built-in policies and those registered from Python.
 scheduler::PolicyRegistry registry_with(const py::dict& python_policies) {
   scheduler::PolicyRegistry registry = scheduler::PolicyRegistry::with_builtins();
@@ -208,6 +223,7 @@ PYBIND11_MODULE(_capsim, m) {
   py::class_<sim::RunResults>(m, "RunResults")
       .def("job_columns", &job_columns)
       .def("timeseries_columns", &timeseries_columns)
+      .def("service_columns", &service_columns)
       .def("summary_json", [](const sim::RunResults& r) { return sim::summary_to_json(r.summary).dump(); })
       .def("summary_text", [](const sim::RunResults& r) { return sim::format_summary(r.summary); })
       .def_property_readonly("scenario_text", [](const sim::RunResults& r) { return r.scenario_text; })

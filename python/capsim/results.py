@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, List, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
 
 # Columns with few distinct values, typed as pandas categories.
-_CATEGORIES = ("state", "gpu_type", "requested_gpu_type")
+_CATEGORIES = ("state", "gpu_type", "requested_gpu_type", "service")
 
 Column = Tuple[str, str, str, Any]  # name, units, description, values
 
 
-def _frame(columns: Sequence[Column], index: str) -> pd.DataFrame:
+def _frame(columns: Sequence[Column], index: Optional[str]) -> pd.DataFrame:
     data: Dict[str, Any] = {}
     units: Dict[str, str] = {}
     descriptions: Dict[str, str] = {}
@@ -27,7 +27,8 @@ def _frame(columns: Sequence[Column], index: str) -> pd.DataFrame:
         units[name] = unit
         descriptions[name] = description
     frame = pd.DataFrame(data)
-    frame = frame.set_index(index)
+    if index is not None:
+        frame = frame.set_index(index)
     frame.attrs["units"] = units
     frame.attrs["descriptions"] = descriptions
     return frame
@@ -41,13 +42,17 @@ class Results:
     ``gpu_type`` as categories); ``jobs.attrs["units"]`` and
     ``["descriptions"]`` say what each column holds. ``timeseries``: one row
     per metrics interval, indexed by its start in simulated seconds.
-    ``summary``: the headline metrics, the same as summary.json.
+    ``services``: one row per inference service per interval (``service``,
+    ``time`` at the interval's end, requests, replicas, latency percentiles,
+    SLO attainment); empty without services. ``summary``: the headline
+    metrics, the same as summary.json (per service under ``services``).
     """
 
     def __init__(self, jobs: pd.DataFrame, timeseries: pd.DataFrame, summary: Dict[str, Any],
-                 scenario_text: str, native=None):
+                 scenario_text: str, native=None, services: Optional[pd.DataFrame] = None):
         self.jobs = jobs
         self.timeseries = timeseries
+        self.services = services if services is not None else pd.DataFrame()
         self.summary = summary
         self.scenario_text = scenario_text
         self._native = native
@@ -58,7 +63,7 @@ class Results:
         series = _frame([("time", "s", "start of each metrics interval", time)] + list(metrics), "time")
         series.attrs["interval_s"] = float(interval)
         return cls(_frame(native.job_columns(), "id"), series, json.loads(native.summary_json()),
-                   native.scenario_text, native)
+                   native.scenario_text, native, _frame(native.service_columns(), None))
 
     @property
     def metrics(self) -> Dict[str, Any]:
@@ -128,4 +133,8 @@ def read_results(path: Union[str, os.PathLike]) -> Results:
         else:  # written before the summary went into the file: the JSON beside it
             with open(os.path.join(os.path.dirname(path), "summary.json"), encoding="utf-8") as s:
                 summary = json.load(s)
-        return Results(jobs, series, summary, _attr(f, "scenario"))
+        services = None
+        if "services" in f:
+            group = f["services"]
+            services = _frame(_read_columns(group, _ordered(group, list(group.keys()))), None)
+        return Results(jobs, series, summary, _attr(f, "scenario"), services=services)

@@ -246,3 +246,37 @@ def test_the_simgrid_engine_runs_from_python_in_a_child_process():
         assert res.summary["engine"] == "simgrid"
         assert list(res.jobs["end_time"]) == list(native.jobs["end_time"])
         assert res.summary["metrics"]["gpu_energy_kwh"] > 0
+
+
+# A fixed service of two replicas at 3 requests/s for an hour on one node
+# of 4 V100s: 60 one-minute rows, 2 replica-hours at $3.06 per GPU-hour.
+SERVICE = {
+    "name": "service",
+    "cluster": {"node_groups": [{"gpu": "V100", "gpus_per_node": 4, "count": 1}]},
+    "workload": {"services": [{
+        "name": "chat",
+        "model": {"work": "1s", "step": "20ms", "step_per_request": "2ms", "max_batch": 8},
+        "slo": {"latency": "5s"},
+        "replicas": 2,
+        "load": {"base": 3, "span": "1h"},
+    }]},
+}
+
+
+def test_services_are_a_dataframe_in_memory_and_from_the_file(tmp_path):
+    res = capsim.run(capsim.Scenario.from_dict(SERVICE), output_dir=tmp_path / "out")
+    services = res.services
+    assert len(services) == 60
+    assert list(services["service"].unique()) == ["chat"]
+    assert services["time"].iloc[-1] == 3600.0
+    assert (services["replicas_ready"] == 2).all()
+    assert services["arrived"].sum() == pytest.approx(10_800)
+    assert services.attrs["units"]["latency_p99"] == "s"
+    (chat,) = res.summary["services"]
+    assert chat["name"] == "chat" and chat["autoscaler"] == "fixed"
+    assert chat["replica_hours"] == pytest.approx(2)
+    assert chat["cost_usd"] == pytest.approx(6.12)
+    back = capsim.read_results(tmp_path / "out")
+    pdt.assert_frame_equal(back.services, services, check_exact=True)
+    # Without services the frame is empty.
+    assert capsim.run(capsim.Scenario.from_dict(HAND)).services.empty

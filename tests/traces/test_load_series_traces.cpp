@@ -109,3 +109,26 @@ TEST_CASE("azure-llm load: a window and a scale from the load block", "[traces][
   }
   CHECK(context_tokens == Approx(9'279'370).epsilon(1e-12));
 }
+
+TEST_CASE("azure-llm load: repeat tiles the window's steps to a day", "[traces][azure]") {
+  // The conv window of 20 minutes from 10m, repeated to 1d: 1,440 steps,
+  // step i the window's step i mod 20, 72 times the window's requests.
+  const std::string trace = "{path: " + azure("conv").string() + ", format: azure-llm, start: 10m, span: 20m";
+  const auto once = parse_config_text("load:\n  trace: " + trace + "}\n", "services.yaml");
+  const auto day = parse_config_text("load:\n  trace: " + trace + ", repeat: 1d}\n", "services.yaml");
+  const RateSeries window = parse_load(*once->find("load")->value, "load", ".", 1, "load.conv");
+  const RateSeries tiled = parse_load(*day->find("load")->value, "load", ".", 1, "load.conv");
+  REQUIRE(window.per_second.size() == 20);
+  REQUIRE(tiled.per_second.size() == 1440);
+  CHECK(tiled.span() == Duration::days(1));
+  for (std::size_t i = 0; i < tiled.per_second.size(); ++i) {
+    CHECK(tiled.per_second[i] == window.per_second[i % 20]);
+    CHECK(tiled.mean_generated_tokens[i] == window.mean_generated_tokens[i % 20]);
+  }
+  CHECK(tiled.requests() == Approx(72 * 7'241).epsilon(1e-12));
+  // More steps than a series may have is an error naming the field.
+  const auto huge = parse_config_text("load:\n  step: 1ms\n  trace: " + trace + ", repeat: 1w}\n", "services.yaml");
+  const InputError e =
+      capsim::testing::input_error_of([&] { parse_load(*huge->find("load")->value, "load", ".", 1, "load.conv"); });
+  CHECK(e.field() == "load.trace.repeat");
+}
