@@ -15,37 +15,17 @@
 #include <string>
 #include <vector>
 
+#include "bench/scenario_bench.hpp"
 #include "core/scenario.hpp"
 #include "sim/compare.hpp"
 #include "sim/run.hpp"
 
-namespace {
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  int repeat = 3;
-  std::string path = "scenarios/topology.yaml";
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
-      repeat = std::max(1, std::atoi(argv[++i]));
-    } else {
-      path = argv[i];
-    }
-  }
-  capsim::Scenario base;
-  try {
-    base = capsim::load_scenario(path);
-  } catch (const capsim::InputError& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 2;
-  }
+  const auto bench = capsim::bench::scenario_bench(argc, argv, 3, "scenarios/topology.yaml");
+  if (!bench) return 2;
+  const int repeat = bench->repeat;
+  const std::string& path = bench->path;
+  const capsim::Scenario& base = bench->scenario;
   std::printf("%s, median of %d runs each (wall seconds, in-process for native, child process for SimGrid)\n\n",
               path.c_str(), repeat);
   std::printf("%-28s %8s %10s %10s %10s %10s %8s\n", "variant", "jobs", "native s", "jobs/s", "simgrid s", "jobs/s",
@@ -64,7 +44,7 @@ int main(int argc, char** argv) {
         jobs = static_cast<double>(results.summary.jobs_submitted);
       }
     }
-    const double n = median(native_s), g = median(simgrid_s);
+    const double n = capsim::bench::median(native_s), g = capsim::bench::median(simgrid_s);
     std::printf("%-28s %8.0f %10.3f %10.0f %10.3f %10.0f %7.1fx\n", variant.label.c_str(), jobs, n, jobs / n, g,
                 jobs / g, g / n);
   }
