@@ -793,7 +793,8 @@ double read_positive_seconds(const ConfigNode& node, const std::string& field) {
 }
 
 ServiceModelSpec parse_service_model(const ConfigNode& node, const std::string& field, const GpuCatalog& catalog) {
-  MapReader map(node, field, {"work", "step", "step_per_request", "max_batch", "queue_limit", "measured_on"});
+  MapReader map(node, field,
+                {"work", "step", "step_per_request", "max_batch", "queue_limit", "measured_on", "prefill"});
   ServiceModelSpec model;
   model.work_s =
       read_positive_seconds(map.required("work", "a request's mean run time alone, such as 500ms"), map.field("work"));
@@ -810,6 +811,13 @@ ServiceModelSpec parse_service_model(const ConfigNode& node, const std::string& 
   }
   if (const ConfigNode* value = map.optional("measured_on")) {
     model.measured_speed = catalog.at(read_gpu_type(*value, map.field("measured_on"), catalog)).relative_speed;
+  }
+  if (const ConfigNode* value = map.optional("prefill")) {
+    model.prefill_s = read_duration(*value, map.field("prefill")).to_seconds();
+    if (model.prefill_s > model.work_s) {
+      throw InputError(value->where(), map.field("prefill"), "at most the request's work (a part of it)",
+                       value->describe());
+    }
   }
   if (model.work_s < model.step_s) {
     throw InputError(map.optional("work")->where(), map.field("work"),
@@ -883,10 +891,18 @@ std::vector<ServiceSpec> parse_services(const ConfigNode& node, const std::strin
       }
     }
     {
-      const ConfigNode& value = map.required("slo", "the latency objective: {latency: 500ms, percentile: 99}");
-      MapReader slo(value, map.field("slo"), {"latency", "percentile"});
-      service.slo_latency = Duration::from_seconds(
-          read_positive_seconds(slo.required("latency", "a latency such as 500ms"), slo.field("latency")));
+      const ConfigNode& value =
+          map.required("slo", "the service's objectives: {latency: 500ms, percentile: 99} or {ttft: 1s, tpot: 50ms}");
+      MapReader slo(value, map.field("slo"), {"latency", "ttft", "tpot", "percentile"});
+      for (const auto& [key, out] :
+           {std::pair{"latency", &service.slo_latency}, {"ttft", &service.slo_ttft}, {"tpot", &service.slo_tpot}}) {
+        if (const ConfigNode* d = slo.optional(key))
+          *out = Duration::from_seconds(read_positive_seconds(*d, slo.field(key)));
+      }
+      if (!service.slo_latency && !service.slo_ttft && !service.slo_tpot) {
+        throw InputError(value.where(), slo.field("latency"),
+                         "an objective: latency (a request answered within it), or ttft and/or tpot (LLMs)", "none");
+      }
       if (const ConfigNode* p = slo.optional("percentile")) {
         service.slo_percentile = read_number(*p, slo.field("percentile"), 1, 99.9999);
       }

@@ -19,8 +19,10 @@
 //           max_batch: 32              # default 32
 //           queue_limit: 100000        # requests waiting across the service before drops; default none
 //           measured_on: A100-80GB     # the GPU type these times are for; default the reference (speed 1)
+//           prefill: 150ms             # LLMs: slot taken to first token (part of work); default 0s
 //         cold_start: {provision: 30s, image_pull: 40s, model_load: 60s}   # each default 0s
-//         slo: {latency: 500ms, percentile: 99}   # latency required; percentile default 99
+//         slo: {latency: 500ms, percentile: 99}   # latency, or ttft and/or tpot (LLMs: time to first
+//                                                 # token, time per output token); percentile default 99
 //         replicas: 10                 # at the start (without an autoscaler, always); default 1
 //         load: {...}                  # core/load_series.hpp; required
 //         autoscaling: hpa             # a policy name or map (scheduler/autoscale); default none: fixed.
@@ -51,6 +53,7 @@ struct ServiceModelSpec {
   double step_per_request_s = 0.002;
   std::int32_t max_batch = 32;
   double queue_limit = 1e12;
+  double prefill_s = 0;
   double measured_speed = 1;  // relative_speed of the type the times were measured on
 };
 
@@ -68,7 +71,11 @@ struct ServiceSpec {
   JobClassId job_class = 0;
   ServiceModelSpec model;
   ColdStartSpec cold_start;
-  Duration slo_latency = Duration::milliseconds(500);
+  // The objectives set (at least one): a request's latency; for LLMs its
+  // time to first token and the time per output token.
+  std::optional<Duration> slo_latency;
+  std::optional<Duration> slo_ttft;
+  std::optional<Duration> slo_tpot;
   double slo_percentile = 99;  // the share of requests (in %) meant to meet slo_latency
   std::int32_t initial_replicas = 1;
   LoadSpec load;

@@ -70,6 +70,28 @@ double ReplicaSteadyState::latency_quantile(double q) const {
   return quantile_of([this](double x) { return latency_cdf(x); }, q);
 }
 
+double ReplicaSteadyState::ttft_cdf(double x, double prefill_s) const {
+  if (x < prefill_s) return 0;
+  return 1 - wait_probability * std::exp(-wait_tail_rate * (x - prefill_s));
+}
+
+double ReplicaSteadyState::tpot_cdf(double x) const {
+  double p = 0;
+  for (std::size_t k = 1; k < token_share.size(); ++k) {
+    if (step_s[k] <= x) p += token_share[k];
+  }
+  return p;
+}
+
+double ReplicaSteadyState::tpot_quantile(double q) const {
+  double p = 0;
+  for (std::size_t k = 1; k < token_share.size(); ++k) {
+    p += token_share[k];
+    if (p >= q - 1e-12) return step_s[k];
+  }
+  return step_s.empty() ? 0.0 : step_s.back();
+}
+
 ReplicaSteadyState replica_steady_state(const ServiceQueueModel& model, double arrival_rate) {
   const double capacity = model.replica_capacity();
   CAPSIM_CHECK(arrival_rate > 0 && arrival_rate < capacity)
@@ -99,10 +121,24 @@ ReplicaSteadyState replica_steady_state(const ServiceQueueModel& model, double a
   s.mean_service_s = (s.mean_held - s.mean_waiting) / arrival_rate;
   s.busy_probability = 1 - p[0] / total;
   s.mean_batch = serving / total / s.busy_probability;
+  // Tokens by the batch of their step: at batch k < B the chain is in state
+  // k; at B in any state from B on (mass p_B / (1 - r)).
+  s.token_share.assign(static_cast<std::size_t>(batch) + 1, 0.0);
+  s.step_s.assign(static_cast<std::size_t>(batch) + 1, 0.0);
+  double tokens = 0, token_time = 0;
+  for (std::int32_t k = 1; k <= batch; ++k) {
+    const double time_at_k = k < batch ? p[k] : pb / (1 - r);
+    s.step_s[k] = model.step_time_s(k);
+    s.token_share[k] = time_at_k * k / s.step_s[k];
+    tokens += s.token_share[k];
+    token_time += time_at_k * k;
+  }
+  for (double& share : s.token_share) share /= tokens;
+  s.mean_tpot_s = token_time / tokens;
   return s;
 }
 
-IntervalService serve_interval(const ServiceQueueModel& model, const IntervalLoad& load, double slo_s) {
+IntervalService serve_interval(const ServiceQueueModel& model, const IntervalLoad& load, const ServiceObjectives& slo) {
   CAPSIM_CHECK(load.seconds > 0 && load.arrival_rate >= 0 && load.replicas >= 0 && load.backlog >= 0)
       << "an interval of " << load.seconds << " s at " << load.arrival_rate << " requests/s";
   IntervalService out;
@@ -161,9 +197,9 @@ IntervalService serve_interval(const ServiceQueueModel& model, const IntervalLoa
   if (mass <= 0) return out;
   if (!std::isfinite(wait_low)) {
     // No replica: nothing is served.
-    out.mean_latency_s = out.p50_latency_s = out.p95_latency_s = out.p99_latency_s =
+    out.mean_latency_s = out.p50_latency_s = out.p95_latency_s = out.p99_latency_s = out.p50_ttft_s = out.p99_ttft_s =
         std::numeric_limits<double>::infinity();
-    out.slo_attainment = 0;
+    out.latency_attainment = out.ttft_attainment = out.slo_attainment = 0;
     return out;
   }
   // Served requests with latency at most x, as a fraction of those kept.
@@ -179,12 +215,45 @@ IntervalService serve_interval(const ServiceQueueModel& model, const IntervalLoa
   out.p50_latency_s = quantile_of(cdf, 0.50);
   out.p95_latency_s = quantile_of(cdf, 0.95);
   out.p99_latency_s = quantile_of(cdf, 0.99);
-  out.slo_attainment = out.arrived > 0 ? cdf(slo_s) * mass / out.arrived : 1.0;
+  // Time to first token: the wait (spread evenly between two values behind
+  // a backlog), then the prefill.
+  const auto ttft_cdf = [&](double x) {
+    double n = 0;
+    if (backlog_mass > 0) {
+      const double w = x - model.prefill_s;
+      double below = w >= wait_high ? 1.0 : 0.0;
+      if (w > wait_low && w < wait_high) below = (w - wait_low) / (wait_high - wait_low);
+      n += backlog_mass * below;
+    }
+    if (steady_mass > 0) n += steady_mass * steady.ttft_cdf(x, model.prefill_s);
+    return n / mass;
+  };
+  out.p50_ttft_s = quantile_of(ttft_cdf, 0.50);
+  out.p99_ttft_s = quantile_of(ttft_cdf, 0.99);
+  // Time per output token: behind a backlog every step is at full batch.
+  const double full_step = model.step_time_s(model.max_batch);
+  const auto tpot_cdf = [&](double x) {
+    double n = 0;
+    if (backlog_mass > 0 && full_step <= x) n += backlog_mass;
+    if (steady_mass > 0) n += steady_mass * steady.tpot_cdf(x);
+    return n / mass;
+  };
+  out.mean_tpot_s = (backlog_mass * full_step + steady_mass * steady.mean_tpot_s) / mass;
+  out.p99_tpot_s = steady_mass > 0 && backlog_mass == 0 ? steady.tpot_quantile(0.99) : full_step;
+  if (steady_mass > 0 && backlog_mass > 0 && steady_mass / mass > 0.99) {
+    out.p99_tpot_s = steady.tpot_quantile(1 - 0.01 * mass / steady_mass);
+  }
+  const double kept = mass / out.arrived;  // the share not dropped
+  const auto share_within = [&](const auto& f, double limit) { return std::isinf(limit) ? 1.0 : f(limit); };
+  out.latency_attainment = kept * share_within(cdf, slo.latency_s);
+  out.ttft_attainment = kept * share_within(ttft_cdf, slo.ttft_s);
+  out.tpot_attainment = share_within(tpot_cdf, slo.tpot_s);
+  out.slo_attainment = std::min(out.latency_attainment, out.ttft_attainment) * out.tpot_attainment;
   return out;
 }
 
 std::vector<double> simulate_replica(const ServiceQueueModel& model, double arrival_rate, double seconds,
-                                     std::uint64_t seed) {
+                                     std::uint64_t seed, ReplicaTrace* trace) {
   CAPSIM_CHECK(arrival_rate > 0 && seconds > 0) << "a request simulation needs load";
   RandomStream arrivals = RandomStream::derive(seed, "service.arrivals");
   RandomStream work = RandomStream::derive(seed, "service.work");
@@ -197,12 +266,17 @@ std::vector<double> simulate_replica(const ServiceQueueModel& model, double arri
   std::vector<double> latencies;
   double now = 0, v = 0;
   double next_arrival = arrivals.exponential(1 / arrival_rate);
-  const auto admit = [&](double arrived, double w) { serving.emplace(v + w, arrived); };
+  const auto admit = [&](double arrived, double w) {
+    serving.emplace(v + w, arrived);
+    if (trace) trace->waits.push_back(now - arrived);
+  };
+  if (trace) trace->time_at_batch.assign(static_cast<std::size_t>(model.max_batch) + 1, 0.0);
   while (next_arrival < seconds || !serving.empty()) {
     const auto k = static_cast<std::int32_t>(serving.size());
     const double speed = k > 0 ? model.step_time_s(1) / model.step_time_s(k) : 0.0;
     const double next_done = k > 0 ? now + (serving.top().first - v) / speed : std::numeric_limits<double>::infinity();
     if (next_arrival < seconds && next_arrival < next_done) {
+      if (trace) trace->time_at_batch[static_cast<std::size_t>(k)] += next_arrival - now;
       v += (next_arrival - now) * speed;
       now = next_arrival;
       const double w = work.exponential(model.work_s);
@@ -213,6 +287,7 @@ std::vector<double> simulate_replica(const ServiceQueueModel& model, double arri
       }
       next_arrival += arrivals.exponential(1 / arrival_rate);
     } else {
+      if (trace) trace->time_at_batch[static_cast<std::size_t>(k)] += next_done - now;
       v = serving.top().first;
       now = next_done;
       latencies.push_back(now - serving.top().second);

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace capsim::sim {
@@ -39,6 +40,9 @@ struct ServiceQueueModel {
   double step_per_request_s = 0.002;  // each further request in the batch
   std::int32_t max_batch = 32;
   double queue_limit = 1e12;  // requests waiting across the service beyond which new ones are dropped
+  // LLM serving: the time from taking a slot to the first token (the
+  // prompt's prefill, part of work_s).
+  double prefill_s = 0;
 
   double step_time_s(std::int32_t batch) const { return step_s + step_per_request_s * (batch - 1); }
   // Requests per second one replica completes holding `held` requests.
@@ -60,6 +64,16 @@ struct ReplicaSteadyState {
   // P(latency <= x).
   double latency_cdf(double x) const;
   double latency_quantile(double q) const;
+  // LLM serving. Time to first token: the wait for a slot, then the prefill.
+  double ttft_cdf(double x, double prefill_s) const;
+  // Time per output token: a token made in a step of batch k takes t(k).
+  // token_share[k]: the share of tokens made in steps of batch k (the time
+  // spent at batch k x k / t(k), normalised); step_s[k] = t(k).
+  std::vector<double> token_share;
+  std::vector<double> step_s;
+  double mean_tpot_s = 0;
+  double tpot_cdf(double x) const;  // the share of tokens made in steps of at most x
+  double tpot_quantile(double q) const;
 };
 ReplicaSteadyState replica_steady_state(const ServiceQueueModel& model, double arrival_rate);
 
@@ -85,16 +99,43 @@ struct IntervalService {
   double p50_latency_s = 0;
   double p95_latency_s = 0;
   double p99_latency_s = 0;
-  double slo_attainment = 1;  // of the arrivals: served within the SLO (drops miss it)
+  // LLM serving: time to first token and time per output token.
+  double p50_ttft_s = 0;
+  double p99_ttft_s = 0;
+  double mean_tpot_s = 0;
+  double p99_tpot_s = 0;
+  double latency_attainment = 1;  // of the arrivals: answered within slo.latency_s (drops miss it)
+  double ttft_attainment = 1;     // of the arrivals: first token within slo.ttft_s
+  double tpot_attainment = 1;     // of the tokens: made within slo.tpot_s of the previous one
+  // Of the arrivals: meeting every objective set. Latency and TTFT share the
+  // wait: the smaller of the two; TPOT taken independent of them.
+  double slo_attainment = 1;
 };
 
-IntervalService serve_interval(const ServiceQueueModel& model, const IntervalLoad& load, double slo_s);
+// What a service promises (each infinite when not promised).
+struct ServiceObjectives {
+  double latency_s = std::numeric_limits<double>::infinity();
+  double ttft_s = std::numeric_limits<double>::infinity();
+  double tpot_s = std::numeric_limits<double>::infinity();
+};
+
+IntervalService serve_interval(const ServiceQueueModel& model, const IntervalLoad& load, const ServiceObjectives& slo);
+// The latency objective alone.
+inline IntervalService serve_interval(const ServiceQueueModel& model, const IntervalLoad& load, double slo_s) {
+  return serve_interval(model, load, ServiceObjectives{.latency_s = slo_s});
+}
 
 // Request-level simulation of one replica of the same service: Poisson
 // arrivals at `arrival_rate` for `seconds`, exponential work, continuous
 // batching as above, seeded. Every request's latency (arrival to
 // completion), in completion order.
+// `trace`, when given, also gets each admitted request's wait for a slot
+// (in admission order) and the time spent at each batch size.
+struct ReplicaTrace {
+  std::vector<double> waits;
+  std::vector<double> time_at_batch;  // index k: seconds with k requests in slots
+};
 std::vector<double> simulate_replica(const ServiceQueueModel& model, double arrival_rate, double seconds,
-                                     std::uint64_t seed);
+                                     std::uint64_t seed, ReplicaTrace* trace = nullptr);
 
 }  // namespace capsim::sim

@@ -49,13 +49,17 @@ ServiceQueueModel ServiceRunner::model_on(GpuTypeId type) const {
   model.step_per_request_s = spec_.model.step_per_request_s / speed;
   model.max_batch = spec_.model.max_batch;
   model.queue_limit = spec_.model.queue_limit;
+  model.prefill_s = spec_.model.prefill_s / speed;
   return model;
 }
 
 std::int32_t ServiceRunner::end_interval(Time now, const ReplicaCounts& counts) {
   const double period = interval_.to_seconds();
   const double rate = requests_between(load_, now - interval_, now) / period;
-  const double slo_s = spec_.slo_latency.to_seconds();
+  ServiceObjectives slo;
+  if (spec_.slo_latency) slo.latency_s = spec_.slo_latency->to_seconds();
+  if (spec_.slo_ttft) slo.ttft_s = spec_.slo_ttft->to_seconds();
+  if (spec_.slo_tpot) slo.tpot_s = spec_.slo_tpot->to_seconds();
 
   // The ready replicas' groups, each with its share of the requests (and of
   // the backlog) in proportion to its capacity.
@@ -69,16 +73,16 @@ std::int32_t ServiceRunner::end_interval(Time now, const ReplicaCounts& counts) 
   total.arrived = rate * period;
   total.slo_attainment = 0;
   total.p50_latency_s = total.p95_latency_s = total.p99_latency_s = 0;
-  double busy = 0, batch_time = 0, latency_mass = 0;
+  double busy = 0, batch_time = 0, latency_mass = 0, tpot_mass = 0;
   if (ready == 0) {
-    const IntervalService out = serve_interval(model_on(0), {period, rate, 0, backlog_}, slo_s);
+    const IntervalService out = serve_interval(model_on(0), {period, rate, 0, backlog_}, slo);
     total = out;
   } else {
-    double met = 0;
+    double met = 0, latency_met = 0, ttft_met = 0, tpot_met = 0;
     for (const auto& [type, n] : counts.ready) {
       const ServiceQueueModel model = model_on(type);
       const double share = n * model.replica_capacity() / capacity;
-      const IntervalService out = serve_interval(model, {period, rate * share, n, backlog_ * share}, slo_s);
+      const IntervalService out = serve_interval(model, {period, rate * share, n, backlog_ * share}, slo);
       total.served += out.served;
       total.dropped += out.dropped;
       total.backlog += out.backlog;
@@ -88,16 +92,27 @@ std::int32_t ServiceRunner::end_interval(Time now, const ReplicaCounts& counts) 
       batch_time += out.mean_batch * out.utilisation * n;
       latency_mass += out.served * out.mean_latency_s;
       met += out.slo_attainment * out.arrived;
+      latency_met += out.latency_attainment * out.arrived;
+      ttft_met += out.ttft_attainment * out.arrived;
+      tpot_met += out.tpot_attainment * out.served;
+      tpot_mass += out.mean_tpot_s * out.served;
       if (out.arrived > 0) {
         total.p50_latency_s = std::max(total.p50_latency_s, out.p50_latency_s);
         total.p95_latency_s = std::max(total.p95_latency_s, out.p95_latency_s);
         total.p99_latency_s = std::max(total.p99_latency_s, out.p99_latency_s);
+        total.p50_ttft_s = std::max(total.p50_ttft_s, out.p50_ttft_s);
+        total.p99_ttft_s = std::max(total.p99_ttft_s, out.p99_ttft_s);
+        total.p99_tpot_s = std::max(total.p99_tpot_s, out.p99_tpot_s);
       }
     }
     total.utilisation = busy / ready;
     total.mean_batch = busy > 0 ? batch_time / busy : 0;
     total.mean_latency_s = total.served > 0 ? latency_mass / total.served : 0;
     total.slo_attainment = total.arrived > 0 ? met / total.arrived : 1;
+    total.latency_attainment = total.arrived > 0 ? latency_met / total.arrived : 1;
+    total.ttft_attainment = total.arrived > 0 ? ttft_met / total.arrived : 1;
+    total.tpot_attainment = total.served > 0 ? tpot_met / total.served : 1;
+    total.mean_tpot_s = total.served > 0 ? tpot_mass / total.served : 0;
   }
   backlog_ = total.backlog;
 
@@ -115,11 +130,31 @@ std::int32_t ServiceRunner::end_interval(Time now, const ReplicaCounts& counts) 
     CAPSIM_CHECK(desired >= 0) << "autoscaler " << policy_->name() << " answered " << desired << " replicas";
   }
 
-  rows_.push_back(Row{now.to_seconds(), rate, total.arrived, total.served, total.dropped, total.backlog,
-                      static_cast<double>(counts.asked), static_cast<double>(counts.waiting),
-                      static_cast<double>(counts.starting), static_cast<double>(ready), static_cast<double>(desired),
-                      total.utilisation, total.mean_batch, total.mean_latency_s, total.p50_latency_s,
-                      total.p95_latency_s, total.p99_latency_s, total.slo_attainment, capacity});
+  rows_.push_back(Row{now.to_seconds(),
+                      rate,
+                      total.arrived,
+                      total.served,
+                      total.dropped,
+                      total.backlog,
+                      static_cast<double>(counts.asked),
+                      static_cast<double>(counts.waiting),
+                      static_cast<double>(counts.starting),
+                      static_cast<double>(ready),
+                      static_cast<double>(desired),
+                      total.utilisation,
+                      total.mean_batch,
+                      total.mean_latency_s,
+                      total.p50_latency_s,
+                      total.p95_latency_s,
+                      total.p99_latency_s,
+                      total.slo_attainment,
+                      capacity,
+                      total.p50_ttft_s,
+                      total.p99_ttft_s,
+                      total.mean_tpot_s,
+                      total.p99_tpot_s,
+                      total.ttft_attainment,
+                      total.tpot_attainment});
   return desired;
 }
 
@@ -160,6 +195,13 @@ ServiceSummary ServiceRunner::finish(std::int32_t service, ServiceTable& table) 
       {"latency_p99", "s", "99th percentile latency", &Row::latency_p99_s},
       {"slo_attainment", "", "share of the interval's arrivals served within the SLO latency", &Row::slo_attainment},
       {"capacity", "requests/s", "the most requests per second the ready replicas complete", &Row::capacity},
+      {"ttft_p50", "s", "median time to first token", &Row::ttft_p50_s},
+      {"ttft_p99", "s", "99th percentile time to first token", &Row::ttft_p99_s},
+      {"tpot_mean", "s", "mean time per output token", &Row::tpot_mean_s},
+      {"tpot_p99", "s", "99th percentile time per output token", &Row::tpot_p99_s},
+      {"ttft_attainment", "", "share of the interval's arrivals with their first token within slo.ttft",
+       &Row::ttft_attainment},
+      {"tpot_attainment", "", "share of the interval's tokens made within slo.tpot", &Row::tpot_attainment},
   };
   if (table.columns.empty()) {
     for (const Column& c : kColumns) table.columns.push_back({c.name, c.units, c.description, {}});
@@ -175,7 +217,7 @@ ServiceSummary ServiceRunner::finish(std::int32_t service, ServiceTable& table) 
   // (an interval is short when its arrivals exceed what the ready replicas
   // complete at most, or a backlog is left): the longest such stretch is
   // the lag between a surge and enough capacity.
-  double arrived = 0, served = 0, dropped = 0, met = 0, latency_mass = 0;
+  double arrived = 0, served = 0, dropped = 0, met = 0, latency_mass = 0, ttft_met = 0, tpot_met = 0;
   double short_s = 0, stretch_s = 0, longest_s = 0, peak_replicas = 0, worst_p99 = 0;
   double intervals_ok = 0;
   const double period = interval_.to_seconds();
@@ -185,6 +227,8 @@ ServiceSummary ServiceRunner::finish(std::int32_t service, ServiceTable& table) 
     served += row.served;
     dropped += row.dropped;
     met += row.slo_attainment * row.arrived;
+    ttft_met += row.ttft_attainment * row.arrived;
+    tpot_met += row.tpot_attainment * row.served;
     if (row.served > 0) latency_mass += row.latency_mean_s * row.served;
     peak_replicas = std::max(peak_replicas, row.asked);
     if (row.arrived > 0 && std::isfinite(row.latency_p99_s)) worst_p99 = std::max(worst_p99, row.latency_p99_s);
@@ -219,6 +263,15 @@ ServiceSummary ServiceRunner::finish(std::int32_t service, ServiceTable& table) 
       {"short_of_capacity_s", "time short of capacity", "s", short_s},
       {"capacity_lag_s", "longest lag to capacity", "s", longest_s},
   };
+  // The LLM objectives on their own, when set.
+  if (spec_.slo_ttft) {
+    summary.figures.push_back(
+        {"ttft_attainment_pct", "first token within TTFT", "%", arrived > 0 ? 100 * ttft_met / arrived : 100});
+  }
+  if (spec_.slo_tpot) {
+    summary.figures.push_back(
+        {"tpot_attainment_pct", "tokens within TPOT", "%", served > 0 ? 100 * tpot_met / served : 100});
+  }
   return summary;
 }
 

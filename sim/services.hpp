@@ -79,6 +79,7 @@ class ServiceRunner {
     double asked, waiting, starting, ready, desired;
     double utilisation, mean_batch, latency_mean_s, latency_p50_s, latency_p95_s, latency_p99_s, slo_attainment;
     double capacity;  // requests/s the ready replicas can complete at most
+    double ttft_p50_s, ttft_p99_s, tpot_mean_s, tpot_p99_s, ttft_attainment, tpot_attainment;
   };
   std::vector<Row> rows_;
   double replica_seconds_ = 0;

@@ -41,6 +41,15 @@ std::size_t row_at(const sim::RunResults& results, double t) {
 // A V100 ($3.06 per GPU-hour, 40 W idle, 300 W peak): speed 1, so the
 // model's times hold as given.
 const char* kModel = "      model: {work: 1s, step: 20ms, step_per_request: 2ms, max_batch: 8}\n";
+// The same as the queueing model's.
+sim::ServiceQueueModel k_model() {
+  sim::ServiceQueueModel model;
+  model.work_s = 1;
+  model.step_s = 0.02;
+  model.step_per_request_s = 0.002;
+  model.max_batch = 8;
+  return model;
+}
 
 }  // namespace
 
@@ -60,11 +69,7 @@ TEST_CASE("a fixed service at a constant rate: its rows, replica-hours, cost and
   CHECK(column(results, "time").back() == 3600);
   // Two replicas, each at 1.5 requests/s, in steady state from the start
   // (no cold start).
-  sim::ServiceQueueModel model;
-  model.work_s = 1;
-  model.step_s = 0.02;
-  model.step_per_request_s = 0.002;
-  model.max_batch = 8;
+  const sim::ServiceQueueModel model = k_model();
   const sim::ReplicaSteadyState steady = sim::replica_steady_state(model, 1.5);
   for (std::size_t i = 0; i < 60; ++i) {
     CHECK(column(results, "arrived")[i] == Approx(180));
@@ -271,4 +276,51 @@ TEST_CASE("errors in a service name the field and what was expected", "[sim][ser
   const Scenario bad_policy = scenario_from(head + good + "      autoscaling: {name: hpa, target: 3}\n");
   const InputError e = input_error_of([&] { sim::run_scenario(bad_policy); });
   CHECK(e.field().rfind("workload.services[0].autoscaling", 0) == 0);
+}
+
+TEST_CASE("an LLM service's time to first token and time per output token, by hand from the chain",
+          "[sim][service]") {
+  // Two replicas at 1.5 requests/s each; the prefill takes 100 ms of the
+  // request's second. TTFT = the wait for a slot + 100 ms; a token made in a
+  // step of batch k takes t(k) = 20 + 2 (k - 1) ms, so TPOT within 29 ms
+  // holds for the tokens made at batch 5 or less.
+  const auto results = run_yaml(std::string("cluster: {node_groups: [{gpu: V100, gpus_per_node: 4, count: 1}]}\n"
+                                            "workload:\n"
+                                            "  services:\n"
+                                            "    - name: llm\n"
+                                            "      model: {work: 1s, step: 20ms, step_per_request: 2ms, max_batch: 8, "
+                                            "prefill: 100ms}\n"
+                                            "      slo: {ttft: 150ms, tpot: 29ms, percentile: 90}\n"
+                                            "      replicas: 2\n"
+                                            "      load: {base: 3, span: 10m}\n"));
+  const sim::ServiceQueueModel model = k_model();
+  const sim::ReplicaSteadyState steady = sim::replica_steady_state(model, 1.5);
+  double tokens_within = 0;
+  for (int k = 1; k <= 5; ++k) tokens_within += steady.token_share[static_cast<std::size_t>(k)];
+  CHECK(steady.tpot_cdf(0.029) == Approx(tokens_within));
+  const double ttft_within = 1 - steady.wait_probability * std::exp(-steady.wait_tail_rate * 0.05);
+  CHECK(steady.ttft_cdf(0.150, 0.1) == Approx(ttft_within));
+  CHECK(steady.ttft_cdf(0.099, 0.1) == 0);
+  REQUIRE(results.services.size() == 10);
+  for (std::size_t i = 0; i < 10; ++i) {
+    CHECK(column(results, "ttft_attainment")[i] == Approx(ttft_within));
+    CHECK(column(results, "tpot_attainment")[i] == Approx(tokens_within));
+    CHECK(column(results, "slo_attainment")[i] == Approx(ttft_within * tokens_within));
+    CHECK(column(results, "tpot_mean")[i] == Approx(steady.mean_tpot_s));
+    CHECK(column(results, "tpot_p99")[i] == Approx(steady.tpot_quantile(0.99)));
+  }
+  // The mean TPOT is the token-weighted step: between one request's step and
+  // a full batch's.
+  CHECK(steady.mean_tpot_s > 0.020);
+  CHECK(steady.mean_tpot_s < 0.034);
+  const sim::ServiceSummary& s = results.summary.services.at(0);
+  CHECK(s.figure("ttft_attainment_pct") == Approx(100 * ttft_within));
+  CHECK(s.figure("tpot_attainment_pct") == Approx(100 * tokens_within));
+  // No objective at all is an error naming slo.
+  const InputError e = input_error_of([] {
+    scenario_from(std::string("cluster: {node_groups: [{gpu: V100, gpus_per_node: 4, count: 1}]}\n"
+                              "workload:\n  services:\n    - name: llm\n") +
+                  kModel + "      slo: {percentile: 99}\n      load: {base: 3, span: 10m}\n");
+  });
+  CHECK(e.field() == "workload.services[0].slo.latency");
 }
