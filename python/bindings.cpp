@@ -99,13 +99,19 @@ scheduler::PolicyRegistry registry_with(const py::dict& python_policies) {
 Scenario with_policy(const Scenario& scenario, const std::string& kind, const std::string& spec_text,
                      const py::dict& python_policies) {
   Scenario out = scenario;
-  const std::string field = "policies." + kind;
+  const std::string field = kind == "autoscaling" ? "autoscaling" : "policies." + kind;
   const ConfigNodePtr node = parse_config_text(spec_text, "with_policy(" + kind + "=...)");
   PolicySpec spec = parse_policy_node(node, field);
   const scheduler::PolicyRegistry registry = registry_with(python_policies);
   if (kind == "queue") {
     registry.make_queue(spec, out.run.seed, &out.workload.job_classes, &out.catalog);
     out.queue_policy = std::move(spec);
+  } else if (kind == "autoscaling") {
+    if (out.workload.services.empty()) {
+      throw InputError(spec.where, spec.field, "services to scale (workload.services)", "a workload without services");
+    }
+    registry.make_autoscaling(spec, out.run.seed);
+    for (ServiceSpec& service : out.workload.services) service.autoscaling = spec;
   } else {
     registry.make_placement(spec, out.run.seed, &out.workload.job_classes, &out.catalog);
     out.placement_policy = std::move(spec);

@@ -67,13 +67,15 @@ class Scenario:
             raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
         return Scenario(self._s.with_seed(seed))
 
-    def with_policy(self, queue: Optional[PolicyArg] = None, placement: Optional[PolicyArg] = None) -> "Scenario":
+    def with_policy(self, queue: Optional[PolicyArg] = None, placement: Optional[PolicyArg] = None,
+                    autoscaling: Optional[PolicyArg] = None) -> "Scenario":
         """A copy with other policies: a name (``"tiresias"``) or a dict of
         the name and its parameters (``{"name": "tiresias",
-        "queue_thresholds": ["1h", "4h"]}``), checked at once. The copy has
+        "queue_thresholds": ["1h", "4h"]}``), checked at once;
+        ``autoscaling`` replaces every service's autoscaler. The copy has
         no ``compare:`` block."""
         native = self._s
-        for kind, spec in (("queue", queue), ("placement", placement)):
+        for kind, spec in (("queue", queue), ("placement", placement), ("autoscaling", autoscaling)):
             if spec is None:
                 continue
             if isinstance(spec, str):

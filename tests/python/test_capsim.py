@@ -280,3 +280,16 @@ def test_services_are_a_dataframe_in_memory_and_from_the_file(tmp_path):
     pdt.assert_frame_equal(back.services, services, check_exact=True)
     # Without services the frame is empty.
     assert capsim.run(capsim.Scenario.from_dict(HAND)).services.empty
+
+
+def test_with_policy_swaps_every_services_autoscaler():
+    sc = capsim.Scenario.from_dict(SERVICE)
+    scaled = capsim.run(sc.with_policy(autoscaling={"name": "hpa", "target_rate_per_replica": 1}))
+    (chat,) = scaled.summary["services"]
+    assert chat["autoscaler"] == "hpa"
+    # 3 requests/s at 1 per replica: the HPA goes from 2 to 3 replicas.
+    assert scaled.services["replicas"].max() == 3
+    with pytest.raises(capsim.InputError, match="target"):
+        sc.with_policy(autoscaling={"name": "hpa", "target": 1})
+    with pytest.raises(capsim.InputError, match="services to scale"):
+        capsim.Scenario.from_dict(HAND).with_policy(autoscaling="hpa")
