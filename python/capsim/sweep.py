@@ -24,16 +24,24 @@ def _flat(summary: Dict[str, Any]) -> Dict[str, Any]:
     if packing:
         row["packing_allocated_percent"] = packing.get("allocated_percent")
         row["packing_unallocated_percent"] = packing.get("unallocated_percent")
+    # Each service's figures as "<service>.<figure>" (summary["services"]).
+    for service in summary.get("services", []):
+        for key, value in service.items():
+            if key != "name":
+                row[f"{service['name']}.{key}"] = value
     return row
 
 
 def sweep(scenario: Scenario, *, queue: Optional[Iterable[PolicyArg]] = None,
           placement: Optional[Iterable[PolicyArg]] = None, seed: Optional[Iterable[int]] = None,
-          workers: int = 1) -> pd.DataFrame:
+          autoscaling: Optional[Iterable[PolicyArg]] = None, workers: int = 1) -> pd.DataFrame:
     """Runs every combination of the given queue policies, placement policies
     and seeds (each a list; left out: the scenario's own) and returns one row
     per run: the combination (``queue``, ``placement``, ``seed``) and the
-    summary's metrics. ``workers`` runs that many simulations at once in
+    summary's metrics, with each inference service's figures as
+    ``"<service>.<figure>"`` columns. ``autoscaling``, a list, adds a
+    dimension: each replaces every service's autoscaler (column
+    ``autoscaling``). ``workers`` runs that many simulations at once in
     threads (each releases the GIL); the table is the same, row for row and
     bit for bit, whatever ``workers``. A policy is a name or a dict with its
     parameters, as in :meth:`Scenario.with_policy`."""
@@ -44,13 +52,16 @@ def sweep(scenario: Scenario, *, queue: Optional[Iterable[PolicyArg]] = None,
     queues: List[PolicyArg] = list(queue) if queue is not None else [scenario.queue]
     placements: List[PolicyArg] = list(placement) if placement is not None else [scenario.placement]
     seeds: List[int] = list(seed) if seed is not None else [scenario.seed]
-    for name, values in (("queue", queues), ("placement", placements), ("seed", seeds)):
+    scalers: List[Optional[PolicyArg]] = list(autoscaling) if autoscaling is not None else [None]
+    for name, values in (("queue", queues), ("placement", placements), ("seed", seeds), ("autoscaling", scalers)):
         if not values:
             raise ValueError(f"sweep: {name} is an empty list")
+    dimensions = _DIMENSIONS + (("autoscaling",) if autoscaling is not None else ())
     # Every variant is built (and its policies checked) before any runs.
     variants = []
-    for q, p, s in itertools.product(queues, placements, seeds):
-        variants.append(((_label(q), _label(p), s), scenario.with_policy(queue=q, placement=p).with_seed(s)))
+    for q, p, s, a in itertools.product(queues, placements, seeds, scalers):
+        key = (_label(q), _label(p), s) + ((_label(a),) if autoscaling is not None else ())
+        variants.append((key, scenario.with_policy(queue=q, placement=p, autoscaling=a).with_seed(s)))
 
     def one(variant):
         return _flat(run(variant[1]).summary)
@@ -60,5 +71,5 @@ def sweep(scenario: Scenario, *, queue: Optional[Iterable[PolicyArg]] = None,
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             rows = list(pool.map(one, variants))
-    table = pd.DataFrame([dict(zip(_DIMENSIONS, key), **row) for (key, _), row in zip(variants, rows)])
+    table = pd.DataFrame([dict(zip(dimensions, key), **row) for (key, _), row in zip(variants, rows)])
     return table

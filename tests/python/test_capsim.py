@@ -293,3 +293,15 @@ def test_with_policy_swaps_every_services_autoscaler():
         sc.with_policy(autoscaling={"name": "hpa", "target": 1})
     with pytest.raises(capsim.InputError, match="services to scale"):
         capsim.Scenario.from_dict(HAND).with_policy(autoscaling="hpa")
+
+
+def test_sweep_over_autoscalers_flattens_each_services_figures():
+    sc = capsim.Scenario.from_dict(SERVICE)
+    table = capsim.sweep(sc, autoscaling=[{"name": "hpa", "target_rate_per_replica": 1}, "knative"], workers=2)
+    assert list(table["autoscaling"]) == ["hpa", "knative"]
+    assert list(table["chat.autoscaler"]) == ["hpa", "knative"]
+    assert list(table["chat.requests"]) == pytest.approx([10_800, 10_800])
+    # Without the dimension the table keeps its columns, services flattened.
+    plain = capsim.sweep(sc)
+    assert "autoscaling" not in plain.columns
+    assert plain["chat.replica_hours"].iloc[0] == pytest.approx(2)
