@@ -548,7 +548,10 @@ void NativeEngine::add_replica(Time now, std::uint32_t s) {
   job.work = std::numeric_limits<double>::infinity();  // serves until the autoscaler stops it
   job.gpu_milli = static_cast<std::int32_t>(spec.request.gpu_milli);
   job.job_class = spec.job_class;
-  service.replicas.emplace(id, Replica{.slot = slot, .warm = now == Time::zero()});
+  Replica replica;
+  replica.slot = slot;
+  replica.warm = now == Time::zero();
+  service.replicas.emplace(id, replica);
   ++service.wanted;
 
   const JobClassSpec& job_class = classes_->at(spec.job_class);

@@ -174,7 +174,7 @@ void write_file(const RunResults& results, const std::filesystem::path& path) {
     Handle group = make_group(file.get(), "services");
     std::vector<std::string_view> names;
     names.reserve(table.size());
-    for (const std::int32_t s : table.service) names.push_back(table.names.at(static_cast<std::size_t>(s)));
+    for (const std::int32_t row : table.service) names.push_back(table.names.at(static_cast<std::size_t>(row)));
     write_strings(group.get(), "service", names, "", "the service the row is about");
     std::string order = "service";
     for (const auto& column : table.columns) {
