@@ -80,7 +80,12 @@ struct Running {
 double run_once(const PolicyRegistry& registry, const std::string& policy, std::int64_t nodes, std::size_t steps,
                 std::uint64_t seed) {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v", 2, 8, nodes, 0, 0, 32, {}, {}});  // V100 nodes of 8 GPUs
+  NodeGroupSpec group;  // V100 nodes of 8 GPUs
+  group.name = "v";
+  group.gpu_type = 2;
+  group.gpus_per_node = 8;
+  group.count = nodes;
+  spec.node_groups.push_back(group);
   const GpuCatalog catalog = GpuCatalog::builtin();
   const ClusterLayout layout(spec);
   ClusterState cluster(layout, catalog);

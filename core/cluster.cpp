@@ -5,6 +5,18 @@
 
 namespace capsim {
 
+std::string_view to_string(NodePool pool) {
+  switch (pool) {
+    case NodePool::kOnDemand:
+      return "on-demand";
+    case NodePool::kReserved:
+      return "reserved";
+    case NodePool::kSpot:
+      return "spot";
+  }
+  return "unknown";
+}
+
 ClusterLayout::ClusterLayout(const ClusterSpec& spec) : spec_(spec) {
   std::size_t nodes = 0;
   for (const auto& group : spec_.node_groups) nodes += static_cast<std::size_t>(group.count);

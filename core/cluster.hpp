@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "core/gpu_catalog.hpp"
 #include "core/network.hpp"
 #include "core/resources.hpp"
+#include "core/time.hpp"
 
 namespace capsim {
 
@@ -52,6 +54,33 @@ struct MigSpec {
 
 // `count` nodes of one kind. CPU and memory of 0 mean "not modelled": jobs'
 // CPU and memory requests are then not checked against these nodes.
+// How a group's nodes are bought (issue 8's cluster autoscaler; issue 9's
+// pools): on demand (by the hour, any time), reserved (committed: paid for
+// every hour of the run, used or not) or spot (cheaper, and taken back at
+// random with a short notice).
+enum class NodePool : std::uint8_t { kOnDemand, kReserved, kSpot };
+std::string_view to_string(NodePool pool);
+
+// A group whose nodes the cluster autoscaler adds and removes: `count` is
+// then the most it may have.
+struct NodeAutoscalingSpec {
+  std::int64_t min = 0;                               // never fewer
+  std::int64_t initial = 0;                           // at time 0 (min..count)
+  Duration provisioning = Duration::minutes(3);       // asked for until it takes work
+  Duration scale_down_delay = Duration::minutes(10);  // idle this long: released
+  friend bool operator==(const NodeAutoscalingSpec&, const NodeAutoscalingSpec&) = default;
+};
+
+// Spot nodes are interrupted at random: each provisioned node after an
+// exponential time of mean 1 / interruptions_per_hour. The notice comes
+// that long before; jobs then on the node checkpoint (they lose nothing) and
+// leave when it goes, to wait for GPUs elsewhere.
+struct SpotSpec {
+  double interruptions_per_hour = 0;
+  Duration notice = Duration::minutes(2);
+  friend bool operator==(const SpotSpec&, const SpotSpec&) = default;
+};
+
 struct NodeGroupSpec {
   std::string name;
   GpuTypeId gpu_type = 0;
@@ -62,6 +91,10 @@ struct NodeGroupSpec {
   std::int32_t nodes_per_rack = 32;  // a rack holds nodes of one group
   SourceLocation where;
   MigSpec mig;
+  NodePool pool = NodePool::kOnDemand;
+  std::optional<double> usd_per_gpu_hour;  // none: the catalog's on-demand price of its GPU type
+  std::optional<NodeAutoscalingSpec> autoscaling;
+  std::optional<SpotSpec> spot;  // pool spot only
 
   // GPUs of a node that can serve whole-GPU jobs: those MIG does not
   // partition.

@@ -30,6 +30,11 @@ class GpuTypeSet {
     set.add(id);
     return set;
   }
+  static GpuTypeSet from_bits(std::uint64_t bits) {
+    GpuTypeSet set;
+    set.bits_ = bits;
+    return set;
+  }
   void add(GpuTypeId id) { bits_ |= std::uint64_t{1} << static_cast<unsigned>(id); }
   bool is_any() const { return bits_ == 0; }
   // Whether a GPU of type `id` may serve the job.

@@ -172,6 +172,48 @@ std::vector<double> read_rate_factors(const ConfigNode& node, const std::string&
   return factors;
 }
 
+// A node group's pool, price, autoscaling and spot keys.
+void parse_group_pool(const MapReader& group, NodeGroupSpec& g) {
+  if (const ConfigNode* value = group.optional("pool")) {
+    const std::size_t pool = read_choice(*value, group.field("pool"), {"on-demand", "reserved", "spot"});
+    g.pool = static_cast<NodePool>(pool);
+  }
+  if (const ConfigNode* value = group.optional("usd_per_gpu_hour")) {
+    g.usd_per_gpu_hour = read_number(*value, group.field("usd_per_gpu_hour"), 0, 1e6);
+  }
+  if (const ConfigNode* value = group.optional("autoscaling")) {
+    if (g.pool == NodePool::kReserved) {
+      throw InputError(value->where(), group.field("autoscaling"),
+                       "no autoscaling for a reserved pool (its nodes are paid for whether used or not)",
+                       "autoscaling");
+    }
+    MapReader a(*value, group.field("autoscaling"), {"min", "initial", "provisioning", "scale_down_delay"});
+    NodeAutoscalingSpec spec;
+    if (const ConfigNode* v = a.optional("min")) spec.min = read_int(*v, a.field("min"), 0, g.count);
+    spec.initial = spec.min;
+    if (const ConfigNode* v = a.optional("initial")) spec.initial = read_int(*v, a.field("initial"), spec.min, g.count);
+    if (const ConfigNode* v = a.optional("provisioning"))
+      spec.provisioning = read_duration(*v, a.field("provisioning"));
+    if (const ConfigNode* v = a.optional("scale_down_delay")) {
+      spec.scale_down_delay = read_duration(*v, a.field("scale_down_delay"));
+    }
+    g.autoscaling = spec;
+  }
+  if (const ConfigNode* value = group.optional("spot")) {
+    if (g.pool != NodePool::kSpot) {
+      throw InputError(value->where(), group.field("spot"), "spot: only with pool: spot",
+                       "pool: " + std::string(to_string(g.pool)));
+    }
+    MapReader sp(*value, group.field("spot"), {"interruptions_per_hour", "notice"});
+    SpotSpec spec;
+    spec.interruptions_per_hour =
+        read_number(sp.required("interruptions_per_hour", "the rate at which a node is taken back, per hour"),
+                    sp.field("interruptions_per_hour"), 0, 1000);
+    if (const ConfigNode* v = sp.optional("notice")) spec.notice = read_duration(*v, sp.field("notice"));
+    g.spot = spec;
+  }
+}
+
 ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
   MapReader map(node, "cluster", {"nodes_per_rack", "node_groups", "performance", "calibration", "network"});
   std::int32_t default_per_rack = 32;
@@ -209,7 +251,8 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const std::string f = item_field(groups_field, i);
     MapReader group(*groups[i], f,
-                    {"name", "gpu", "gpus_per_node", "count", "cpus", "memory", "nodes_per_rack", "mig"});
+                    {"name", "gpu", "gpus_per_node", "count", "cpus", "memory", "nodes_per_rack", "mig", "pool",
+                     "usd_per_gpu_hour", "autoscaling", "spot"});
     NodeGroupSpec g;
     g.where = groups[i]->where();
     g.gpu_type = read_gpu_type(group.required("gpu", "a GPU type of the catalog"), group.field("gpu"), catalog);
@@ -236,6 +279,7 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
     if (const ConfigNode* mig = group.optional("mig")) {
       g.mig = read_mig(*mig, group.field("mig"), catalog.at(g.gpu_type), g.gpus_per_node);
     }
+    parse_group_pool(group, g);
     total_gpus += g.count * g.gpus_per_node;
     if (total_gpus > kMaxClusterGpus) {
       throw InputError(group.required("count", "").where(), group.field("count"),
@@ -1208,6 +1252,13 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
     throw InputError(scenario.workload.services.front().where, "workload.services",
                      "services with run.engine: native (the " + scenario.run.engine + " engine runs jobs only)",
                      "services under run.engine " + scenario.run.engine);
+  }
+  for (std::size_t g = 0; g < scenario.cluster.node_groups.size(); ++g) {
+    const NodeGroupSpec& group = scenario.cluster.node_groups[g];
+    if ((group.autoscaling || group.spot) && scenario.run.engine != "native") {
+      throw InputError(group.where, "cluster.node_groups[" + std::to_string(g) + "]",
+                       "autoscaling and spot node groups with run.engine: native", "run.engine " + scenario.run.engine);
+    }
   }
   if (!scenario.compare.autoscaling.empty() && scenario.workload.services.empty()) {
     throw InputError(scenario.compare.where, "compare.autoscaling", "services to scale (workload.services)",

@@ -244,6 +244,11 @@ void SchedulerCore::on_node_down(Time now, NodeId node) {
   cluster_.set_up(node, false);
 }
 
+void SchedulerCore::on_node_taken(Time now, NodeId node) {
+  advance_to(now);
+  to_evict_.push_back(node);
+}
+
 void SchedulerCore::on_node_up(Time now, NodeId node) {
   advance_to(now);
   cluster_.set_up(node, true);
@@ -335,6 +340,23 @@ std::span<const Decision> SchedulerCore::decide(Time now) {
   for (const auto& [id, reason] : to_reject_)
     decisions_.push_back(Decision{.kind = DecisionKind::kReject, .job = id, .reject_reason = reason, .allocation = {}});
   to_reject_.clear();
+  // Nodes taken away (a spot interruption): their jobs wait again, whatever
+  // their class, and the node takes no more work.
+  for (const NodeId node : to_evict_) {
+    for (std::size_t slot = 0; slot < active_.size(); ++slot) {
+      ActiveJob& job = active_[slot];
+      if (!job.running) continue;
+      const JobId id = job.request.id;
+      if (!is_active(id) || jobs_[id] != slot) continue;
+      const std::span<const NodeShare> held = shares(job);
+      if (std::none_of(held.begin(), held.end(), [&](const NodeShare& share) { return share.node == node; })) continue;
+      give_back(job.request, held);
+      requeue_preempted(id);
+    }
+    cluster_.set_up(node, false);
+    dirty_ = true;
+  }
+  to_evict_.clear();
   if (dirty_) {
     dirty_ = false;
     ++pass_;

@@ -19,7 +19,8 @@
 //   and it waits again; the driver accounts for the work it loses. It comes
 //   before the decision that starts the job it made room for.
 // - on_node_down takes the node out of placement; jobs running there are the
-//   driver's to end (it knows what a failure does to them).
+//   driver's to end (it knows what a failure does to them). on_node_taken
+//   also preempts them, at the next decide().
 // - After each decide(), next_wakeup() says when the queue policy next wants
 //   a pass with nothing else happening; the driver calls on_timer then.
 // Not thread-safe: one driver calls it from one thread.
@@ -62,6 +63,10 @@ class SchedulerCore final : private SchedulerView {
   void on_job_ended(Time now, JobId job);
   void on_node_down(Time now, NodeId node);
   void on_node_up(Time now, NodeId node);
+  // A node taken away with its work (a spot interruption): at the next
+  // decide(), every job running on it is preempted (a kPreempt decision,
+  // whatever its class) and the node goes down.
+  void on_node_taken(Time now, NodeId node);
   // The time next_wakeup() gave has come; a pass follows.
   void on_timer(Time now);
 
@@ -189,6 +194,7 @@ class SchedulerCore final : private SchedulerView {
   std::vector<std::uint32_t> free_active_;
   std::set<QueueEntry> queue_;
   std::vector<std::pair<JobId, RejectReason>> to_reject_;
+  std::vector<NodeId> to_evict_;  // nodes taken away, to empty at the next decide()
   std::vector<Decision> decisions_;
   std::vector<NodeShare> decision_shares_;  // the allocations of decisions_, end to end
   std::vector<std::size_t> decision_share_counts_;

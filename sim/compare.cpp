@@ -96,6 +96,16 @@ std::vector<Metric> headline_metrics(const Summary& s) {
   if (!s.services.empty() && s.jobs_submitted == 0) {
     std::erase_if(m, [](const Metric& metric) { return metric.units == "s" || metric.name == "jobs_completed"; });
   }
+  // Elastic node groups: what the cluster cost.
+  if (!s.node_groups.empty()) {
+    double cost = 0, interruptions = 0;
+    for (const NodeGroupSummary& group : s.node_groups) {
+      cost += group.figure("cost_usd");
+      interruptions += group.figure("spot_interruptions");
+    }
+    m.push_back({"cluster_cost_usd", "cluster cost (USD)", "", cost});
+    m.push_back({"spot_interruptions", "spot interruptions", "", interruptions});
+  }
   for (const ServiceSummary& service : s.services) {
     for (const char* name : {"slo_attainment_pct", "dropped", "latency_p99_worst_s", "replica_hours", "cost_usd",
                              "peak_replicas", "capacity_lag_s", "short_of_capacity_s"}) {

@@ -42,6 +42,19 @@ NativeEngine::NativeEngine(const ClusterLayout& layout, const GpuCatalog& catalo
     links_.emplace(layout_, layout.spec().network.value_or(NetworkSpec{}), performance_.link_sharing);
   }
   for (ServiceRunner* runner : options_.services) services_.push_back({runner, {}, 0, false});
+  bool autoscales = false;
+  for (const NodeGroupSpec& group : layout_.spec().node_groups) {
+    elastic_ |= group.autoscaling.has_value() || group.spot.has_value();
+    autoscales |= group.autoscaling.has_value();
+  }
+  if (elastic_) {
+    node_life_.resize(layout_.node_count());
+    group_usage_.resize(layout_.spec().node_groups.size());
+    group_provisioned_.assign(layout_.spec().node_groups.size(), 0);
+    busy_milli_.assign(layout_.node_count(), 0);
+    jobs_on_node_.resize(layout_.node_count());
+  }
+  if (autoscales) cluster_autoscaler_.emplace(catalog_);
 }
 
 void NativeEngine::read_next_job() {
@@ -59,10 +72,15 @@ std::uint32_t NativeEngine::take_slot() {
     return slot;
   }
   slots_.emplace_back();
+  if (cluster_autoscaler_) {
+    demand_key_.emplace_back();
+    counted_waiting_.push_back(0);
+  }
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
 
 void NativeEngine::free_slot(std::uint32_t slot) {
+  count_waiting(slot, false);
   JobSlot& job = slots_[slot];
   job.phase = JobPhase::kEnded;
   slot_of_job_[job.job] = kNoSlot;
@@ -115,7 +133,15 @@ void NativeEngine::handle_arrival(Time now) {
   job.job_class = next_job_.job_class;
   ++counters_.pending_jobs;
   ++jobs_arrived_;
+  if (cluster_autoscaler_) {
+    demand_key_[slot] = {next_job_.gpu_types.bits(), next_job_.request.gpu_memory_mib};
+    count_waiting(slot, true);
+  }
 
+  if (cluster_autoscaler_ && !scan_queued_) {
+    scan_queued_ = true;
+    events_.push(now + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
+  }
   for (EngineObserver* observer : observers_) observer->on_job_arrived(now, job.report, next_job_);
   const scheduler::JobRequest request = job_request(id, next_job_, *classes_, scheduler_);
   scheduler_.on_job_arrived(now, request);
@@ -199,7 +225,12 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   if (first.is_gpu_share() && !first.is_mig() && (performance_.share_interference > 0 || classes_->has_colocation())) {
     share_joined(now, slot, {first.node, first.gpu});
   }
-  if (!performance_.node_contention.empty() && job.gpu_milli > 0) node_joined(now, slot, decision.allocation);
+  count_waiting(slot, false);
+  // Elastic nodes need to know what runs where (idle nodes), CPU-only jobs
+  // included.
+  if ((!performance_.node_contention.empty() && job.gpu_milli > 0) || elastic_) {
+    node_joined(now, slot, decision.allocation);
+  }
   if (links_ && job.gpu_milli > 0) network_joined(now, slot, decision.allocation, placement_factor);
   // Any of them may have set the rate (and queued the end) already.
   if (slots_[slot].epoch == epoch) queue_end(now, slot);
@@ -282,6 +313,7 @@ void NativeEngine::node_left(Time now, std::uint32_t slot) {
     busy_milli_[n] -= milli;
     std::vector<std::uint32_t>& on_node = jobs_on_node_[n];
     on_node.erase(std::find(on_node.begin(), on_node.end(), slot));
+    if (elastic_ && on_node.empty()) node_life_[n].idle_since = now;
   }
   for (const auto& [node, milli] : nodes) rerate_node(now, node);
 }
@@ -367,6 +399,15 @@ void NativeEngine::rerate_sharers(Time now, GpuKey gpu) {
 void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   JobSlot& job = slots_[slot];
   CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "job " << job.job << " preempted while not running";
+  // Taken off a spot node: it checkpointed at the notice.
+  bool noticed = false;
+  if (!taken_nodes_.empty()) {
+    if (const auto it = nodes_of_slot_.find(slot); it != nodes_of_slot_.end()) {
+      for (const auto& [node, milli] : it->second) {
+        noticed |= std::find(taken_nodes_.begin(), taken_nodes_.end(), node) != taken_nodes_.end();
+      }
+    }
+  }
   share_left(now, slot);
   if (!nodes_of_slot_.empty()) node_left(now, slot);
   if (links_) network_left(now, slot);
@@ -380,7 +421,7 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   const double done = std::min(remaining_at_start, job.done_in_run + since_change);
   const Duration interval = classes_->at(job.job_class).checkpoint_interval;
   double kept = done;
-  if (interval > Duration() && ran > Duration()) {
+  if (interval > Duration() && ran > Duration() && !noticed) {
     const std::int64_t checkpoints = ran.count_us() / interval.count_us();
     kept = done * static_cast<double>(checkpoints * interval.count_us()) / static_cast<double>(ran.count_us());
   }
@@ -389,6 +430,7 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   ++job.preemptions;
   job.phase = JobPhase::kPending;
   counters_.allocated_gpu_milli -= job.gpu_milli;
+  count_waiting(slot, true);
   if (job.service >= 0) {
     replica_stopped(now, slot);
     return;
@@ -433,6 +475,7 @@ void NativeEngine::apply_decisions(Time now) {
         }
       }
     }
+    taken_nodes_.clear();
     if (withdrawn_started_.empty()) break;
     // Replicas withdrawn while they waited leave as they start; their GPUs
     // go to the next pass at this instant.
@@ -456,6 +499,15 @@ void NativeEngine::arm_timer() {
 
 void NativeEngine::finish(Time end) {
   stats_.end = end;
+  if (elastic_) {
+    // Nodes still provisioned are billed to the end.
+    for (std::size_t n = 0; n < node_life_.size(); ++n) {
+      if (node_life_[n].state != NodeLife::State::kOff) {
+        release_node(end, static_cast<NodeId>(n), end, /*tell_core=*/false);
+        --group_usage_[static_cast<std::size_t>(layout_.group_of(static_cast<NodeId>(n)))].released;
+      }
+    }
+  }
   for (std::size_t id = 0; id < slot_of_job_.size(); ++id) {
     const std::uint32_t slot = slot_of_job_[id];
     if (slot == kNoSlot) continue;
@@ -514,6 +566,7 @@ void NativeEngine::scale_service(Time now, std::uint32_t s, std::int32_t desired
     if (!it->second.withdrawn) continue;
     it->second.withdrawn = false;
     ++service.wanted;
+    count_waiting(it->second.slot, true);
   }
   while (service.wanted < desired) add_replica(now, s);
   if (service.wanted <= desired) return;
@@ -529,7 +582,11 @@ void NativeEngine::scale_service(Time now, std::uint32_t s, std::int32_t desired
       if ((pass == 0 && running) || (pass == 1 && (!running || ready)) || (pass == 2 && !ready)) continue;
       --service.wanted;
       replica.withdrawn = true;  // a running one leaves below
-      if (running) ending.push_back(replica.slot);
+      if (running) {
+        ending.push_back(replica.slot);
+      } else {
+        count_waiting(replica.slot, false);
+      }
     }
   }
   for (const std::uint32_t slot : ending) end_replica(now, slot);
@@ -552,6 +609,10 @@ void NativeEngine::add_replica(Time now, std::uint32_t s) {
   replica.slot = slot;
   replica.warm = now == Time::zero();
   service.replicas.emplace(id, replica);
+  if (cluster_autoscaler_) {
+    demand_key_[slot] = {spec.gpu_types.bits(), spec.request.gpu_memory_mib};
+    count_waiting(slot, true);
+  }
   ++service.wanted;
 
   const JobClassSpec& job_class = classes_->at(spec.job_class);
@@ -593,11 +654,176 @@ void NativeEngine::end_replica(Time now, std::uint32_t slot) {
   scheduler_.on_job_ended(now, id);
 }
 
+void NativeEngine::count_waiting(std::uint32_t slot, bool waiting) {
+  if (!cluster_autoscaler_ || slot >= counted_waiting_.size()) return;
+  if (static_cast<bool>(counted_waiting_[slot]) == waiting) return;
+  counted_waiting_[slot] = waiting;
+  const std::int64_t milli = slots_[slot].gpu_milli;
+  if (milli == 0) return;  // CPU-only work asks the cluster autoscaler for no GPU
+  std::int64_t& total = waiting_milli_[demand_key_[slot]];
+  total += waiting ? milli : -milli;
+  if (total == 0) waiting_milli_.erase(demand_key_[slot]);
+}
+
+void NativeEngine::start_elastic() {
+  std::vector<std::int64_t> rank(layout_.spec().node_groups.size(), 0);
+  for (std::size_t n = 0; n < layout_.node_count(); ++n) {
+    const auto node = static_cast<NodeId>(n);
+    const auto g = static_cast<std::size_t>(layout_.group_of(node));
+    const NodeGroupSpec& group = layout_.spec().node_groups[g];
+    if (group.autoscaling && rank[g]++ >= group.autoscaling->initial) {
+      node_life_[n].state = NodeLife::State::kOff;
+      scheduler_.on_node_down(Time::zero(), node);
+      continue;
+    }
+    // Provisioned from the start: ready at once.
+    provision(Time::zero(), node);
+    handle_node_ready(Time::zero(), node);
+  }
+}
+
+void NativeEngine::provision(Time now, NodeId node) {
+  NodeLife& life = node_life_[static_cast<std::size_t>(node)];
+  const auto g = static_cast<std::size_t>(layout_.group_of(node));
+  const NodeGroupSpec& group = layout_.spec().node_groups[g];
+  life.state = NodeLife::State::kProvisioning;
+  life.since = now;
+  NodeGroupUsage& usage = group_usage_[g];
+  ++usage.provisioned;
+  usage.peak_nodes = std::max(usage.peak_nodes, ++group_provisioned_[g]);
+  if (now > Time::zero() && group.autoscaling) {
+    events_.push(now + group.autoscaling->provisioning, EventClass::kNodeReady, static_cast<std::uint32_t>(node),
+                 life.epoch);
+  }
+}
+
+void NativeEngine::handle_node_ready(Time now, NodeId node) {
+  NodeLife& life = node_life_[static_cast<std::size_t>(node)];
+  life.state = NodeLife::State::kReady;
+  life.idle_since = now;
+  if (now > Time::zero()) scheduler_.on_node_up(now, node);
+  const NodeGroupSpec& group = layout_.spec().node_groups[static_cast<std::size_t>(layout_.group_of(node))];
+  if (!group.spot || group.spot->interruptions_per_hour <= 0) return;
+  // When the cloud takes it back: exponential, from a stream of its own
+  // (seed, "spot", node and draw), so that other randomness never shifts it.
+  RandomStream random =
+      RandomStream::derive(options_.seed, "spot", (static_cast<std::uint64_t>(node) << 24) + life.spot_draws++);
+  const double mean_s = 3600.0 / group.spot->interruptions_per_hour;
+  const Duration until = Duration::from_seconds(std::min(random.exponential(mean_s), 1e12));
+  life.interrupt_at = now + until;
+  const Time notice = until > group.spot->notice ? life.interrupt_at - group.spot->notice : now;
+  events_.push(notice, EventClass::kSpotNotice, static_cast<std::uint32_t>(node), life.epoch);
+}
+
+void NativeEngine::handle_spot_notice(Time now, NodeId node) {
+  // The jobs on it checkpoint and leave now; the node is billed until the
+  // cloud takes it.
+  const auto g = static_cast<std::size_t>(layout_.group_of(node));
+  ++group_usage_[g].interruptions;
+  taken_nodes_.push_back(node);
+  scheduler_.on_node_taken(now, node);
+  release_node(now, node, node_life_[static_cast<std::size_t>(node)].interrupt_at, /*tell_core=*/false);
+  --group_usage_[g].released;  // taken, not released
+  if (cluster_autoscaler_ && !scan_queued_) {
+    scan_queued_ = true;
+    events_.push(now + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
+  }
+}
+
+void NativeEngine::release_node(Time now, NodeId node, Time billed_until, bool tell_core) {
+  NodeLife& life = node_life_[static_cast<std::size_t>(node)];
+  const auto g = static_cast<std::size_t>(layout_.group_of(node));
+  const NodeGroupSpec& group = layout_.spec().node_groups[g];
+  const double seconds = (billed_until - life.since).to_seconds();
+  const double price = group.usd_per_gpu_hour.value_or(catalog_.at(group.gpu_type).usd_per_hour);
+  NodeGroupUsage& usage = group_usage_[g];
+  usage.node_seconds += seconds;
+  usage.cost_usd += seconds / 3600 * group.gpus_per_node * price;
+  ++usage.released;
+  --group_provisioned_[g];
+  life.state = NodeLife::State::kOff;
+  ++life.epoch;  // its queued ready or notice events are stale
+  if (tell_core) scheduler_.on_node_down(now, node);
+}
+
+bool NativeEngine::work_remains() const {
+  if (has_next_job_ || counters_.running_jobs > 0 || services_running_ > 0) return true;
+  for (const NodeLife& life : node_life_) {
+    if (life.state == NodeLife::State::kProvisioning) return true;
+  }
+  return false;
+}
+
+void NativeEngine::handle_cluster_scan(Time now) {
+  scan_queued_ = false;
+  const auto& groups = layout_.spec().node_groups;
+  std::vector<scheduler::NodeGroupStatus> status;
+  std::vector<std::int32_t> index_of(groups.size(), -1);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (!groups[g].autoscaling) continue;
+    scheduler::NodeGroupStatus s;
+    s.group = static_cast<std::int32_t>(g);
+    s.gpu_type = groups[g].gpu_type;
+    s.gpus_per_node = groups[g].whole_gpus_per_node();
+    s.min = groups[g].autoscaling->min;
+    s.max = groups[g].count;
+    s.usd_per_gpu_hour = groups[g].usd_per_gpu_hour.value_or(catalog_.at(groups[g].gpu_type).usd_per_hour);
+    s.scale_down_delay = groups[g].autoscaling->scale_down_delay;
+    index_of[g] = static_cast<std::int32_t>(status.size());
+    status.push_back(s);
+  }
+  std::vector<scheduler::IdleNode> idle;
+  for (std::size_t n = 0; n < node_life_.size(); ++n) {
+    const auto node = static_cast<NodeId>(n);
+    const std::int32_t i = index_of[static_cast<std::size_t>(layout_.group_of(node))];
+    if (i < 0) continue;
+    scheduler::NodeGroupStatus& s = status[static_cast<std::size_t>(i)];
+    const NodeLife& life = node_life_[n];
+    if (life.state == NodeLife::State::kProvisioning) ++s.provisioning;
+    if (life.state != NodeLife::State::kReady) continue;
+    ++s.ready;
+    s.free_gpus += scheduler_.cluster().free_gpus(node);
+    if (jobs_on_node_[n].empty()) idle.push_back({node, s.group, life.idle_since});
+  }
+  std::stable_sort(idle.begin(), idle.end(), [](const scheduler::IdleNode& a, const scheduler::IdleNode& b) {
+    return a.idle_since < b.idle_since;
+  });
+  std::vector<scheduler::WaitingDemand> waiting;
+  for (const auto& [key, milli] : waiting_milli_) {
+    scheduler::WaitingDemand d;
+    d.types = GpuTypeSet::from_bits(key.types);
+    d.gpu_memory_mib = key.gpu_memory_mib;
+    d.gpu_milli = milli;
+    waiting.push_back(d);
+  }
+  const scheduler::ClusterScaling scaling = cluster_autoscaler_->decide(now, status, waiting, idle);
+  for (const auto& [g, nodes] : scaling.add) {
+    std::int64_t left = nodes;
+    for (std::size_t n = 0; n < node_life_.size() && left > 0; ++n) {
+      if (layout_.group_of(static_cast<NodeId>(n)) != g || node_life_[n].state != NodeLife::State::kOff) continue;
+      provision(now, static_cast<NodeId>(n));
+      --left;
+    }
+  }
+  for (const NodeId node : scaling.release) release_node(now, node, now, /*tell_core=*/true);
+  // Scan on while work may come or go; pending work that nothing will ever
+  // start (nothing runs, arrives or is on its way) stops the scans.
+  if (work_remains()) {
+    scan_queued_ = true;
+    events_.push(now + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
+  }
+}
+
 EngineStats NativeEngine::run() {
   read_next_job();
   // Each service starts at time 0 with its initial replicas.
   for (std::uint32_t s = 0; s < services_.size(); ++s) events_.push(Time::zero(), EventClass::kServiceTick, s);
   services_running_ = services_.size();
+  if (elastic_) start_elastic();
+  if (cluster_autoscaler_) {
+    scan_queued_ = true;
+    events_.push(Time::zero() + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
+  }
   Time now;
   std::uint64_t next_poll = options_.poll_every;
   while (!events_.empty() || has_next_job_) {
@@ -634,6 +860,17 @@ EngineStats NativeEngine::run() {
           break;
         case EventClass::kServiceTick:
           handle_service_tick(t, event.payload);
+          break;
+        case EventClass::kNodeReady:
+          if (node_life_[event.payload].epoch != event.epoch) continue;  // released since
+          handle_node_ready(t, static_cast<NodeId>(event.payload));
+          break;
+        case EventClass::kSpotNotice:
+          if (node_life_[event.payload].epoch != event.epoch) continue;
+          handle_spot_notice(t, static_cast<NodeId>(event.payload));
+          break;
+        case EventClass::kClusterScan:
+          handle_cluster_scan(t);
           break;
       }
       ++stats_.events;

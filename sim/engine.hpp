@@ -22,6 +22,7 @@
 #include "core/gpu_catalog.hpp"
 #include "core/job.hpp"
 #include "core/job_class.hpp"
+#include "scheduler/cluster_autoscaler.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/link_contention.hpp"
@@ -52,6 +53,19 @@ struct EngineOptions {
   // replicas run as jobs of the scheduler core, which observers do not see
   // (their ids count the workload's jobs only); the runners account them.
   std::vector<ServiceRunner*> services;
+  // Spot interruptions are drawn from streams derived from it.
+  std::uint64_t seed = 1;
+};
+
+// What the engine accounts of each node group when some group autoscales
+// or is spot (core/cluster.hpp): time provisioned, cost, peak, interruptions.
+struct NodeGroupUsage {
+  double node_seconds = 0;  // provisioned (billed), provisioning included
+  double cost_usd = 0;
+  std::int64_t peak_nodes = 0;   // provisioned at once
+  std::int64_t provisioned = 0;  // nodes asked for over the run (initial ones included)
+  std::int64_t released = 0;
+  std::int64_t interruptions = 0;
 };
 
 struct EngineStats {
@@ -91,6 +105,8 @@ class NativeEngine {
   // Runs the simulation to its end (no events left, the horizon, or an
   // interruption). Call once.
   EngineStats run();
+  // By node group, after run(); empty unless some group autoscales or is spot.
+  const std::vector<NodeGroupUsage>& node_group_usage() const { return group_usage_; }
 
  private:
   enum class JobPhase : std::uint8_t { kPending, kRunning, kEnded };
@@ -104,6 +120,17 @@ class NativeEngine {
   void add_replica(Time now, std::uint32_t s);
   void end_replica(Time now, std::uint32_t slot);
   void replica_stopped(Time now, std::uint32_t slot);  // its GPUs given back: account the time held
+  // Elastic node groups (cluster autoscaler, spot): see node_life_.
+  void start_elastic();
+  void handle_cluster_scan(Time now);
+  void handle_node_ready(Time now, NodeId node);
+  void handle_spot_notice(Time now, NodeId node);
+  void provision(Time now, NodeId node);
+  void release_node(Time now, NodeId node, Time billed_until, bool tell_core);
+  void node_became_idle(Time now, NodeId node);
+  bool work_remains() const;
+  // Waiting GPU demand by GPU types and memory, for the cluster autoscaler.
+  void count_waiting(std::uint32_t slot, bool waiting);
   void handle_job_end(Time now, std::uint32_t slot);
   void start_job(Time now, std::uint32_t slot, const scheduler::Decision& decision);
   void preempt_job(Time now, std::uint32_t slot);
@@ -221,7 +248,36 @@ class NativeEngine {
   std::vector<ServiceState> services_;
   std::size_t services_running_ = 0;
   std::vector<std::uint32_t> withdrawn_started_;  // slots of withdrawn replicas the last pass started
-  JobId reported_jobs_ = 0;                       // ids handed to observers so far
+
+  // Elastic node groups: each node off, provisioning or ready; its billing
+  // starts when it is asked for; `epoch` makes its queued ready or notice
+  // events stale when it is released.
+  struct NodeLife {
+    enum class State : std::uint8_t { kOff, kProvisioning, kReady } state = State::kReady;
+    Time since;         // billed from
+    Time idle_since;    // ready with nothing on it since
+    Time interrupt_at;  // spot: when the cloud takes it back
+    std::uint32_t epoch = 0;
+    std::uint32_t spot_draws = 0;  // interruption times drawn for it so far
+  };
+  bool elastic_ = false;
+  std::vector<NodeLife> node_life_;
+  std::vector<NodeGroupUsage> group_usage_;
+  std::vector<std::int64_t> group_provisioned_;  // nodes provisioning or ready now
+  std::optional<scheduler::ClusterAutoscaler> cluster_autoscaler_;
+  bool scan_queued_ = false;
+  std::vector<NodeId> taken_nodes_;  // nodes whose jobs the next pass evicts (they checkpointed at the notice)
+  struct DemandKey {
+    std::uint64_t types = 0;
+    std::int64_t gpu_memory_mib = 0;
+    friend bool operator<(const DemandKey& a, const DemandKey& b) {
+      return a.types < b.types || (a.types == b.types && a.gpu_memory_mib < b.gpu_memory_mib);
+    }
+  };
+  std::vector<DemandKey> demand_key_;          // by slot
+  std::vector<std::uint8_t> counted_waiting_;  // by slot
+  std::map<DemandKey, std::int64_t> waiting_milli_;
+  JobId reported_jobs_ = 0;  // ids handed to observers so far
 
   EngineCounters counters_;
   EngineStats stats_;

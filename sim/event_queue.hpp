@@ -34,7 +34,16 @@ namespace capsim::sim {
 // no decision.)
 // Service ticks (an inference service's interval ends) come last: the
 // interval is served with the replicas the instant's ends and starts left.
-enum class EventClass : std::uint8_t { kTimer = 0, kJobEnd = 1, kServiceTick = 2 };
+// Then the elastic nodes' events: a node ready, a spot notice, the cluster
+// autoscaler's scan (which sees the instant's other changes).
+enum class EventClass : std::uint8_t {
+  kTimer = 0,
+  kJobEnd = 1,
+  kServiceTick = 2,
+  kNodeReady = 3,
+  kSpotNotice = 4,
+  kClusterScan = 5
+};
 
 // A 128-bit unsigned integer (a GCC and Clang extension).
 __extension__ typedef unsigned __int128 EventKey;
@@ -43,8 +52,9 @@ struct Event {
   Time time;
   std::uint64_t order = 0;    // class in the top 8 bits, insertion sequence below
   std::uint32_t payload = 0;  // kJobEnd: the engine's slot of the job; kTimer: the timer's generation;
-                              // kServiceTick: the service's index
-  std::uint32_t epoch = 0;    // kJobEnd: the slot's epoch when queued (a stale end has an older one)
+                              // kServiceTick: the service's index; kNodeReady, kSpotNotice: the node
+  std::uint32_t epoch =
+      0;  // kJobEnd: the slot's epoch when queued (a stale end has an older one); node events: the node's
 
   EventClass event_class() const { return static_cast<EventClass>(order >> 56); }
   EventKey key() const {

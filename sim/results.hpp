@@ -122,6 +122,19 @@ struct ServiceSummary {
   }
 };
 
+// A node group's figures when some group autoscales or is spot (core/cluster.hpp).
+struct NodeGroupSummary {
+  std::string name;
+  std::string pool;  // "on-demand", "reserved", "spot"
+  std::vector<Metric> figures;
+  double figure(std::string_view figure_name) const {
+    for (const Metric& m : figures) {
+      if (m.name == figure_name) return m.value;
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+};
+
 struct Distribution {
   std::size_t count = 0;
   double mean = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;  // NaN when count == 0
@@ -202,6 +215,7 @@ struct Summary {
   std::optional<TraceSummary> trace;
   std::optional<PackingSummary> packing;
   std::vector<ServiceSummary> services;
+  std::vector<NodeGroupSummary> node_groups;  // with an autoscaled or spot group only
 };
 
 struct RunResults {

@@ -255,10 +255,7 @@ void decode(Reader& in, ServiceTable& table) {
   decode(in, columns, "services.columns");
 }
 
-void encode(Writer& out, const ServiceSummary& service) {
-  const auto& [name, autoscaler, figures] = service;
-  out.string(name);
-  out.string(autoscaler);
+void encode(Writer& out, const std::vector<Metric>& figures) {
   out.size(figures.size());
   for (const Metric& figure : figures) {
     out.string(figure.name);
@@ -267,17 +264,27 @@ void encode(Writer& out, const ServiceSummary& service) {
     out.value(figure.value);
   }
 }
+void decode(Reader& in, std::vector<Metric>& figures, const char* what) {
+  figures.resize(in.count(4 * sizeof(std::uint64_t), what));
+  for (Metric& figure : figures) {
+    figure.name = in.string(what);
+    figure.label = in.string(what);
+    figure.units = in.string(what);
+    figure.value = in.value<double>(what);
+  }
+}
+
+void encode(Writer& out, const ServiceSummary& service) {
+  const auto& [name, autoscaler, figures] = service;
+  out.string(name);
+  out.string(autoscaler);
+  encode(out, figures);
+}
 void decode(Reader& in, ServiceSummary& service) {
   auto& [name, autoscaler, figures] = service;
   name = in.string("summary.services.name");
   autoscaler = in.string("summary.services.autoscaler");
-  figures.resize(in.count(4 * sizeof(std::uint64_t), "summary.services.figures"));
-  for (Metric& figure : figures) {
-    figure.name = in.string("summary.services.figures");
-    figure.label = in.string("summary.services.figures");
-    figure.units = in.string("summary.services.figures");
-    figure.value = in.value<double>("summary.services.figures");
-  }
+  decode(in, figures, "summary.services.figures");
 }
 
 void encode(Writer& out, const Distribution& distribution) {
@@ -367,7 +374,7 @@ void encode(Writer& out, const Summary& summary) {
                jobs_submitted, jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected,
                jobs_running, jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated,
                gpu_utilisation, preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing,
-               services] = summary;
+               services, node_groups] = summary;
   out.string(scenario);
   out.value(seed);
   out.string(engine);
@@ -398,12 +405,19 @@ void encode(Writer& out, const Summary& summary) {
   if (packing) encode(out, *packing);
   out.size(services.size());
   for (const ServiceSummary& service : services) encode(out, service);
+  out.size(node_groups.size());
+  for (const NodeGroupSummary& group : node_groups) {
+    out.string(group.name);
+    out.string(group.pool);
+    encode(out, group.figures);
+  }
 }
 void decode(Reader& in, Summary& summary) {
   auto& [scenario, seed, engine, queue_policy, placement_policy, partial, nodes, gpus, gpus_by_type, jobs_submitted,
          jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected, jobs_running,
          jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated, gpu_utilisation,
-         preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing, services] = summary;
+         preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing, services, node_groups] =
+      summary;
   scenario = in.string("summary.scenario");
   seed = in.value<std::uint64_t>("summary.seed");
   engine = in.string("summary.engine");
@@ -433,6 +447,12 @@ void decode(Reader& in, Summary& summary) {
   // A service is at least its two string lengths and its figure count.
   services.resize(in.count(3 * sizeof(std::uint64_t), "summary.services"));
   for (ServiceSummary& service : services) decode(in, service);
+  node_groups.resize(in.count(3 * sizeof(std::uint64_t), "summary.node_groups"));
+  for (NodeGroupSummary& group : node_groups) {
+    group.name = in.string("summary.node_groups.name");
+    group.pool = in.string("summary.node_groups.pool");
+    decode(in, group.figures, "summary.node_groups.figures");
+  }
 }
 
 void encode(Writer& out, const EngineStats& stats) {

@@ -117,9 +117,26 @@ RunResults run_native(const Scenario& scenario, const RunOptions& options) {
   return run_with(
       scenario, options,
       [&](const ClusterLayout& layout, scheduler::SchedulerCore& core, JobSource& workload, EngineOptions engine) {
+        engine.seed = scenario.run.seed;
         return std::make_unique<NativeEngine>(layout, scenario.catalog, core, workload, std::move(engine));
       },
-      [](NativeEngine&, RunResults&) {});
+      [&](NativeEngine& engine, RunResults& results) {
+        const std::vector<NodeGroupUsage>& usage = engine.node_group_usage();
+        for (std::size_t g = 0; g < usage.size(); ++g) {
+          const NodeGroupSpec& group = scenario.cluster.node_groups[g];
+          const NodeGroupUsage& u = usage[g];
+          results.summary.node_groups.push_back(
+              {group.name,
+               std::string(to_string(group.pool)),
+               {{"node_hours", "node-hours", "", u.node_seconds / 3600},
+                {"gpu_hours", "GPU-hours", "", u.node_seconds / 3600 * group.gpus_per_node},
+                {"cost_usd", "cost (USD)", "", u.cost_usd},
+                {"peak_nodes", "peak nodes", "", static_cast<double>(u.peak_nodes)},
+                {"nodes_provisioned", "nodes provisioned", "", static_cast<double>(u.provisioned)},
+                {"nodes_released", "nodes released", "", static_cast<double>(u.released)},
+                {"spot_interruptions", "spot interruptions", "", static_cast<double>(u.interruptions)}}});
+        }
+      });
 }
 
 RunResults run_simgrid(const Scenario& scenario, const RunOptions& options) {

@@ -215,16 +215,24 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
     packing["jobs_waiting"] = p.jobs_waiting;
     j["packing"] = packing;
   }
+  // Named sets of figures (services, node groups): a list of objects.
+  const auto named = [](const std::string& name, const char* kind_key, const std::string& kind,
+                        const std::vector<Metric>& figures) {
+    nlohmann::ordered_json one;
+    one["name"] = name;
+    one[kind_key] = kind;
+    for (const Metric& figure : figures) one[figure.name] = number_or_null(figure.value);
+    return one;
+  };
   if (!s.services.empty()) {
     nlohmann::ordered_json services = nlohmann::ordered_json::array();
-    for (const ServiceSummary& service : s.services) {
-      nlohmann::ordered_json one;
-      one["name"] = service.name;
-      one["autoscaler"] = service.autoscaler;
-      for (const Metric& figure : service.figures) one[figure.name] = number_or_null(figure.value);
-      services.push_back(one);
-    }
+    for (const ServiceSummary& v : s.services) services.push_back(named(v.name, "autoscaler", v.autoscaler, v.figures));
     j["services"] = services;
+  }
+  if (!s.node_groups.empty()) {
+    nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+    for (const NodeGroupSummary& g : s.node_groups) groups.push_back(named(g.name, "pool", g.pool, g.figures));
+    j["node_groups"] = groups;
   }
   return j;
 }
@@ -332,6 +340,13 @@ std::string format_summary(const Summary& s) {
     std::snprintf(line, sizeof line, "%.1f%% allocated, %.1f%% unallocated (requested %.1f%%; %s jobs found no room)",
                   p.allocated_percent, p.unallocated_percent, p.requested_percent, thousands(p.jobs_waiting).c_str());
     row("packing at end", line);
+  }
+  for (const NodeGroupSummary& group : s.node_groups) {
+    out += "\n  node group " + group.name + " (" + group.pool + ")\n";
+    for (const Metric& figure : group.figures) {
+      std::snprintf(line, sizeof line, "    %-26s %s\n", figure.label.c_str(), metric_text(figure).c_str());
+      out += line;
+    }
   }
   for (const ServiceSummary& service : s.services) {
     out += "\n  service " + service.name + " (" + service.autoscaler + ")\n";

@@ -361,3 +361,89 @@ TEST_CASE("inference-spike: predictive scaling meets the third day's spike that 
   CHECK(day3.at("predictive").first == 0);
   CHECK(day3.at("predictive").second >= 0.99);
 }
+
+namespace {
+// One group of up to 4 nodes of 8 V100s ($3.06 per GPU-hour), none at the
+// start, 5 minutes to provision, released after 10 minutes idle.
+const char* kElastic =
+    "cluster:\n"
+    "  node_groups:\n"
+    "    - {name: burst, gpu: V100, gpus_per_node: 8, count: 4,\n"
+    "       autoscaling: {min: 0, initial: 0, provisioning: 5m, scale_down_delay: 10m}}\n";
+}  // namespace
+
+TEST_CASE("cluster autoscaler in the engine: nodes come for waiting jobs and go when idle, billed by hand",
+          "[sim][cluster]") {
+  // Job a (8 GPUs, 1 h) arrives at 0: the scan at 10 s asks for a node,
+  // ready at 5:10; a runs 5:10-1:05:10 (310-3910 s). The node is idle from
+  // 3910 and released by the scan at 4510 (10 min later). Job b arrives at
+  // 2 h: a node asked for at 7210 s is ready at 7510; b ends at 11110, the
+  // end of the run. Billed 10-4510 and 7210-11110: 8,400 node-seconds x 8
+  // GPUs x $3.06 / 3600.
+  const auto results = run_yaml(std::string(kElastic) +
+                                "workload:\n"
+                                "  jobs:\n"
+                                "    - {id: a, submit: 0s, gpus: 8, duration: 1h}\n"
+                                "    - {id: b, submit: 2h, gpus: 8, duration: 1h}\n");
+  CHECK(results.jobs.start_s == std::vector<double>{310, 7510});
+  CHECK(results.jobs.end_s == std::vector<double>{3910, 11110});
+  REQUIRE(results.summary.node_groups.size() == 1);
+  const sim::NodeGroupSummary& g = results.summary.node_groups[0];
+  CHECK(g.pool == "on-demand");
+  CHECK(g.figure("node_hours") == Approx(8400.0 / 3600));
+  CHECK(g.figure("cost_usd") == Approx(8400.0 / 3600 * 8 * 3.06));
+  CHECK(g.figure("nodes_provisioned") == 2);
+  CHECK(g.figure("nodes_released") == 1);
+  CHECK(g.figure("peak_nodes") == 1);
+}
+
+TEST_CASE("spot nodes taken back: their jobs checkpoint at the notice and run on elsewhere", "[sim][cluster]") {
+  // Spot V100 nodes interrupted about every 30 minutes; a job of 8 GPUs for
+  // 4 h that checkpoints only every hour: each interruption preempts it
+  // (with the notice it loses nothing), the autoscaler buys another node,
+  // and it still completes its work.
+  const auto results = run_yaml(
+      "cluster:\n"
+      "  node_groups:\n"
+      "    - {name: spot, gpu: V100, gpus_per_node: 8, count: 4, pool: spot, usd_per_gpu_hour: 1.0,\n"
+      "       autoscaling: {initial: 1, provisioning: 2m}, spot: {interruptions_per_hour: 2, notice: 2m}}\n"
+      "workload:\n"
+      "  job_classes: [{name: batch, checkpoint_interval: 1h, restore_overhead: 0s}]\n"
+      "  jobs:\n"
+      "    - {id: a, submit: 0s, gpus: 8, duration: 4h}\n"
+      "run: {seed: 3}\n");
+  REQUIRE(results.jobs.size() == 1);
+  const sim::NodeGroupSummary& g = results.summary.node_groups.at(0);
+  CHECK(g.pool == "spot");
+  CHECK(g.figure("spot_interruptions") >= 2);
+  // Each interruption of the node it ran on preempted it (a node may also be
+  // taken while empty).
+  CHECK(results.jobs.preemptions[0] >= 2);
+  CHECK(results.jobs.preemptions[0] <= g.figure("spot_interruptions"));
+  CHECK(results.jobs.lost_gpu_hours[0] == 0);
+  CHECK(results.jobs.state[0] == sim::JobEnd::kCompleted);
+  // It ran its 4 hours, plus the waits for new nodes.
+  CHECK(results.jobs.end_s[0] > 4 * 3600);
+  CHECK(g.figure("cost_usd") == Approx(g.figure("node_hours") * 8 * 1.0));
+}
+
+TEST_CASE("errors in elastic node groups name the field", "[sim][cluster][scenario]") {
+  const std::string jobs = "workload: {jobs: [{submit: 0s, gpus: 1, duration: 1h}]}\n";
+  const auto field_of = [&](const std::string& group) {
+    return input_error_of([&] { scenario_from("cluster:\n  node_groups:\n    - " + group + "\n" + jobs); }).field();
+  };
+  CHECK(field_of("{gpu: V100, gpus_per_node: 8, count: 2, pool: reserved, autoscaling: {}}") ==
+        "cluster.node_groups[0].autoscaling");
+  CHECK(field_of("{gpu: V100, gpus_per_node: 8, count: 2, spot: {interruptions_per_hour: 1}}") ==
+        "cluster.node_groups[0].spot");
+  CHECK(field_of("{gpu: V100, gpus_per_node: 8, count: 2, autoscaling: {min: 3}}") ==
+        "cluster.node_groups[0].autoscaling.min");
+  CHECK(field_of("{gpu: V100, gpus_per_node: 8, count: 2, pool: cheap}") == "cluster.node_groups[0].pool");
+  CHECK(field_of("{gpu: V100, gpus_per_node: 8, count: 2, pool: spot, spot: {notice: 1m}}") ==
+        "cluster.node_groups[0].spot.interruptions_per_hour");
+  const InputError e = input_error_of([&] {
+    scenario_from("cluster:\n  node_groups:\n    - {gpu: V100, gpus_per_node: 8, count: 2, autoscaling: {}}\n" + jobs +
+                  "run: {engine: simgrid}\n");
+  });
+  CHECK(e.field() == "cluster.node_groups[0]");
+}
