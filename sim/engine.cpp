@@ -504,7 +504,6 @@ void NativeEngine::finish(Time end) {
     for (std::size_t n = 0; n < node_life_.size(); ++n) {
       if (node_life_[n].state != NodeLife::State::kOff) {
         release_node(end, static_cast<NodeId>(n), end, /*tell_core=*/false);
-        --group_usage_[static_cast<std::size_t>(layout_.group_of(static_cast<NodeId>(n)))].released;
       }
     }
   }
@@ -723,7 +722,6 @@ void NativeEngine::handle_spot_notice(Time now, NodeId node) {
   taken_nodes_.push_back(node);
   scheduler_.on_node_taken(now, node);
   release_node(now, node, node_life_[static_cast<std::size_t>(node)].interrupt_at, /*tell_core=*/false);
-  --group_usage_[g].released;  // taken, not released
   if (cluster_autoscaler_ && !scan_queued_) {
     scan_queued_ = true;
     events_.push(now + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
@@ -739,7 +737,6 @@ void NativeEngine::release_node(Time now, NodeId node, Time billed_until, bool t
   NodeGroupUsage& usage = group_usage_[g];
   usage.node_seconds += seconds;
   usage.cost_usd += seconds / 3600 * group.gpus_per_node * price;
-  ++usage.released;
   --group_provisioned_[g];
   life.state = NodeLife::State::kOff;
   ++life.epoch;  // its queued ready or notice events are stale
@@ -805,7 +802,10 @@ void NativeEngine::handle_cluster_scan(Time now) {
       --left;
     }
   }
-  for (const NodeId node : scaling.release) release_node(now, node, now, /*tell_core=*/true);
+  for (const NodeId node : scaling.release) {
+    release_node(now, node, now, /*tell_core=*/true);
+    ++group_usage_[static_cast<std::size_t>(layout_.group_of(node))].released;
+  }
   // Scan on while work may come or go; pending work that nothing will ever
   // start (nothing runs, arrives or is on its way) stops the scans.
   if (work_remains()) {

@@ -99,6 +99,14 @@ struct Metric {
   double value = 0;
 };
 
+// The value of the figure named `name`; NaN when there is none.
+inline double figure_of(const std::vector<Metric>& figures, std::string_view name) {
+  for (const Metric& m : figures) {
+    if (m.name == name) return m.value;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
 // Inference services (sim/services.hpp): one row per service per interval,
 // columns in file order ("time" first: the interval's end, s).
 struct ServiceTable {
@@ -114,12 +122,7 @@ struct ServiceSummary {
   std::string autoscaler;  // "hpa", "fixed"
   std::vector<Metric> figures;
   // The figure of that name; NaN when there is none.
-  double figure(std::string_view figure_name) const {
-    for (const Metric& m : figures) {
-      if (m.name == figure_name) return m.value;
-    }
-    return std::numeric_limits<double>::quiet_NaN();
-  }
+  double figure(std::string_view figure_name) const { return figure_of(figures, figure_name); }
 };
 
 // A node group's figures when some group autoscales or is spot (core/cluster.hpp).
@@ -127,12 +130,7 @@ struct NodeGroupSummary {
   std::string name;
   std::string pool;  // "on-demand", "reserved", "spot"
   std::vector<Metric> figures;
-  double figure(std::string_view figure_name) const {
-    for (const Metric& m : figures) {
-      if (m.name == figure_name) return m.value;
-    }
-    return std::numeric_limits<double>::quiet_NaN();
-  }
+  double figure(std::string_view figure_name) const { return figure_of(figures, figure_name); }
 };
 
 struct Distribution {
