@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/energy.hpp"
 #include "core/error.hpp"
 #include "core/gpu_catalog.hpp"
 #include "core/network.hpp"
@@ -95,6 +96,12 @@ struct NodeGroupSpec {
   std::optional<double> usd_per_gpu_hour;  // none: the catalog's on-demand price of its GPU type
   std::optional<NodeAutoscalingSpec> autoscaling;
   std::optional<SpotSpec> spot;  // pool spot only
+  // Where its nodes stand: an index into ClusterSpec::regions (0 when the
+  // scenario lists none: one region, "default").
+  std::int32_t region = 0;
+  // A node's own power beside its GPUs' (CPUs, memory, fans, NICs), drawn
+  // while it is powered; 0: not modelled.
+  double node_watts = 0;
 
   // GPUs of a node that can serve whole-GPU jobs: those MIG does not
   // partition.
@@ -168,6 +175,14 @@ struct ClusterSpec {
   // The network (`cluster.network`): what the SimGrid driver simulates;
   // absent: NetworkSpec's defaults there, and nothing for the native engine.
   std::optional<NetworkSpec> network;
+  // Facility overhead (cooling, power conversion): the facility draws its
+  // IT equipment's power times the PUE.
+  double pue = 1.0;
+  // `cluster.regions`; empty: one region, "default", whose emissions are not
+  // counted.
+  std::vector<RegionSpec> regions;
+  std::size_t region_count() const { return regions.empty() ? 1 : regions.size(); }
+  std::string region_name(std::size_t region) const { return regions.empty() ? "default" : regions.at(region).name; }
   friend bool operator==(const ClusterSpec&, const ClusterSpec&) = default;
 };
 

@@ -214,8 +214,38 @@ void parse_group_pool(const MapReader& group, NodeGroupSpec& g) {
   }
 }
 
-ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
-  MapReader map(node, "cluster", {"nodes_per_rack", "node_groups", "performance", "calibration", "network"});
+// A node group's region (an index into `regions`) and node watts.
+void parse_group_energy(const MapReader& group, const std::vector<RegionSpec>& regions, NodeGroupSpec& g) {
+  if (const ConfigNode* value = group.optional("node_watts")) {
+    g.node_watts = read_number(*value, group.field("node_watts"), 0, 1e6);
+  }
+  const ConfigNode* value = group.optional("region");
+  if (!value) {
+    if (regions.size() > 1) {
+      throw InputError(g.where, group.field("region"), "a region (the cluster lists several)", "none");
+    }
+    return;
+  }
+  if (regions.empty()) {
+    throw InputError(value->where(), group.field("region"), "a region listed under cluster.regions",
+                     "a region, but the cluster lists none");
+  }
+  const std::string name = read_string(*value, group.field("region"));
+  std::string names;
+  for (std::size_t r = 0; r < regions.size(); ++r) {
+    if (regions[r].name == name) {
+      g.region = static_cast<std::int32_t>(r);
+      return;
+    }
+    names += (r ? ", " : "") + regions[r].name;
+  }
+  throw InputError(value->where(), group.field("region"), "one of the cluster's regions (" + names + ")",
+                   quote_for_message(name));
+}
+
+ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog, const std::filesystem::path& base_dir) {
+  MapReader map(node, "cluster",
+                {"nodes_per_rack", "node_groups", "performance", "calibration", "network", "pue", "regions"});
   std::int32_t default_per_rack = 32;
   if (const ConfigNode* value = map.optional("nodes_per_rack")) {
     default_per_rack = static_cast<std::int32_t>(read_int(*value, map.field("nodes_per_rack"), 1, 1'000'000));
@@ -227,6 +257,9 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
 
   ClusterSpec spec;
   if (const ConfigNode* value = map.optional("network")) spec.network = parse_network(*value, map.field("network"));
+  if (const ConfigNode* value = map.optional("pue")) spec.pue = read_number(*value, map.field("pue"), 1, 10);
+  if (const ConfigNode* value = map.optional("regions"))
+    spec.regions = parse_regions(*value, map.field("regions"), base_dir);
   if (const ConfigNode* value = map.optional("performance")) {
     MapReader perf(
         *value, map.field("performance"),
@@ -252,7 +285,7 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
     const std::string f = item_field(groups_field, i);
     MapReader group(*groups[i], f,
                     {"name", "gpu", "gpus_per_node", "count", "cpus", "memory", "nodes_per_rack", "mig", "pool",
-                     "usd_per_gpu_hour", "autoscaling", "spot"});
+                     "usd_per_gpu_hour", "autoscaling", "spot", "region", "node_watts"});
     NodeGroupSpec g;
     g.where = groups[i]->where();
     g.gpu_type = read_gpu_type(group.required("gpu", "a GPU type of the catalog"), group.field("gpu"), catalog);
@@ -280,6 +313,7 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog) {
       g.mig = read_mig(*mig, group.field("mig"), catalog.at(g.gpu_type), g.gpus_per_node);
     }
     parse_group_pool(group, g);
+    parse_group_energy(group, spec.regions, g);
     total_gpus += g.count * g.gpus_per_node;
     if (total_gpus > kMaxClusterGpus) {
       throw InputError(group.required("count", "").where(), group.field("count"),
@@ -1212,7 +1246,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
       throw InputError(value->where(), "executor", "executor: only with run.engine: real", "an executor block");
     }
     const ConfigNode& cluster = map.required("cluster", "the cluster: a map with node_groups");
-    scenario.cluster = parse_cluster(cluster, scenario.catalog);
+    scenario.cluster = parse_cluster(cluster, scenario.catalog, base_dir);
     if (cluster.kind() == ConfigNode::Kind::kMap) {
       if (const ConfigNode::Entry* entry = cluster.find("calibration"); entry && !overrides.calibration_path) {
         load_calibration(*entry->value, "cluster.calibration", base_dir, scenario);

@@ -106,6 +106,12 @@ std::vector<Metric> headline_metrics(const Summary& s) {
     m.push_back({"cluster_cost_usd", "cluster cost (USD)", "", cost});
     m.push_back({"spot_interruptions", "spot interruptions", "", interruptions});
   }
+  // Energy and carbon, where the driver measured them.
+  for (const char* name : {"facility_energy_kwh", "peak_power_kw", "emissions_kg_co2e"}) {
+    for (const Metric& figure : s.energy) {
+      if (figure.name == name) m.push_back(figure);
+    }
+  }
   for (const ServiceSummary& service : s.services) {
     for (const char* name : {"slo_attainment_pct", "dropped", "latency_p99_worst_s", "replica_hours", "cost_usd",
                              "peak_replicas", "capacity_lag_s", "short_of_capacity_s"}) {

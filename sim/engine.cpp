@@ -158,6 +158,7 @@ void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   if (!sharers_.empty()) share_left(now, slot);
   if (!nodes_of_slot_.empty()) node_left(now, slot);
   if (links_) network_left(now, slot);
+  for (EngineObserver* observer : observers_) observer->on_gpus_released(now, slot);
   ++jobs_ended_;
   --counters_.running_jobs;
   counters_.allocated_gpu_milli -= job.gpu_milli;
@@ -219,6 +220,7 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
     ++counters_.running_jobs;
   }
   counters_.allocated_gpu_milli += job.gpu_milli;
+  for (EngineObserver* observer : observers_) observer->on_gpus_taken(now, slot, decision.allocation, type);
   const NodeShare& first = decision.allocation.front();
   const std::uint32_t epoch = job.epoch;
   // A MIG instance is isolated: no interference.
@@ -411,6 +413,7 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   share_left(now, slot);
   if (!nodes_of_slot_.empty()) node_left(now, slot);
   if (links_) network_left(now, slot);
+  for (EngineObserver* observer : observers_) observer->on_gpus_released(now, slot);
   const Duration ran = now - job.run_start;
   // Work done in this run, and what survives it: everything up to the last
   // checkpoint (all of it when the job checkpoints as it is preempted). When
@@ -644,6 +647,7 @@ void NativeEngine::end_replica(Time now, std::uint32_t slot) {
   if (!sharers_.empty()) share_left(now, slot);
   if (!nodes_of_slot_.empty()) node_left(now, slot);
   if (links_) network_left(now, slot);
+  for (EngineObserver* observer : observers_) observer->on_gpus_released(now, slot);
   counters_.allocated_gpu_milli -= job.gpu_milli;
   replica_stopped(now, slot);
   const JobId id = job.job;
@@ -673,6 +677,7 @@ void NativeEngine::start_elastic() {
     if (group.autoscaling && rank[g]++ >= group.autoscaling->initial) {
       node_life_[n].state = NodeLife::State::kOff;
       scheduler_.on_node_down(Time::zero(), node);
+      for (EngineObserver* observer : observers_) observer->on_node_power(Time::zero(), node, false);
       continue;
     }
     // Provisioned from the start: ready at once.
@@ -687,6 +692,7 @@ void NativeEngine::provision(Time now, NodeId node) {
   const NodeGroupSpec& group = layout_.spec().node_groups[g];
   life.state = NodeLife::State::kProvisioning;
   life.since = now;
+  for (EngineObserver* observer : observers_) observer->on_node_power(now, node, true);
   NodeGroupUsage& usage = group_usage_[g];
   ++usage.provisioned;
   usage.peak_nodes = std::max(usage.peak_nodes, ++group_provisioned_[g]);
@@ -740,6 +746,7 @@ void NativeEngine::release_node(Time now, NodeId node, Time billed_until, bool t
   --group_provisioned_[g];
   life.state = NodeLife::State::kOff;
   ++life.epoch;  // its queued ready or notice events are stale
+  for (EngineObserver* observer : observers_) observer->on_node_power(now, node, false);
   if (tell_core) scheduler_.on_node_down(now, node);
 }
 

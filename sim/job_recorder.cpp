@@ -81,7 +81,8 @@ JobTable JobRecorder::take() {
   const auto reserve = [n](auto&... columns) { (columns.reserve(n), ...); };
   reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
           table.gpus, table.nodes, table.racks, table.requested_gpu_types, table.gpu_type, table.preemptions,
-          table.lost_gpu_hours, table.run_time_s, table.ideal_run_time_s, table.state);
+          table.lost_gpu_hours, table.run_time_s, table.ideal_run_time_s, table.energy_kwh, table.state);
+  const double pue = layout_ ? layout_->spec().pue : 1.0;
   for (std::size_t i = 0; i < n; ++i) {
     const Row& row = rows_[i];
     const double submit = row.submit.to_seconds();
@@ -104,6 +105,8 @@ JobTable JobRecorder::take() {
     table.run_time_s.push_back(row.held.to_seconds());
     table.ideal_run_time_s.push_back(row.ideal_rate > 0 && std::isfinite(row.work) ? row.work / row.ideal_rate * 1e-6
                                                                                    : kNaN);
+    const double peak_watts = row.gpu_type == kAnyGpuType ? 0.0 : catalog_.at(row.gpu_type).peak_watts;
+    table.energy_kwh.push_back(table.gpus.back() * row.held.to_seconds() * peak_watts * pue / 3.6e6);
     table.state.push_back(row.state);
   }
   rows_.clear();

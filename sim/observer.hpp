@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 
+#include "core/cluster.hpp"
 #include "core/job.hpp"
 #include "core/time.hpp"
 #include "scheduler/types.hpp"
@@ -59,6 +60,17 @@ class EngineObserver {
   virtual void on_job_rejected(Time /*now*/, JobId /*job*/, RejectReason /*reason*/) {}
   // A job that left: ended, or rejected at `now`.
   virtual void on_job_ended(Time /*now*/, JobId /*job*/, JobEnd /*how*/) {}
+  // GPUs taken and given back by the workload's jobs and the services'
+  // replicas alike (what power accounting watches). `holder` names the
+  // holding until it is given back (the driver may reuse it after);
+  // `gpu_type`: the GPUs' type (kAnyGpuType: a CPU-only job, no GPU).
+  virtual void on_gpus_taken(Time /*now*/, std::uint32_t /*holder*/, std::span<const NodeShare> /*allocation*/,
+                             GpuTypeId /*gpu_type*/) {}
+  virtual void on_gpus_released(Time /*now*/, std::uint32_t /*holder*/) {}
+  // A node powered on (provisioned) or off (released to the cloud). Every
+  // node is on from time 0 unless the driver says otherwise at time 0; a
+  // node said to be in the state it is in is left alone.
+  virtual void on_node_power(Time /*now*/, NodeId /*node*/, bool /*on*/) {}
   // Called once per instant at which something happened, after its events
   // and decisions, with the state that holds until the next instant.
   virtual void on_instant_end(Time /*now*/, const EngineCounters& /*counters*/) {}

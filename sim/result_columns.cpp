@@ -65,6 +65,8 @@ JobColumns::JobColumns(const JobTable& jobs) {
        doubles(jobs.ideal_run_time_s)},
       {"lost_gpu_hours", "GPU-h", "work lost to preemptions since the last checkpoint, in reference GPU-hours (redone)",
        doubles(jobs.lost_gpu_hours)},
+      {"energy", "kWh", "facility energy of the GPUs the job held, while it held them (peak watts x run_time x PUE)",
+       doubles(jobs.energy_kwh)},
       {"state", "",
        "completed, failed, killed, unfinished (ran its recorded time, which ended with the trace), rejected, "
        "or running/pending when the simulation stopped",

@@ -67,6 +67,9 @@ struct JobTable {
   // never preempted.
   std::vector<double> ideal_run_time_s;
   std::vector<double> lost_gpu_hours;  // reference GPU-hours of work lost to preemptions (redone)
+  // Facility energy of the GPUs it held, while it held them: their peak
+  // watts x run_time_s x the PUE (0: CPU only, or never ran).
+  std::vector<double> energy_kwh;
   std::vector<JobEnd> state;
 
   std::size_t size() const { return name.size(); }
@@ -129,6 +132,13 @@ struct ServiceSummary {
 struct NodeGroupSummary {
   std::string name;
   std::string pool;  // "on-demand", "reserved", "spot"
+  std::vector<Metric> figures;
+  double figure(std::string_view figure_name) const { return figure_of(figures, figure_name); }
+};
+
+// A region's energy and emissions (cluster.regions; sim/power_meter.hpp).
+struct RegionSummary {
+  std::string name;
   std::vector<Metric> figures;
   double figure(std::string_view figure_name) const { return figure_of(figures, figure_name); }
 };
@@ -214,6 +224,12 @@ struct Summary {
   std::optional<PackingSummary> packing;
   std::vector<ServiceSummary> services;
   std::vector<NodeGroupSummary> node_groups;  // with an autoscaled or spot group only
+  // The facility's energy, power and emissions (sim/power_meter.hpp; empty
+  // for the real executor), and the same by region when the cluster lists
+  // regions.
+  std::vector<Metric> energy;
+  std::vector<RegionSummary> regions;
+  double energy_figure(std::string_view figure_name) const { return figure_of(energy, figure_name); }
 };
 
 struct RunResults {

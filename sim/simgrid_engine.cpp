@@ -316,6 +316,7 @@ class SimGridEngine::Impl {
     ++jobs_ended_;
     --counters_.running_jobs;
     counters_.allocated_gpu_milli -= job.gpu_milli;
+    for (EngineObserver* observer : observers) observer->on_gpus_released(now, id);
     JobEnd how = JobEnd::kCompleted;
     if (job.outcome == JobOutcome::kFailed) how = JobEnd::kFailed;
     if (job.outcome == JobOutcome::kKilled) how = JobEnd::kKilled;
@@ -394,6 +395,7 @@ class SimGridEngine::Impl {
     --counters_.pending_jobs;
     ++counters_.running_jobs;
     counters_.allocated_gpu_milli += job.gpu_milli;
+    for (EngineObserver* observer : observers) observer->on_gpus_taken(now, job.id, decision.allocation, type);
     for (EngineObserver* observer : observers) observer->on_job_started(now, job.id, decision.allocation, type, rate);
 
     // The plan of this run: its ideal run time, cut into iterations and
@@ -531,6 +533,7 @@ class SimGridEngine::Impl {
     --counters_.running_jobs;
     ++counters_.pending_jobs;
     counters_.allocated_gpu_milli -= job.gpu_milli;
+    for (EngineObserver* observer : observers) observer->on_gpus_released(now, job.id);
     for (EngineObserver* observer : observers) observer->on_job_preempted(now, job.id, done - kept);
   }
 

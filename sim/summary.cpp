@@ -137,6 +137,40 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
   return s;
 }
 
+void add_energy(Summary& s, const ClusterSpec& cluster, const EnergyReport& report) {
+  constexpr double kJoulesPerKwh = 3.6e6;
+  const double facility_kwh = report.facility_joules() / kJoulesPerKwh;
+  s.gpu_energy_kwh = report.gpu_joules() / kJoulesPerKwh;
+  s.energy_model = "idle watts while powered, plus peak - idle x the share allocated";
+  s.energy = {
+      {"facility_energy_kwh", "facility energy (kWh)", "", facility_kwh},
+      {"it_energy_kwh", "IT energy (kWh)", "", report.it_joules() / kJoulesPerKwh},
+      {"gpu_energy_kwh", "GPU energy (kWh)", "", s.gpu_energy_kwh},
+      {"mean_power_kw", "mean facility power (kW)", "",
+       report.seconds > 0 ? report.facility_joules() / report.seconds / 1000 : 0.0},
+      {"peak_power_kw", "peak facility power (kW)", "", report.peak_facility_watts / 1000},
+      {"pue", "PUE", "", cluster.pue},
+  };
+  if (report.has_carbon()) {
+    double carbon_kwh = 0;  // of the regions with a series
+    for (const RegionEnergy& r : report.regions) carbon_kwh += r.has_carbon ? r.facility_joules / kJoulesPerKwh : 0;
+    s.energy.push_back({"emissions_kg_co2e", "emissions (kg CO2e)", "", report.grams_co2e() / 1000});
+    s.energy.push_back({"carbon_intensity_g_per_kwh", "mean carbon intensity (g CO2e/kWh)", "",
+                        carbon_kwh > 0 ? report.grams_co2e() / carbon_kwh : kNaN});
+  }
+  s.regions.clear();
+  if (cluster.regions.empty()) return;
+  for (const RegionEnergy& r : report.regions) {
+    const double kwh = r.facility_joules / kJoulesPerKwh;
+    s.regions.push_back({r.name,
+                         {{"facility_energy_kwh", "facility energy (kWh)", "", kwh},
+                          {"it_energy_kwh", "IT energy (kWh)", "", r.it_joules / kJoulesPerKwh},
+                          {"emissions_kg_co2e", "emissions (kg CO2e)", "", r.has_carbon ? r.grams_co2e / 1000 : kNaN},
+                          {"carbon_intensity_g_per_kwh", "mean carbon intensity (g CO2e/kWh)", "",
+                           r.has_carbon && kwh > 0 ? r.grams_co2e / kwh : kNaN}}});
+  }
+}
+
 nlohmann::ordered_json summary_to_json(const Summary& s) {
   nlohmann::ordered_json j;
   j["capsim_version"] = kVersion;
@@ -175,6 +209,9 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
   m["lost_gpu_hours"] = s.lost_gpu_hours;
   m["gpu_energy_kwh"] = s.gpu_energy_kwh;
   m["energy_model"] = s.energy_model;
+  for (const Metric& figure : s.energy) {
+    if (figure.name != "gpu_energy_kwh") m[figure.name] = number_or_null(figure.value);
+  }
   m["events"] = s.events;
   j["metrics"] = m;
   if (s.trace) {
@@ -233,6 +270,16 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
     nlohmann::ordered_json groups = nlohmann::ordered_json::array();
     for (const NodeGroupSummary& g : s.node_groups) groups.push_back(named(g.name, "pool", g.pool, g.figures));
     j["node_groups"] = groups;
+  }
+  if (!s.regions.empty()) {
+    nlohmann::ordered_json regions = nlohmann::ordered_json::array();
+    for (const RegionSummary& r : s.regions) {
+      nlohmann::ordered_json one;
+      one["name"] = r.name;
+      for (const Metric& figure : r.figures) one[figure.name] = number_or_null(figure.value);
+      regions.push_back(one);
+    }
+    j["regions"] = regions;
   }
   return j;
 }
@@ -307,6 +354,19 @@ std::string format_summary(const Summary& s) {
   std::snprintf(line, sizeof line, "%s kWh  (%s)", thousands(std::llround(s.gpu_energy_kwh)).c_str(),
                 s.energy_model.c_str());
   row("GPU energy", line);
+  if (!s.energy.empty()) {
+    std::snprintf(line, sizeof line, "%s kWh  (mean %s kW, peak %s kW, PUE %.2f)",
+                  metric_text({"", "", "", s.energy_figure("facility_energy_kwh")}).c_str(),
+                  metric_text({"", "", "", s.energy_figure("mean_power_kw")}).c_str(),
+                  metric_text({"", "", "", s.energy_figure("peak_power_kw")}).c_str(), s.energy_figure("pue"));
+    row("facility energy", line);
+    const double emissions = s.energy_figure("emissions_kg_co2e");
+    if (!std::isnan(emissions)) {
+      std::snprintf(line, sizeof line, "%s kg CO2e  (%.1f g/kWh on average)",
+                    metric_text({"", "", "", emissions}).c_str(), s.energy_figure("carbon_intensity_g_per_kwh"));
+      row("emissions", line);
+    }
+  }
   if (s.preemptions) {
     std::snprintf(line, sizeof line, "%s (%.1f GPU-hours of work lost since checkpoints)",
                   thousands(s.preemptions).c_str(), s.lost_gpu_hours);
@@ -345,6 +405,13 @@ std::string format_summary(const Summary& s) {
     out += "\n  node group " + group.name + " (" + group.pool + ")\n";
     for (const Metric& figure : group.figures) {
       std::snprintf(line, sizeof line, "    %-26s %s\n", figure.label.c_str(), metric_text(figure).c_str());
+      out += line;
+    }
+  }
+  for (const RegionSummary& region : s.regions) {
+    out += "\n  region " + region.name + "\n";
+    for (const Metric& figure : region.figures) {
+      std::snprintf(line, sizeof line, "    %-34s %s\n", figure.label.c_str(), metric_text(figure).c_str());
       out += line;
     }
   }

@@ -11,6 +11,7 @@
 
 #include "core/scenario.hpp"
 #include "core/statistics.hpp"
+#include "sim/power_meter.hpp"
 #include "sim/results.hpp"
 
 namespace capsim::sim {
@@ -26,6 +27,10 @@ struct ServiceUsage {
 };
 Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const JobTable& jobs, const EngineStats& stats,
                   ServiceUsage services = {});
+
+// Fills the summary's energy figures (and gpu_energy_kwh) from a power
+// meter's report, and its regions when the cluster lists regions.
+void add_energy(Summary& summary, const ClusterSpec& cluster, const EnergyReport& report);
 
 // summary.json's content.
 nlohmann::ordered_json summary_to_json(const Summary& summary);

@@ -305,3 +305,27 @@ def test_sweep_over_autoscalers_flattens_each_services_figures():
     plain = capsim.sweep(sc)
     assert "autoscaling" not in plain.columns
     assert plain["chat.replica_hours"].iloc[0] == pytest.approx(2)
+
+
+def test_energy_and_carbon_from_python_and_the_file(tmp_path):
+    # HAND on a node drawing 100 W of its own, PUE 1.2, 50 g CO2e/kWh: 8 V100s
+    # idle at 40 W over 5,400 s, plus 260 W per allocated GPU-second (a: 8 x
+    # 3,600; b: 4 x 1,800; c: 0.5 x 600), plus the node's 100 W.
+    scenario = json.loads(json.dumps(HAND))
+    scenario["cluster"]["pue"] = 1.2
+    scenario["cluster"]["regions"] = [{"name": "here", "carbon": 50}]
+    scenario["cluster"]["node_groups"][0]["node_watts"] = 100
+    res = capsim.run(capsim.Scenario.from_dict(scenario), output_dir=tmp_path / "out")
+    it_joules = (8 * 40 + 100) * 5400 + 260 * (8 * 3600 + 4 * 1800 + 0.5 * 600)
+    assert res.metrics["it_energy_kwh"] == pytest.approx(it_joules / 3.6e6)
+    assert res.metrics["facility_energy_kwh"] == pytest.approx(1.2 * it_joules / 3.6e6)
+    assert res.metrics["emissions_kg_co2e"] == pytest.approx(1.2 * it_joules / 3.6e6 * 50 / 1000)
+    assert res.summary["regions"][0]["name"] == "here"
+    # Job a: 8 GPUs x 300 W x 1 h x 1.2.
+    assert res.jobs["energy"].iloc[0] == pytest.approx(8 * 300 * 1.2 / 1000)
+    assert res.timeseries.attrs["units"]["power_kw"] == "kW"
+    # The facility's mean power over the run is the series' time-weighted mean.
+    assert res.timeseries["power_kw"].mean() == pytest.approx(res.metrics["mean_power_kw"])
+    back = capsim.read_results(tmp_path / "out")
+    pdt.assert_frame_equal(back.timeseries, res.timeseries, check_exact=True)
+    assert back.metrics["emissions_kg_co2e"] == res.metrics["emissions_kg_co2e"]

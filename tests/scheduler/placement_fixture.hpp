@@ -74,7 +74,7 @@ inline scheduler::NodeShare gpu_share(NodeId node, std::int32_t gpu, std::int32_
 inline ClusterSpec v100_nodes(std::int64_t count, std::int32_t gpus, std::int32_t per_rack = 32,
                               std::int64_t cpus = 0) {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v", kV100, gpus, count, cpus * 1000, 0, per_rack, {}, {}, {}, {}, {}, {}});
+  spec.node_groups.push_back({"v", kV100, gpus, count, cpus * 1000, 0, per_rack, {}, {}, {}, {}, {}, {}, 0, 0});
   return spec;
 }
 

@@ -18,7 +18,7 @@ namespace capsim::testing {
 // `nodes` V100 nodes of `gpus` GPUs each, one rack.
 inline ClusterSpec v100_nodes(std::int32_t nodes, std::int32_t gpus) {
   ClusterSpec s;
-  s.node_groups.push_back({"v", 2, gpus, nodes, 0, 0, 32, {}, {}, {}, {}, {}, {}});
+  s.node_groups.push_back({"v", 2, gpus, nodes, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});
   return s;
 }
 

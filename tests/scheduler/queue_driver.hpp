@@ -69,7 +69,7 @@ class QueueDriver {
   static ClusterSpec make_spec(std::int64_t nodes, std::int32_t gpus_per_node, std::int64_t cpus,
                                std::int64_t memory_mib) {
     ClusterSpec s;
-    s.node_groups.push_back({"v", 2, gpus_per_node, nodes, cpus * 1000, memory_mib, 32, {}, {}, {}, {}, {}, {}});
+    s.node_groups.push_back({"v", 2, gpus_per_node, nodes, cpus * 1000, memory_mib, 32, {}, {}, {}, {}, {}, {}, 0, 0});
     return s;
   }
   ClusterSpec spec_;

@@ -11,9 +11,9 @@ using namespace capsim::scheduler;
 namespace {
 ClusterSpec mixed_cluster() {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v8", 2, 8, 10, 0, 0, 4, {}, {}, {}, {}, {}, {}});      // V100, 8 per node
-  spec.node_groups.push_back({"a4", 7, 4, 6, 32'000, 0, 4, {}, {}, {}, {}, {}, {}});  // A100-80GB, 4 per node, 32 cores
-  spec.node_groups.push_back({"v4", 2, 4, 5, 0, 0, 4, {}, {}, {}, {}, {}, {}});       // more V100s, 4 per node
+  spec.node_groups.push_back({"v8", 2, 8, 10, 0, 0, 4, {}, {}, {}, {}, {}, {}, 0, 0});      // V100, 8 per node
+  spec.node_groups.push_back({"a4", 7, 4, 6, 32'000, 0, 4, {}, {}, {}, {}, {}, {}, 0, 0});  // A100-80GB, 4 per node, 32 cores
+  spec.node_groups.push_back({"v4", 2, 4, 5, 0, 0, 4, {}, {}, {}, {}, {}, {}, 0, 0});       // more V100s, 4 per node
   return spec;
 }
 
@@ -150,8 +150,8 @@ namespace {
 // A node of 4 V100s (8 cores, 64 GiB) and one of 2 T4s without CPU modelled.
 ClusterSpec sharing_cluster() {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v", 2, 4, 1, 8'000, 65'536, 4, {}, {}, {}, {}, {}, {}});
-  spec.node_groups.push_back({"t", 4, 2, 1, 0, 0, 4, {}, {}, {}, {}, {}, {}});
+  spec.node_groups.push_back({"v", 2, 4, 1, 8'000, 65'536, 4, {}, {}, {}, {}, {}, {}, 0, 0});
+  spec.node_groups.push_back({"t", 4, 2, 1, 0, 0, 4, {}, {}, {}, {}, {}, {}, 0, 0});
   return spec;
 }
 }  // namespace

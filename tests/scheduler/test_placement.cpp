@@ -66,7 +66,7 @@ NodeShare gpu_share(NodeId node, std::int32_t gpu, std::int32_t milli) {
 
 ClusterSpec four_v100_nodes() {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v", kV100, 8, 4, 0, 0, 32, {}, {}, {}, {}, {}, {}});
+  spec.node_groups.push_back({"v", kV100, 8, 4, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});
   return spec;
 }
 
@@ -113,8 +113,8 @@ TEST_CASE("without whole nodes a gang spreads over the emptiest nodes", "[schedu
 
 TEST_CASE("any-type jobs: first fit by id, best fit by leftover across pools", "[scheduler][placement]") {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v", kV100, 8, 2, 0, 0, 32, {}, {}, {}, {}, {}, {}});  // nodes 0, 1
-  spec.node_groups.push_back({"t", kT4, 4, 2, 0, 0, 32, {}, {}, {}, {}, {}, {}});    // nodes 2, 3
+  spec.node_groups.push_back({"v", kV100, 8, 2, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});  // nodes 0, 1
+  spec.node_groups.push_back({"t", kT4, 4, 2, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});    // nodes 2, 3
   Fixture f(spec);
   f.use({7});  // free: 1, 8, 4, 4
   CHECK(f.place(f.first_fit, 2) == Shares{{1, 2}});
@@ -128,8 +128,8 @@ TEST_CASE("any-type jobs: first fit by id, best fit by leftover across pools", "
 
 TEST_CASE("a job that needs more GPU memory goes where the GPUs have it", "[scheduler][placement]") {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v", kV100, 8, 1, 0, 0, 32, {}, {}, {}, {}, {}, {}});  // node 0: 16 GiB per GPU
-  spec.node_groups.push_back({"a", 7, 8, 1, 0, 0, 32, {}, {}, {}, {}, {}, {}});      // node 1: A100-80GB
+  spec.node_groups.push_back({"v", kV100, 8, 1, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});  // node 0: 16 GiB per GPU
+  spec.node_groups.push_back({"a", 7, 8, 1, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});      // node 1: A100-80GB
   Fixture f(spec);
   constexpr std::int64_t k40GiB = 40 * 1024;
   CHECK(f.place(f.first_fit, 2, kAnyGpuType, 0, k40GiB) == Shares{{1, 2}});
@@ -140,7 +140,7 @@ TEST_CASE("a job that needs more GPU memory goes where the GPUs have it", "[sche
 
 TEST_CASE("CPU requests are split over nodes and checked", "[scheduler][placement]") {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v", kV100, 8, 2, 32'000, 0, 32, {}, {}, {}, {}, {}, {}});  // 32 cores per node
+  spec.node_groups.push_back({"v", kV100, 8, 2, 32'000, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});  // 32 cores per node
   Fixture f(spec);
   f.state.allocate(0, 1, 16'000, 0);  // node 0: 7 GPUs, 16 cores free
   CHECK(f.place(f.first_fit, 2, kAnyGpuType, 20'000) == Shares{{1, 2}});
@@ -195,7 +195,7 @@ TEST_CASE("shares: best fit ties go to the lowest node, then the lowest GPU", "[
 
 TEST_CASE("shares: a whole-GPU job cannot use a shared GPU", "[scheduler][placement][sharing]") {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v", kV100, 2, 1, 0, 0, 32, {}, {}, {}, {}, {}, {}});
+  spec.node_groups.push_back({"v", kV100, 2, 1, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});
   Fixture f(spec);
   f.state.allocate(0, 1, 0, 0);
   f.state.allocate_share(0, 0, 100, 0, 0);  // the other GPU: 900 thousandths of room
@@ -207,8 +207,8 @@ TEST_CASE("shares: a whole-GPU job cannot use a shared GPU", "[scheduler][placem
 
 TEST_CASE("shares: GPU types, GPU memory and CPU limit where a share goes", "[scheduler][placement][sharing]") {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v", kV100, 4, 1, 4'000, 0, 32, {}, {}, {}, {}, {}, {}});  // node 0: 4 cores
-  spec.node_groups.push_back({"t", kT4, 4, 1, 0, 0, 32, {}, {}, {}, {}, {}, {}});        // node 1
+  spec.node_groups.push_back({"v", kV100, 4, 1, 4'000, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});  // node 0: 4 cores
+  spec.node_groups.push_back({"t", kT4, 4, 1, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});        // node 1
   Fixture f(spec);
   f.state.allocate_share(1, 0, 500, 0, 0);
   f.state.allocate_share(0, 0, 500, 0, 0);
@@ -223,9 +223,9 @@ TEST_CASE("shares: GPU types, GPU memory and CPU limit where a share goes", "[sc
 TEST_CASE("CPU-only jobs: a node that models CPU, first fit by id, best fit by CPU left",
           "[scheduler][placement][cpu_only]") {
   ClusterSpec spec;
-  spec.node_groups.push_back({"t", kT4, 4, 1, 0, 0, 32, {}, {}, {}, {}, {}, {}});  // node 0: CPU not modelled
+  spec.node_groups.push_back({"t", kT4, 4, 1, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});  // node 0: CPU not modelled
   spec.node_groups.push_back(
-      {"v", kV100, 8, 3, 32'000, 131'072, 32, {}, {}, {}, {}, {}, {}});  // nodes 1-3: 32 cores, 128 GiB
+      {"v", kV100, 8, 3, 32'000, 131'072, 32, {}, {}, {}, {}, {}, {}, 0, 0});  // nodes 1-3: 32 cores, 128 GiB
   Fixture f(spec);
   f.state.allocate(1, 8, 20'000, 0);       // node 1: all GPUs, 12 cores left
   f.state.allocate(2, 0, 26'000, 0);       // node 2: 6 cores left (CPU-only work)

@@ -94,7 +94,7 @@ sim::RunResults run_with_test_priority(const Scenario& scenario) {
 
 ClusterSpec nodes_of_4(std::int64_t count) {
   ClusterSpec s;
-  s.node_groups.push_back({"v", 2, 4, count, 0, 0, 32, {}, {}, {}, {}, {}, {}});  // V100 nodes of 4 GPUs
+  s.node_groups.push_back({"v", 2, 4, count, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});  // V100 nodes of 4 GPUs
   return s;
 }
 

@@ -24,7 +24,7 @@ class FakeDriver {
 
   static ClusterSpec spec() {
     ClusterSpec s;
-    s.node_groups.push_back({"v", 2, 4, 2, 0, 0, 32, {}, {}, {}, {}, {}, {}});  // two V100 nodes of 4 GPUs
+    s.node_groups.push_back({"v", 2, 4, 2, 0, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});  // two V100 nodes of 4 GPUs
     return s;
   }
 
@@ -57,7 +57,7 @@ class FakeDriver {
 // One V100 node of 1 GPU, 16 cores and 64 GiB.
 ClusterSpec one_gpu_node() {
   ClusterSpec s;
-  s.node_groups.push_back({"v", 2, 1, 1, 16'000, 65'536, 32, {}, {}, {}, {}, {}, {}});
+  s.node_groups.push_back({"v", 2, 1, 1, 16'000, 65'536, 32, {}, {}, {}, {}, {}, {}, 0, 0});
   return s;
 }
 
@@ -117,7 +117,7 @@ TEST_CASE("a job larger than the cluster is rejected at once", "[scheduler][core
 TEST_CASE("a gang asking for more CPU than its pool has is rejected", "[scheduler][core]") {
   // Two A100 nodes of 4 GPUs and 16 cores each: 32 cores in all.
   ClusterSpec spec;
-  spec.node_groups.push_back({"a", 7, 4, 2, 16'000, 0, 32, {}, {}, {}, {}, {}, {}});
+  spec.node_groups.push_back({"a", 7, 4, 2, 16'000, 0, 32, {}, {}, {}, {}, {}, {}, 0, 0});
   const ClusterLayout layout(spec);
   const GpuCatalog catalog = GpuCatalog::builtin();
   SchedulerCore core(layout, catalog, std::make_unique<FifoQueue>(false), std::make_unique<BestFitPlacement>());

@@ -91,8 +91,8 @@ TEST_CASE("spread: a node gives only the GPUs its CPU allows", "[scheduler][plac
 
 TEST_CASE("spread: GPU types and GPU memory limit the pool", "[scheduler][placement][spread]") {
   ClusterSpec spec;
-  spec.node_groups.push_back({"v", kV100, 4, 2, 0, 0, 2, {}, {}, {}, {}, {}, {}});  // nodes 0, 1: rack 0
-  spec.node_groups.push_back({"t", kT4, 4, 2, 0, 0, 2, {}, {}, {}, {}, {}, {}});    // nodes 2, 3: rack 1
+  spec.node_groups.push_back({"v", kV100, 4, 2, 0, 0, 2, {}, {}, {}, {}, {}, {}, 0, 0});  // nodes 0, 1: rack 0
+  spec.node_groups.push_back({"t", kT4, 4, 2, 0, 0, 2, {}, {}, {}, {}, {}, {}, 0, 0});    // nodes 2, 3: rack 1
   PlacementFixture f(spec);
   SpreadPlacement spread;
   const auto place = [&](std::int32_t gpus, GpuTypeSet types, std::int64_t gpu_memory_mib = 0) {
