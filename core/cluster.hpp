@@ -106,6 +106,11 @@ struct NodeGroupSpec {
   // GPUs of a node that can serve whole-GPU jobs: those MIG does not
   // partition.
   std::int32_t whole_gpus_per_node() const;
+  // The group's price per GPU-hour: its own, or its GPU type's on-demand
+  // price in the catalog.
+  double price_per_gpu_hour(const GpuCatalog& catalog) const {
+    return usd_per_gpu_hour.value_or(catalog.at(gpu_type).usd_per_hour);
+  }
   // The most thousandths of one GPU a share can be given on a node: 1000
   // with a GPU that is not partitioned, else the largest instance's
   // (mig_milli).

@@ -98,13 +98,13 @@ std::vector<Metric> headline_metrics(const Summary& s) {
   }
   // Elastic node groups: what the cluster cost.
   if (!s.node_groups.empty()) {
-    double cost = 0, interruptions = 0;
-    for (const NodeGroupSummary& group : s.node_groups) {
-      cost += group.figure("cost_usd");
-      interruptions += group.figure("spot_interruptions");
-    }
-    m.push_back({"cluster_cost_usd", "cluster cost (USD)", "", cost});
+    double interruptions = 0;
+    for (const NodeGroupSummary& group : s.node_groups) interruptions += group.figure("spot_interruptions");
     m.push_back({"spot_interruptions", "spot interruptions", "", interruptions});
+  }
+  // Cost (every run has one) and its idle share.
+  for (const Metric& figure : s.cost) {
+    if (figure.name == "cluster_cost_usd" || figure.name == "idle_cost_pct") m.push_back(figure);
   }
   // Energy and carbon, where the driver measured them.
   for (const char* name : {"facility_energy_kwh", "peak_power_kw", "emissions_kg_co2e"}) {

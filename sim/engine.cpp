@@ -739,7 +739,7 @@ void NativeEngine::release_node(Time now, NodeId node, Time billed_until, bool t
   const auto g = static_cast<std::size_t>(layout_.group_of(node));
   const NodeGroupSpec& group = layout_.spec().node_groups[g];
   const double seconds = (billed_until - life.since).to_seconds();
-  const double price = group.usd_per_gpu_hour.value_or(catalog_.at(group.gpu_type).usd_per_hour);
+  const double price = group.price_per_gpu_hour(catalog_);
   NodeGroupUsage& usage = group_usage_[g];
   usage.node_seconds += seconds;
   usage.cost_usd += seconds / 3600 * group.gpus_per_node * price;
@@ -771,7 +771,7 @@ void NativeEngine::handle_cluster_scan(Time now) {
     s.gpus_per_node = groups[g].whole_gpus_per_node();
     s.min = groups[g].autoscaling->min;
     s.max = groups[g].count;
-    s.usd_per_gpu_hour = groups[g].usd_per_gpu_hour.value_or(catalog_.at(groups[g].gpu_type).usd_per_hour);
+    s.usd_per_gpu_hour = groups[g].price_per_gpu_hour(catalog_);
     s.scale_down_delay = groups[g].autoscaling->scale_down_delay;
     index_of[g] = static_cast<std::int32_t>(status.size());
     status.push_back(s);

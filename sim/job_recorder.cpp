@@ -28,6 +28,7 @@ void JobRecorder::on_job_arrived(Time now, JobId job, const JobSpec& spec) {
   row.requested_gpu_types = spec.gpu_types;
   names_.push_back(spec.name);
   users_.push_back(spec.user);
+  tenants_.push_back(spec.queue.empty() ? spec.user : spec.queue);
 }
 
 void JobRecorder::on_job_started(Time now, JobId job, std::span<const NodeShare> allocation, GpuTypeId gpu_type,
@@ -46,6 +47,14 @@ void JobRecorder::on_job_started(Time now, JobId job, std::span<const NodeShare>
   }
   row.gpu_type = gpu_type;
   row.state = JobEnd::kRunning;
+  row.usd_per_hour = 0;
+  if (layout_ && gpu_type != kAnyGpuType) {
+    for (const NodeShare& share : allocation) {
+      const NodeGroupSpec& group = layout_->spec().node_groups[static_cast<std::size_t>(layout_->group_of(share.node))];
+      row.usd_per_hour +=
+          static_cast<double>(share.total_gpu_milli()) / kMilliPerGpu * group.price_per_gpu_hour(catalog_);
+    }
+  }
 }
 
 void JobRecorder::on_job_preempted(Time now, JobId job, double lost_work) {
@@ -53,6 +62,7 @@ void JobRecorder::on_job_preempted(Time now, JobId job, double lost_work) {
   ++row.preemptions;
   row.lost_work += lost_work;
   row.held += now - row.run_since;
+  row.cost_usd += (now - row.run_since).to_seconds() / 3600 * row.usd_per_hour;
   row.run_since = Time::max();
   row.state = JobEnd::kPending;
 }
@@ -69,6 +79,7 @@ JobTable JobRecorder::take() {
     if (ran_to_end(entry.how)) row.end = entry.end;
     if (row.run_since != Time::max()) {  // it ended running, or was still running at the end
       row.held += entry.end - row.run_since;
+      row.cost_usd += (entry.end - row.run_since).to_seconds() / 3600 * row.usd_per_hour;
       row.run_since = Time::max();
     }
   }
@@ -77,11 +88,13 @@ JobTable JobRecorder::take() {
   const std::size_t n = rows_.size();
   table.name = std::move(names_);
   table.user = std::move(users_);
+  table.tenant = std::move(tenants_);
   table.gpu_type_names = gpu_type_names_;
   const auto reserve = [n](auto&... columns) { (columns.reserve(n), ...); };
   reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
           table.gpus, table.nodes, table.racks, table.requested_gpu_types, table.gpu_type, table.preemptions,
-          table.lost_gpu_hours, table.run_time_s, table.ideal_run_time_s, table.energy_kwh, table.state);
+          table.lost_gpu_hours, table.run_time_s, table.ideal_run_time_s, table.energy_kwh, table.cost_usd,
+          table.state);
   const double pue = layout_ ? layout_->spec().pue : 1.0;
   for (std::size_t i = 0; i < n; ++i) {
     const Row& row = rows_[i];
@@ -107,6 +120,7 @@ JobTable JobRecorder::take() {
                                                                                    : kNaN);
     const double peak_watts = row.gpu_type == kAnyGpuType ? 0.0 : catalog_.at(row.gpu_type).peak_watts;
     table.energy_kwh.push_back(table.gpus.back() * row.held.to_seconds() * peak_watts * pue / 3.6e6);
+    table.cost_usd.push_back(row.cost_usd);
     table.state.push_back(row.state);
   }
   rows_.clear();

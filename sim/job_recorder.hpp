@@ -49,6 +49,8 @@ class JobRecorder final : public EngineObserver {
     double lost_work = 0;          // reference GPU-us lost to preemptions
     Time run_since = Time::max();  // running: when the current run began
     Duration held;                 // run time of the runs that ended
+    double usd_per_hour = 0;       // running: what its GPUs cost
+    double cost_usd = 0;           // of the runs that ended
     GpuTypeSet requested_gpu_types;
     GpuTypeId gpu_type = kAnyGpuType;
     JobEnd state = JobEnd::kPending;
@@ -66,6 +68,7 @@ class JobRecorder final : public EngineObserver {
   ChunkedVector<EndEntry> ends_;
   StringColumn names_;
   StringColumn users_;
+  StringColumn tenants_;
   std::vector<std::string> gpu_type_names_;
 };
 

@@ -67,6 +67,10 @@ JobColumns::JobColumns(const JobTable& jobs) {
        doubles(jobs.lost_gpu_hours)},
       {"energy", "kWh", "facility energy of the GPUs the job held, while it held them (peak watts x run_time x PUE)",
        doubles(jobs.energy_kwh)},
+      {"cost", "USD", "what the GPUs it held cost while it held them (GPUs x run time x its node group's price)",
+       doubles(jobs.cost_usd)},
+      {"tenant", "", "who pays: the job's queue (virtual cluster, tenant), or its user when it has none",
+       views(jobs.tenant)},
       {"state", "",
        "completed, failed, killed, unfinished (ran its recorded time, which ended with the trace), rejected, "
        "or running/pending when the simulation stopped",

@@ -70,6 +70,11 @@ struct JobTable {
   // Facility energy of the GPUs it held, while it held them: their peak
   // watts x run_time_s x the PUE (0: CPU only, or never ran).
   std::vector<double> energy_kwh;
+  // What its GPUs cost while it held them: GPUs x run time x the price of
+  // their node group (core/cluster.hpp, price_per_gpu_hour).
+  std::vector<double> cost_usd;
+  // Who pays: its queue (virtual cluster, tenant), or its user without one.
+  StringColumn tenant;
   std::vector<JobEnd> state;
 
   std::size_t size() const { return name.size(); }
@@ -136,8 +141,9 @@ struct NodeGroupSummary {
   double figure(std::string_view figure_name) const { return figure_of(figures, figure_name); }
 };
 
-// A region's energy and emissions (cluster.regions; sim/power_meter.hpp).
-struct RegionSummary {
+// Figures of one of several things: a region's energy and emissions
+// (cluster.regions; sim/power_meter.hpp), a pool's or a tenant's cost.
+struct NamedFigures {
   std::string name;
   std::vector<Metric> figures;
   double figure(std::string_view figure_name) const { return figure_of(figures, figure_name); }
@@ -228,7 +234,14 @@ struct Summary {
   // for the real executor), and the same by region when the cluster lists
   // regions.
   std::vector<Metric> energy;
-  std::vector<RegionSummary> regions;
+  std::vector<NamedFigures> regions;
+  // What the cluster cost (its node groups' GPU-hours billed x their price),
+  // what the work on it used of that, and the rest: idle capacity. By pool
+  // (on-demand, reserved, spot) and by tenant (jobs' queue, or user).
+  std::vector<Metric> cost;
+  std::vector<NamedFigures> pools;
+  std::vector<NamedFigures> tenants;
+  double cost_figure(std::string_view figure_name) const { return figure_of(cost, figure_name); }
   double energy_figure(std::string_view figure_name) const { return figure_of(energy, figure_name); }
 };
 

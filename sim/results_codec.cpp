@@ -143,7 +143,7 @@ void decode(Reader& in, StringColumn& column, const char* field) {
 void encode(Writer& out, const JobTable& jobs) {
   const auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes, racks,
                requested_gpu_types, gpu_type, gpu_type_names, preemptions, run_time_s, ideal_run_time_s, lost_gpu_hours,
-               energy_kwh, state] = jobs;
+               energy_kwh, cost_usd, tenant, state] = jobs;
   encode(out, name);
   encode(out, user);
   out.array(submit_s);
@@ -164,13 +164,15 @@ void encode(Writer& out, const JobTable& jobs) {
   out.array(ideal_run_time_s);
   out.array(lost_gpu_hours);
   out.array(energy_kwh);
+  out.array(cost_usd);
+  encode(out, tenant);
   out.size(state.size());
   for (JobEnd end : state) out.value(static_cast<std::uint8_t>(end));
 }
 void decode(Reader& in, JobTable& jobs) {
   auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes, racks,
          requested_gpu_types, gpu_type, gpu_type_names, preemptions, run_time_s, ideal_run_time_s, lost_gpu_hours,
-         energy_kwh, state] = jobs;
+         energy_kwh, cost_usd, tenant, state] = jobs;
   decode(in, name, "jobs.name");
   decode(in, user, "jobs.user");
   submit_s = in.array<double>("jobs.submit_s");
@@ -196,6 +198,8 @@ void decode(Reader& in, JobTable& jobs) {
   ideal_run_time_s = in.array<double>("jobs.ideal_run_time_s");
   lost_gpu_hours = in.array<double>("jobs.lost_gpu_hours");
   energy_kwh = in.array<double>("jobs.energy_kwh");
+  cost_usd = in.array<double>("jobs.cost_usd");
+  decode(in, tenant, "jobs.tenant");
   const std::vector<std::uint8_t> ends = in.array<std::uint8_t>("jobs.state");
   state.reserve(ends.size());
   for (std::uint8_t end : ends) {
@@ -376,7 +380,7 @@ void encode(Writer& out, const Summary& summary) {
                jobs_submitted, jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected,
                jobs_running, jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated,
                gpu_utilisation, preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing,
-               services, node_groups, energy, regions] = summary;
+               services, node_groups, energy, regions, cost, pools, tenants] = summary;
   out.string(scenario);
   out.value(seed);
   out.string(engine);
@@ -414,18 +418,21 @@ void encode(Writer& out, const Summary& summary) {
     encode(out, group.figures);
   }
   encode(out, energy);
-  out.size(regions.size());
-  for (const RegionSummary& region : regions) {
-    out.string(region.name);
-    encode(out, region.figures);
+  for (const auto* list : {&regions, &pools, &tenants}) {
+    out.size(list->size());
+    for (const NamedFigures& one : *list) {
+      out.string(one.name);
+      encode(out, one.figures);
+    }
   }
+  encode(out, cost);
 }
 void decode(Reader& in, Summary& summary) {
   auto& [scenario, seed, engine, queue_policy, placement_policy, partial, nodes, gpus, gpus_by_type, jobs_submitted,
          jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected, jobs_running,
          jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated, gpu_utilisation,
          preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing, services, node_groups,
-         energy, regions] = summary;
+         energy, regions, cost, pools, tenants] = summary;
   scenario = in.string("summary.scenario");
   seed = in.value<std::uint64_t>("summary.seed");
   engine = in.string("summary.engine");
@@ -462,11 +469,14 @@ void decode(Reader& in, Summary& summary) {
     decode(in, group.figures, "summary.node_groups.figures");
   }
   decode(in, energy, "summary.energy");
-  regions.resize(in.count(2 * sizeof(std::uint64_t), "summary.regions"));
-  for (RegionSummary& region : regions) {
-    region.name = in.string("summary.regions.name");
-    decode(in, region.figures, "summary.regions.figures");
+  for (auto* list : {&regions, &pools, &tenants}) {
+    list->resize(in.count(2 * sizeof(std::uint64_t), "summary.regions|pools|tenants"));
+    for (NamedFigures& one : *list) {
+      one.name = in.string("summary.named.name");
+      decode(in, one.figures, "summary.named.figures");
+    }
   }
+  decode(in, cost, "summary.cost");
 }
 
 void encode(Writer& out, const EngineStats& stats) {

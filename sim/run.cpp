@@ -115,6 +115,7 @@ RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEng
   if (packing) results.summary.packing = packing->result();
   results.scenario_text = scenario.text;
   finish(*engine, results);
+  add_cost(results.summary, scenario.cluster, scenario.catalog, results.jobs);
   if (options.decision_log) options.decision_log->flush();
   return results;
 }

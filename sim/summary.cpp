@@ -1,6 +1,7 @@
 #include "sim/summary.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -171,6 +172,67 @@ void add_energy(Summary& s, const ClusterSpec& cluster, const EnergyReport& repo
   }
 }
 
+void add_cost(Summary& s, const ClusterSpec& cluster, const GpuCatalog& catalog, const JobTable& jobs) {
+  // Billed, by pool in NodePool order.
+  constexpr std::size_t kPools = 3;
+  std::array<double, kPools> pool_usd{}, pool_gpu_hours{};
+  std::array<bool, kPools> pool_used{};
+  for (std::size_t g = 0; g < cluster.node_groups.size(); ++g) {
+    const NodeGroupSpec& group = cluster.node_groups[g];
+    double usd = 0, gpu_hours = 0;
+    if (!s.node_groups.empty()) {
+      usd = s.node_groups[g].figure("cost_usd");
+      gpu_hours = s.node_groups[g].figure("gpu_hours");
+    } else {
+      gpu_hours = static_cast<double>(group.count) * group.gpus_per_node * s.simulated_s / 3600;
+      usd = gpu_hours * group.price_per_gpu_hour(catalog);
+    }
+    const auto pool = static_cast<std::size_t>(group.pool);
+    pool_usd[pool] += usd;
+    pool_gpu_hours[pool] += gpu_hours;
+    pool_used[pool] = true;
+  }
+  double billed = 0;
+  s.pools.clear();
+  for (std::size_t p = 0; p < kPools; ++p) {
+    if (!pool_used[p]) continue;
+    billed += pool_usd[p];
+    s.pools.push_back(
+        {std::string(to_string(static_cast<NodePool>(p))),
+         {{"cost_usd", "cost (USD)", "", pool_usd[p]}, {"gpu_hours", "GPU-hours billed", "", pool_gpu_hours[p]}}});
+  }
+  // Used: by tenant, in name order, then by cost.
+  struct Tenant {
+    double jobs = 0, gpu_hours = 0, usd = 0, kwh = 0;
+  };
+  std::map<std::string, Tenant, std::less<>> by_tenant;
+  double used = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    Tenant& t = by_tenant[std::string(jobs.tenant[i])];
+    t.jobs += 1;
+    t.gpu_hours += jobs.gpus[i] * jobs.run_time_s[i] / 3600;
+    t.usd += jobs.cost_usd[i];
+    t.kwh += jobs.energy_kwh[i];
+    used += jobs.cost_usd[i];
+  }
+  for (const ServiceSummary& service : s.services) used += service.figure("cost_usd");
+  s.tenants.clear();
+  for (const auto& [name, t] : by_tenant) {
+    s.tenants.push_back({name.empty() ? "(none)" : name,
+                         {{"jobs", "jobs", "", t.jobs},
+                          {"gpu_hours", "GPU-hours", "", t.gpu_hours},
+                          {"cost_usd", "cost (USD)", "", t.usd},
+                          {"energy_kwh", "energy (kWh)", "", t.kwh}}});
+  }
+  std::stable_sort(s.tenants.begin(), s.tenants.end(), [](const NamedFigures& a, const NamedFigures& b) {
+    return a.figure("cost_usd") > b.figure("cost_usd");
+  });
+  s.cost = {{"cluster_cost_usd", "cluster cost (USD)", "", billed},
+            {"used_cost_usd", "cost of GPUs in use (USD)", "", used},
+            {"idle_cost_usd", "cost of idle capacity (USD)", "", billed - used},
+            {"idle_cost_pct", "idle share of the cost", "%", billed > 0 ? 100 * (billed - used) / billed : 0.0}};
+}
+
 nlohmann::ordered_json summary_to_json(const Summary& s) {
   nlohmann::ordered_json j;
   j["capsim_version"] = kVersion;
@@ -212,6 +274,7 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
   for (const Metric& figure : s.energy) {
     if (figure.name != "gpu_energy_kwh") m[figure.name] = number_or_null(figure.value);
   }
+  for (const Metric& figure : s.cost) m[figure.name] = number_or_null(figure.value);
   m["events"] = s.events;
   j["metrics"] = m;
   if (s.trace) {
@@ -271,15 +334,16 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
     for (const NodeGroupSummary& g : s.node_groups) groups.push_back(named(g.name, "pool", g.pool, g.figures));
     j["node_groups"] = groups;
   }
-  if (!s.regions.empty()) {
-    nlohmann::ordered_json regions = nlohmann::ordered_json::array();
-    for (const RegionSummary& r : s.regions) {
+  for (const auto& [key, list] : {std::pair{"regions", &s.regions}, {"pools", &s.pools}, {"tenants", &s.tenants}}) {
+    if (list->empty()) continue;
+    nlohmann::ordered_json items = nlohmann::ordered_json::array();
+    for (const NamedFigures& r : *list) {
       nlohmann::ordered_json one;
       one["name"] = r.name;
       for (const Metric& figure : r.figures) one[figure.name] = number_or_null(figure.value);
-      regions.push_back(one);
+      items.push_back(one);
     }
-    j["regions"] = regions;
+    j[key] = items;
   }
   return j;
 }
@@ -367,6 +431,19 @@ std::string format_summary(const Summary& s) {
       row("emissions", line);
     }
   }
+  if (!s.cost.empty()) {
+    std::string text = "$" + metric_text({"", "", "", s.cost_figure("cluster_cost_usd")});
+    for (const NamedFigures& pool : s.pools) {
+      if (s.pools.size() > 1)
+        text += (&pool == &s.pools.front() ? "  (" : ", ") + pool.name + " $" +
+                metric_text({"", "", "", pool.figure("cost_usd")});
+    }
+    if (s.pools.size() > 1) text += ")";
+    row("cluster cost", text);
+    std::snprintf(line, sizeof line, "$%s  (%.1f%% of the cost)",
+                  metric_text({"", "", "", s.cost_figure("idle_cost_usd")}).c_str(), s.cost_figure("idle_cost_pct"));
+    row("idle capacity", line);
+  }
   if (s.preemptions) {
     std::snprintf(line, sizeof line, "%s (%.1f GPU-hours of work lost since checkpoints)",
                   thousands(s.preemptions).c_str(), s.lost_gpu_hours);
@@ -408,7 +485,22 @@ std::string format_summary(const Summary& s) {
       out += line;
     }
   }
-  for (const RegionSummary& region : s.regions) {
+  // The tenants that cost most (summary.json lists them all).
+  if (s.tenants.size() > 1) {
+    out += "\n  tenants (by cost)               jobs    GPU-hours    cost (USD)   energy (kWh)\n";
+    for (std::size_t i = 0; i < s.tenants.size() && i < 10; ++i) {
+      const NamedFigures& t = s.tenants[i];
+      std::snprintf(line, sizeof line, "    %-24s %10s %12s %13s %14s\n", t.name.substr(0, 24).c_str(),
+                    metric_text({"", "", "", t.figure("jobs")}).c_str(),
+                    metric_text({"", "", "", t.figure("gpu_hours")}).c_str(),
+                    metric_text({"", "", "", t.figure("cost_usd")}).c_str(),
+                    metric_text({"", "", "", t.figure("energy_kwh")}).c_str());
+      out += line;
+    }
+    if (s.tenants.size() > 10)
+      out += "    ... " + thousands(static_cast<std::int64_t>(s.tenants.size() - 10)) + " more in summary.json\n";
+  }
+  for (const NamedFigures& region : s.regions) {
     out += "\n  region " + region.name + "\n";
     for (const Metric& figure : region.figures) {
       std::snprintf(line, sizeof line, "    %-34s %s\n", figure.label.c_str(), metric_text(figure).c_str());

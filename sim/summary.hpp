@@ -32,6 +32,12 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
 // meter's report, and its regions when the cluster lists regions.
 void add_energy(Summary& summary, const ClusterSpec& cluster, const EnergyReport& report);
 
+// Fills the summary's cost figures, pools and tenants: what each node group
+// was billed (its node_groups figures when some group is elastic, else all
+// its GPUs for the whole run), what the jobs (JobTable cost_usd) and service
+// replicas (their cost_usd figure) used of it, and the rest, idle.
+void add_cost(Summary& summary, const ClusterSpec& cluster, const GpuCatalog& catalog, const JobTable& jobs);
+
 // summary.json's content.
 nlohmann::ordered_json summary_to_json(const Summary& summary);
 

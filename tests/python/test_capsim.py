@@ -326,6 +326,10 @@ def test_energy_and_carbon_from_python_and_the_file(tmp_path):
     assert res.timeseries.attrs["units"]["power_kw"] == "kW"
     # The facility's mean power over the run is the series' time-weighted mean.
     assert res.timeseries["power_kw"].mean() == pytest.approx(res.metrics["mean_power_kw"])
+    # Cost: 8 V100s at $3.06 for 1.5 h; job a used 8 GPU-hours of it.
+    assert res.metrics["cluster_cost_usd"] == pytest.approx(8 * 1.5 * 3.06)
+    assert res.jobs["cost"].iloc[0] == pytest.approx(8 * 3.06)
+    assert list(res.jobs["tenant"]) == [""] * 3  # no queue, no user
     back = capsim.read_results(tmp_path / "out")
     pdt.assert_frame_equal(back.timeseries, res.timeseries, check_exact=True)
     assert back.metrics["emissions_kg_co2e"] == res.metrics["emissions_kg_co2e"]
