@@ -832,6 +832,7 @@ EngineStats NativeEngine::run() {
     events_.push(Time::zero() + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
   }
   Time now;
+  Time last_acted;
   std::uint64_t next_poll = options_.poll_every;
   while (!events_.empty() || has_next_job_) {
     Time t = Time::max();
@@ -839,6 +840,7 @@ EngineStats NativeEngine::run() {
     if (has_next_job_ && next_job_.submit < t) t = next_job_.submit;
     if (options_.horizon && t > *options_.horizon) break;
     now = t;
+    const std::uint64_t events_before = stats_.events;
     // The fixed order of an instant: queued events by class and sequence
     // (timers, then job ends), then the arrivals, in source order.
     while (!events_.empty() && events_.top().time == t) {
@@ -874,6 +876,9 @@ EngineStats NativeEngine::run() {
           break;
         case EventClass::kSpotNotice:
           if (node_life_[event.payload].epoch != event.epoch) continue;
+          // With no work left the run is over: a notice still to come
+          // neither takes the node nor stretches the run (and its bills).
+          if (!work_remains()) continue;
           handle_spot_notice(t, static_cast<NodeId>(event.payload));
           break;
         case EventClass::kClusterScan:
@@ -886,6 +891,11 @@ EngineStats NativeEngine::run() {
       handle_arrival(t);
       ++stats_.events;
     }
+    // The run ends at its last instant where something happened: events
+    // gone stale (a released node's spot notice, a preempted job's end)
+    // do not stretch it, nor the bills of what is paid for to the end.
+    if (stats_.events == events_before) continue;
+    last_acted = t;
     apply_decisions(t);
     if (!events_.empty() && events_.top().time == t) continue;  // the instant goes on (zero-length jobs)
     ++stats_.instants;
@@ -901,7 +911,7 @@ EngineStats NativeEngine::run() {
   }
   // A run with a horizon covers it all, idle tail included; an interrupted
   // run ends where it stopped.
-  if (options_.horizon && !stats_.interrupted) now = *options_.horizon;
+  now = options_.horizon && !stats_.interrupted ? *options_.horizon : last_acted;
   finish(now);
   return stats_;
 }
