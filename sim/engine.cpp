@@ -245,6 +245,8 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
     replica.ready_at =
         now + (replica.warm && now == Time::zero() ? Duration() : service.runner->spec().cold_start.total());
     replica.type = type;
+    replica.usd_per_gpu_hour =
+        layout_.spec().node_groups[static_cast<std::size_t>(layout_.group_of(first.node))].price_per_gpu_hour(catalog_);
     if (replica.withdrawn) withdrawn_started_.push_back(slot);
     return;
   }
@@ -637,7 +639,8 @@ void NativeEngine::replica_stopped(Time now, std::uint32_t slot) {
   const JobSlot& job = slots_[slot];
   ServiceState& service = services_[static_cast<std::size_t>(job.service)];
   Replica& replica = service.replicas.at(job.job);
-  service.runner->add_held(replica.type, job.gpu_milli / static_cast<double>(kMilliPerGpu), now - replica.held_since);
+  service.runner->add_held(replica.type, job.gpu_milli / static_cast<double>(kMilliPerGpu), now - replica.held_since,
+                           replica.usd_per_gpu_hour);
   replica.ready_at = Time::max();
 }
 

@@ -236,6 +236,7 @@ class NativeEngine {
     Time ready_at = Time::max();  // placed: the end of its cold start
     Time held_since;              // placed: when
     GpuTypeId type = kAnyGpuType;
+    double usd_per_gpu_hour = 0;  // placed: its node group's price
     bool withdrawn = false;
     bool warm = false;  // one of the initial replicas: placed at time 0, it serves at once
   };

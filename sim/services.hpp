@@ -57,8 +57,8 @@ class ServiceRunner {
   std::int32_t end_interval(Time now, const ReplicaCounts& counts);
 
   // Time replicas held their GPUs (cold start included): `gpus` GPUs of
-  // `type` for `held`.
-  void add_held(GpuTypeId type, double gpus, Duration held);
+  // `type` for `held`, at their node group's price.
+  void add_held(GpuTypeId type, double gpus, Duration held, double usd_per_gpu_hour);
 
   // Appends this service's rows (index `service` in the table) and returns
   // its summary; call once, after the run.

@@ -94,3 +94,24 @@ TEST_CASE("a spot notice after the work is done neither stretches the run nor it
   CHECK(s.simulated_s < 2 * 3600);
   CHECK(s.node_groups[0].figure("cost_usd") == Approx(8 * 2.0 * s.simulated_s / 3600));
 }
+
+TEST_CASE("service replicas pay their node group's price, and count as used capacity", "[sim][cost][service]") {
+  // Two 1-GPU replicas for 1 h on a node of 4 V100s priced at $1.50 per
+  // GPU-hour: the service costs 2 x 1 x 1.50 = $3.00 of the node's $6.00;
+  // the other two GPUs, $3.00, are idle.
+  const auto results = run_yaml(
+      "cluster: {node_groups: [{gpu: V100, gpus_per_node: 4, count: 1, usd_per_gpu_hour: 1.5}]}\n"
+      "workload:\n"
+      "  services:\n"
+      "    - name: chat\n"
+      "      model: {work: 1s, step: 20ms, step_per_request: 2ms, max_batch: 8}\n"
+      "      slo: {latency: 5s}\n"
+      "      replicas: 2\n"
+      "      load: {base: 3, span: 1h}\n");
+  const sim::Summary& s = results.summary;
+  REQUIRE(s.services.size() == 1);
+  CHECK(s.services[0].figure("cost_usd") == Approx(3.0));
+  CHECK(s.cost_figure("cluster_cost_usd") == Approx(6.0));
+  CHECK(s.cost_figure("used_cost_usd") == Approx(3.0));
+  CHECK(s.cost_figure("idle_cost_pct") == Approx(50));
+}
