@@ -639,7 +639,7 @@ void NativeEngine::replica_stopped(Time now, std::uint32_t slot) {
   const JobSlot& job = slots_[slot];
   ServiceState& service = services_[static_cast<std::size_t>(job.service)];
   Replica& replica = service.replicas.at(job.job);
-  service.runner->add_held(replica.type, job.gpu_milli / static_cast<double>(kMilliPerGpu), now - replica.held_since,
+  service.runner->add_held(job.gpu_milli / static_cast<double>(kMilliPerGpu), now - replica.held_since,
                            replica.usd_per_gpu_hour);
   replica.ready_at = Time::max();
 }

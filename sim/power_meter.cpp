@@ -1,8 +1,6 @@
 #include "sim/power_meter.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 
 #include "core/error.hpp"
 
@@ -161,18 +159,6 @@ void PowerMeter::add_series(TimeSeries& series) const {
   }
   series.metrics.push_back(std::move(power));
   if (report_.has_carbon()) series.metrics.push_back(std::move(emissions));
-}
-
-double PowerMeter::facility_watts() const {
-  double sum = 0;
-  for (std::size_t r = 0; r < gpu_watts_.size(); ++r) sum += (gpu_watts_[r] + other_watts_[r]) * pue_;
-  return sum;
-}
-
-double PowerMeter::intensity(std::size_t region, Time now) const {
-  const ClusterSpec& spec = layout_.spec();
-  if (region >= spec.regions.size() || !spec.regions[region].carbon) return std::numeric_limits<double>::quiet_NaN();
-  return spec.regions[region].carbon->at_hour((now - Time::zero()).count_us() / kHourUs);
 }
 
 }  // namespace capsim::sim

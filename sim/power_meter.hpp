@@ -55,10 +55,6 @@ class PowerMeter final : public EngineObserver {
   void on_node_power(Time now, NodeId node, bool on) override;
   void on_run_end(Time end) override;
 
-  // The facility's power from the last instant reported on (watts).
-  double facility_watts() const;
-  // The grid intensity in `region` at `now` (NaN without a series).
-  double intensity(std::size_t region, Time now) const;
   // After on_run_end.
   const EnergyReport& report() const { return report_; }
   // Appends to `series` (the run's, after on_run_end, its intervals

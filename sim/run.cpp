@@ -60,7 +60,6 @@ RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEng
     engine_options.services.push_back(services.back().get());
   }
   auto engine = make_engine(layout, core, *workload, std::move(engine_options));
-  // First: the others may read the power it integrated up to the instant.
   PowerMeter power(layout, scenario.catalog, scenario.run.metrics_interval);
   engine->add_observer(power);
   JobRecorder jobs(scenario.catalog, &layout, &scenario.workload.job_classes);
@@ -85,10 +84,7 @@ RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEng
   results.jobs = jobs.take();
   results.timeseries = series.result();
   ServiceUsage usage;
-  for (const auto& service : services) {
-    usage.gpu_seconds += service->gpu_seconds();
-    usage.busy_joules += service->busy_joules();
-  }
+  for (const auto& service : services) usage.gpu_seconds += service->gpu_seconds();
   results.summary = summarise(scenario, layout, results.jobs, results.stats, usage);
   add_energy(results.summary, scenario.cluster, power.report());
   power.add_series(results.timeseries);

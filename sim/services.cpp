@@ -158,13 +158,11 @@ std::int32_t ServiceRunner::end_interval(Time now, const ReplicaCounts& counts) 
   return desired;
 }
 
-void ServiceRunner::add_held(GpuTypeId type, double gpus, Duration held, double usd_per_gpu_hour) {
+void ServiceRunner::add_held(double gpus, Duration held, double usd_per_gpu_hour) {
   const double seconds = held.to_seconds();
   replica_seconds_ += seconds;
   gpu_seconds_ += gpus * seconds;
-  const GpuType& gpu = catalog_.at(type);
   cost_usd_ += gpus * seconds / 3600 * usd_per_gpu_hour;
-  busy_joules_ += gpus * seconds * (gpu.peak_watts - gpu.idle_watts);
 }
 
 ServiceSummary ServiceRunner::finish(std::int32_t service, ServiceTable& table) const {

@@ -50,15 +50,14 @@ class ServiceRunner {
   Time end() const { return load_.end(); }
   std::string autoscaler() const;
   double gpu_seconds() const { return gpu_seconds_; }
-  double busy_joules() const { return busy_joules_; }
 
   // The interval (now - interval(), now]: serves it, records its row, and
   // returns the replicas wanted from now on.
   std::int32_t end_interval(Time now, const ReplicaCounts& counts);
 
-  // Time replicas held their GPUs (cold start included): `gpus` GPUs of
-  // `type` for `held`, at their node group's price.
-  void add_held(GpuTypeId type, double gpus, Duration held, double usd_per_gpu_hour);
+  // Time replicas held their GPUs (cold start included): `gpus` GPUs for
+  // `held`, at their node group's price.
+  void add_held(double gpus, Duration held, double usd_per_gpu_hour);
 
   // Appends this service's rows (index `service` in the table) and returns
   // its summary; call once, after the run.
@@ -85,7 +84,6 @@ class ServiceRunner {
   double replica_seconds_ = 0;
   double gpu_seconds_ = 0;
   double cost_usd_ = 0;
-  double busy_joules_ = 0;
 };
 
 }  // namespace capsim::sim

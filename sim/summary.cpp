@@ -121,7 +121,6 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
   s.makespan_s = std::isnan(last_end) ? 0.0 : last_end - first_submit;
   // Services run from time 0.
   gpu_seconds += services.gpu_seconds;
-  busy_joules += services.busy_joules;
   if (!scenario.workload.services.empty()) first_submit = 0;
   s.jct_s = distribution_of(jobs.jct_s);
   s.queueing_delay_s = distribution_of(jobs.queueing_delay_s);

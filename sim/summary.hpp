@@ -20,10 +20,11 @@ namespace capsim::sim {
 Distribution distribution_of(std::span<const double> values);
 
 // `services`: what the inference services' replicas held (their GPU-time
-// and energy above idle count with the jobs').
+// counts with the jobs'). gpu_energy_kwh is the jobs' allocation alone over
+// every GPU for the whole run: drivers with a power meter replace it
+// (add_energy); the real executor keeps it.
 struct ServiceUsage {
   double gpu_seconds = 0;
-  double busy_joules = 0;  // (peak - idle) watts x seconds held
 };
 Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const JobTable& jobs, const EngineStats& stats,
                   ServiceUsage services = {});
