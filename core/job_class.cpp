@@ -229,7 +229,7 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
     const std::string f = field + "[" + std::to_string(i) + "]";
     MapReader map(*items[i], f,
                   {"name", "gavel", "colocation", "users", "queues", "weight", "priority", "preemptible",
-                   "checkpoint_interval", "restore_overhead", "speed", "kernels", "iteration"});
+                   "checkpoint_interval", "restore_overhead", "restart_limit", "speed", "kernels", "iteration"});
     if (const ConfigNode* value = map.optional("gavel")) {
       const ConfigNode* colocation = map.optional("colocation");
       if (map.node().entries().size() != (colocation ? 2u : 1u)) {
@@ -269,6 +269,9 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
     }
     if (const ConfigNode* v = map.optional("restore_overhead")) {
       spec.restore_overhead = read_duration(*v, map.field("restore_overhead"));
+    }
+    if (const ConfigNode* v = map.optional("restart_limit")) {
+      spec.restart_limit = static_cast<std::int32_t>(read_int(*v, map.field("restart_limit"), 0, 1'000'000));
     }
     if (const ConfigNode* v = map.optional("speed")) {
       spec.speed.assign(catalog.size(), kCatalogSpeed);

@@ -57,6 +57,9 @@ struct JobClassSpec {
   // Run time each resume after a preemption costs before work goes on
   // (restarting the process, loading the checkpoint).
   Duration restore_overhead = Duration::seconds(30);
+  // How many times a node failure may restart one of its jobs; the failure
+  // after that ends the job (JobEnd::kAbandoned). -1: no limit.
+  std::int32_t restart_limit = -1;
   // Relative training speed on each GPU type (by GpuTypeId; NaN: the
   // catalog's relative speed for the type). The job's work is in reference
   // GPU-seconds, so 1.0 is a V100's pace.

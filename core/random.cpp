@@ -95,6 +95,15 @@ double RandomStream::lognormal(double mu, double sigma) {
   return std::exp(mu + sigma * standard_normal());
 }
 
+double RandomStream::weibull(double shape, double scale) {
+  // Inverse transform: F(x) = 1 - exp(-(x / scale)^shape).
+  return scale * std::pow(-std::log1p(-uniform01()), 1.0 / shape);
+}
+
+double weibull_scale_for_mean(double mean, double shape) {
+  return mean / std::tgamma(1.0 + 1.0 / shape);
+}
+
 std::size_t RandomStream::categorical(std::span<const double> cumulative) {
   CAPSIM_CHECK(!cumulative.empty() && cumulative.back() > 0);
   const double target = uniform01() * cumulative.back();

@@ -29,6 +29,9 @@ class RandomStream {
   double standard_normal();
   // exp(mu + sigma * Z).
   double lognormal(double mu, double sigma);
+  // Weibull with the given shape and scale (both > 0); shape 1 is the
+  // exponential of mean `scale`.
+  double weibull(double shape, double scale);
   // An index i drawn with probability proportional to weights[i] (all >= 0,
   // at least one > 0), given their cumulative sums (`cumulative.back()` is the
   // total).
@@ -38,6 +41,9 @@ class RandomStream {
   explicit RandomStream(std::uint64_t key);
   std::uint64_t state_[4];
 };
+
+// The Weibull scale that gives `mean` with `shape`: mean / Gamma(1 + 1/shape).
+double weibull_scale_for_mean(double mean, double shape);
 
 // A 64-bit hash of a name (FNV-1a), stable across platforms and runs.
 std::uint64_t stable_hash(std::string_view text);

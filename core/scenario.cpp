@@ -1211,9 +1211,9 @@ ClusterSpec executor_cluster(const ExecutorSpec& executor, const GpuCatalog& cat
 Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
                         const ScenarioOverrides& overrides) {
   const ConfigNodePtr root = parse_config_text(text, file_name);
-  MapReader map(
-      *root, "",
-      {"name", "description", "gpu_catalog", "cluster", "workload", "policies", "run", "compare", "executor"});
+  MapReader map(*root, "",
+                {"name", "description", "gpu_catalog", "cluster", "workload", "policies", "run", "compare", "executor",
+                 "failures"});
   Scenario scenario;
   scenario.text = std::string(text);
   scenario.name =
@@ -1282,6 +1282,14 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
     scenario.placement_policy = {"best_fit", nullptr, root->where(), "policies.placement"};
   }
   if (const ConfigNode* value = map.optional("compare")) scenario.compare = parse_compare(*value);
+  if (const ConfigNode* value = map.optional("failures")) {
+    if (scenario.run.engine != "native") {
+      throw InputError(value->where(), "failures",
+                       "failures with run.engine: native (the " + scenario.run.engine + " engine models none)",
+                       "failures under run.engine " + scenario.run.engine);
+    }
+    scenario.failures = parse_failures(*value, "failures", scenario.cluster, base_dir);
+  }
   if (!scenario.workload.services.empty() && scenario.run.engine != "native") {
     throw InputError(scenario.workload.services.front().where, "workload.services",
                      "services with run.engine: native (the " + scenario.run.engine + " engine runs jobs only)",

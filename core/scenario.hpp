@@ -14,6 +14,7 @@
 #include "core/calibration_profile.hpp"
 #include "core/cluster.hpp"
 #include "core/config_tree.hpp"
+#include "core/failures.hpp"
 #include "core/gpu_catalog.hpp"
 #include "core/job.hpp"
 #include "core/job_class.hpp"
@@ -86,6 +87,7 @@ struct Scenario {
   PolicySpec placement_policy;
   RunSpec run;
   CompareSpec compare;
+  FailureSpec failures;  // none: nothing fails (core/failures.hpp)
   // run.engine real: how (its cluster above is built from it).
   std::optional<ExecutorSpec> executor;
   // `cluster.calibration` or `executor.calibration`: the profile loaded

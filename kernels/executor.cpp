@@ -443,7 +443,7 @@ RealRun Controller::run() {
             ++counters_.pending_jobs;
             counters_.allocated_gpu_milli -= std::int64_t{workload_.jobs[decision.job].slots} * kMilliPerGpu;
             // Stopped between iterations: nothing is lost.
-            for (sim::EngineObserver* observer : observers_) observer->on_job_preempted(now, decision.job, 0.0);
+            for (sim::EngineObserver* observer : observers_) observer->on_job_interrupted(now, decision.job, {});
             break;
           }
           case scheduler::DecisionKind::kReject:

@@ -251,6 +251,7 @@ void SchedulerCore::on_node_taken(Time now, NodeId node) {
 
 void SchedulerCore::on_node_up(Time now, NodeId node) {
   advance_to(now);
+  if (std::find(to_evict_.begin(), to_evict_.end(), node) != to_evict_.end()) back_up_.push_back(node);
   cluster_.set_up(node, true);
   dirty_ = true;
 }
@@ -353,10 +354,13 @@ std::span<const Decision> SchedulerCore::decide(Time now) {
       give_back(job.request, held);
       requeue_preempted(id);
     }
-    cluster_.set_up(node, false);
+    // A node back at the instant it was taken (a failure repaired as it is
+    // detected) stays up, emptied.
+    if (std::find(back_up_.begin(), back_up_.end(), node) == back_up_.end()) cluster_.set_up(node, false);
     dirty_ = true;
   }
   to_evict_.clear();
+  back_up_.clear();
   if (dirty_) {
     dirty_ = false;
     ++pass_;

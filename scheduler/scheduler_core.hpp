@@ -65,7 +65,8 @@ class SchedulerCore final : private SchedulerView {
   void on_node_up(Time now, NodeId node);
   // A node taken away with its work (a spot interruption): at the next
   // decide(), every job running on it is preempted (a kPreempt decision,
-  // whatever its class) and the node goes down.
+  // whatever its class) and the node goes down (unless on_node_up came
+  // between: it then stays up, emptied).
   void on_node_taken(Time now, NodeId node);
   // The time next_wakeup() gave has come; a pass follows.
   void on_timer(Time now);
@@ -195,6 +196,7 @@ class SchedulerCore final : private SchedulerView {
   std::set<QueueEntry> queue_;
   std::vector<std::pair<JobId, RejectReason>> to_reject_;
   std::vector<NodeId> to_evict_;  // nodes taken away, to empty at the next decide()
+  std::vector<NodeId> back_up_;   // of those, nodes up again before that decide()
   std::vector<Decision> decisions_;
   std::vector<NodeShare> decision_shares_;  // the allocations of decisions_, end to end
   std::vector<std::size_t> decision_share_counts_;

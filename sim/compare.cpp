@@ -112,6 +112,11 @@ std::vector<Metric> headline_metrics(const Summary& s) {
       if (figure.name == name) m.push_back(figure);
     }
   }
+  // Failures, where the scenario has them.
+  for (const Metric& figure : s.failures) {
+    if (figure.name == "failure_wasted_gpu_hours" || figure.name == "goodput_pct" || figure.name == "jobs_abandoned")
+      m.push_back(figure);
+  }
   for (const ServiceSummary& service : s.services) {
     for (const char* name : {"slo_attainment_pct", "dropped", "latency_p99_worst_s", "replica_hours", "cost_usd",
                              "peak_replicas", "capacity_lag_s", "short_of_capacity_s"}) {

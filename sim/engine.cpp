@@ -24,6 +24,8 @@ std::string_view to_string(JobEnd end) {
       return "running";
     case JobEnd::kPending:
       return "pending";
+    case JobEnd::kAbandoned:
+      return "abandoned";
   }
   return "unknown";
 }
@@ -55,6 +57,19 @@ NativeEngine::NativeEngine(const ClusterLayout& layout, const GpuCatalog& catalo
     jobs_on_node_.resize(layout_.node_count());
   }
   if (autoscales) cluster_autoscaler_.emplace(catalog_);
+  if (options_.failures && !options_.failures->empty()) {
+    failures_ = options_.failures;
+    health_.resize(layout_.node_count());
+    busy_milli_.assign(layout_.node_count(), 0);
+    jobs_on_node_.resize(layout_.node_count());
+    model_of_group_.assign(layout_.spec().node_groups.size(), -1);
+    for (std::size_t m = 0; m < failures_->models.size(); ++m) {
+      const FailureModelSpec& model = failures_->models[m];
+      for (const std::int32_t g : model.node_groups)
+        model_of_group_[static_cast<std::size_t>(g)] = static_cast<std::int32_t>(m);
+      weibull_scale_.push_back(weibull_scale_for_mean(model.mtbf.to_seconds(), model.shape));
+    }
+  }
 }
 
 void NativeEngine::read_next_job() {
@@ -150,9 +165,18 @@ void NativeEngine::handle_arrival(Time now) {
 }
 
 void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
-  JobSlot& job = slots_[slot];
+  const JobSlot& job = slots_[slot];
   CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "an end event for slot " << slot << ", which is not running";
   CAPSIM_CHECK(job.service < 0) << "a service replica ran out of work";
+  JobEnd how = JobEnd::kCompleted;
+  if (job.outcome == JobOutcome::kFailed) how = JobEnd::kFailed;
+  if (job.outcome == JobOutcome::kKilled) how = JobEnd::kKilled;
+  if (job.outcome == JobOutcome::kRunning) how = JobEnd::kUnfinished;
+  end_job(now, slot, how);
+}
+
+void NativeEngine::end_job(Time now, std::uint32_t slot, JobEnd how) {
+  JobSlot& job = slots_[slot];
   const JobId id = job.job;
   const JobId report = job.report;
   if (!sharers_.empty()) share_left(now, slot);
@@ -162,10 +186,7 @@ void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   ++jobs_ended_;
   --counters_.running_jobs;
   counters_.allocated_gpu_milli -= job.gpu_milli;
-  JobEnd how = JobEnd::kCompleted;
-  if (job.outcome == JobOutcome::kFailed) how = JobEnd::kFailed;
-  if (job.outcome == JobOutcome::kKilled) how = JobEnd::kKilled;
-  if (job.outcome == JobOutcome::kRunning) how = JobEnd::kUnfinished;
+  ++job.epoch;  // an end still queued (an abandoned job's) is stale
   free_slot(slot);
   scheduler_.on_job_ended(now, id);
   for (EngineObserver* observer : observers_) observer->on_job_ended(now, report, how);
@@ -215,6 +236,7 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   job.share_factor = job.node_factor = job.net_factor = 1;
   job.run_start = job.since = now;
   job.done_in_run = 0;
+  job.failed_at = Time::max();
   if (job.service < 0) {
     --counters_.pending_jobs;
     ++counters_.running_jobs;
@@ -230,7 +252,7 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   count_waiting(slot, false);
   // Elastic nodes need to know what runs where (idle nodes), CPU-only jobs
   // included.
-  if ((!performance_.node_contention.empty() && job.gpu_milli > 0) || elastic_) {
+  if ((!performance_.node_contention.empty() && job.gpu_milli > 0) || elastic_ || failures_) {
     node_joined(now, slot, decision.allocation);
   }
   if (links_ && job.gpu_milli > 0) network_joined(now, slot, decision.allocation, placement_factor);
@@ -288,6 +310,7 @@ void NativeEngine::share_joined(Time now, std::uint32_t slot, GpuKey gpu) {
 
 void NativeEngine::apply_factors(Time now, std::uint32_t slot) {
   const JobSlot& job = slots_[slot];
+  if (job.failed_at != Time::max()) return;  // frozen by a failure until its detection
   const double rate = job.base_rate * job.share_factor * job.node_factor * job.net_factor;
   if (job.rate != rate) set_rate(now, slot, rate);
 }
@@ -416,23 +439,38 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   if (!nodes_of_slot_.empty()) node_left(now, slot);
   if (links_) network_left(now, slot);
   for (EngineObserver* observer : observers_) observer->on_gpus_released(now, slot);
-  const Duration ran = now - job.run_start;
+  // A failure froze the job at failed_at: it did nothing since.
+  const bool failed = job.failed_at != Time::max();
+  const Duration ran = (failed ? job.failed_at : now) - job.run_start;
   // Work done in this run, and what survives it: everything up to the last
-  // checkpoint (all of it when the job checkpoints as it is preempted). When
-  // interference changed the rate during the run, the work up to the last
-  // checkpoint is taken in proportion to the run time.
+  // checkpoint (all of it when the job checkpoints as it is preempted; none
+  // of it when such a job's node fails). When interference changed the rate
+  // during the run, the work up to the last checkpoint is taken in
+  // proportion to the run time.
   const double since_change = job.rate * static_cast<double>((now - job.since).count_us());
   const double remaining_at_start = job.work + job.done_in_run;
   const double done = std::min(remaining_at_start, job.done_in_run + since_change);
   const Duration interval = classes_->at(job.job_class).checkpoint_interval;
-  double kept = done;
-  if (interval > Duration() && ran > Duration() && !noticed) {
-    const std::int64_t checkpoints = ran.count_us() / interval.count_us();
-    kept = done * static_cast<double>(checkpoints * interval.count_us()) / static_cast<double>(ran.count_us());
+  Duration kept_time = ran;
+  if (interval > Duration() && !noticed) {
+    kept_time = Duration::microseconds(ran.count_us() / interval.count_us() * interval.count_us());
+  } else if (failed) {
+    kept_time = Duration();
   }
+  double kept = done;
+  if (kept_time < ran) {
+    kept = done * static_cast<double>(kept_time.count_us()) / static_cast<double>(ran.count_us());
+  }
+  Interruption what;
+  what.lost_work = done - kept;
+  what.wasted_gpu_seconds =
+      static_cast<double>(job.gpu_milli) / kMilliPerGpu * (now - job.run_start - kept_time).to_seconds();
+  what.node_failure = failed;
+  if (failed) failure_stats_.wasted_gpu_seconds += what.wasted_gpu_seconds;
   if (!std::isinf(job.work)) job.work = remaining_at_start - kept;
   ++job.epoch;  // its queued end is stale now
-  ++job.preemptions;
+  job.failed_at = Time::max();
+  if (!failed) ++job.preemptions;
   job.phase = JobPhase::kPending;
   counters_.allocated_gpu_milli -= job.gpu_milli;
   count_waiting(slot, true);
@@ -442,7 +480,7 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   }
   --counters_.running_jobs;
   ++counters_.pending_jobs;
-  for (EngineObserver* observer : observers_) observer->on_job_preempted(now, job.report, done - kept);
+  for (EngineObserver* observer : observers_) observer->on_job_interrupted(now, job.report, what);
 }
 
 void NativeEngine::apply_decisions(Time now) {
@@ -504,6 +542,12 @@ void NativeEngine::arm_timer() {
 
 void NativeEngine::finish(Time end) {
   stats_.end = end;
+  for (std::size_t n = 0; n < health_.size(); ++n) {
+    if (health_[n].down && end > health_[n].down_since) {
+      failure_stats_.gpu_seconds_down +=
+          (end - health_[n].down_since).to_seconds() * layout_.gpus_of(static_cast<NodeId>(n));
+    }
+  }
   if (elastic_) {
     // Nodes still provisioned are billed to the end.
     for (std::size_t n = 0; n < node_life_.size(); ++n) {
@@ -824,12 +868,139 @@ void NativeEngine::handle_cluster_scan(Time now) {
   }
 }
 
+bool NativeEngine::failures_matter() const {
+  return work_remains() || (counters_.pending_jobs > 0 && nodes_down_ > 0);
+}
+
+void NativeEngine::start_failures() {
+  for (std::size_t n = 0; n < health_.size(); ++n) draw_failure(Time::zero(), static_cast<NodeId>(n));
+  for (std::size_t o = 0; o < failures_->outages.size(); ++o) {
+    events_.push(failures_->outages[o].at, EventClass::kOutage, static_cast<std::uint32_t>(o));
+  }
+}
+
+void NativeEngine::draw_failure(Time now, NodeId node) {
+  const std::int32_t m = model_of_group_[static_cast<std::size_t>(layout_.group_of(node))];
+  if (m < 0) return;
+  const FailureModelSpec& model = failures_->models[static_cast<std::size_t>(m)];
+  NodeHealth& health = health_[static_cast<std::size_t>(node)];
+  // Its time to failure from a stream of its own (seed, "failures", node and
+  // draw): other randomness, and the policy, never shift it.
+  RandomStream random =
+      RandomStream::derive(options_.seed, "failures", (static_cast<std::uint64_t>(node) << 24) + health.draws++);
+  const double seconds = random.weibull(model.shape, weibull_scale_[static_cast<std::size_t>(m)]);
+  events_.push(now + Duration::from_seconds(std::min(seconds, 1e12)), EventClass::kNodeFailure,
+               static_cast<std::uint32_t>(node), ++health.draw_epoch);
+}
+
+void NativeEngine::handle_node_failure(Time now, NodeId node) {
+  const FailureModelSpec& model =
+      failures_->models[static_cast<std::size_t>(model_of_group_[static_cast<std::size_t>(layout_.group_of(node))])];
+  NodeHealth& health = health_[static_cast<std::size_t>(node)];
+  Duration repair = model.repair;
+  if (model.repair_exponential) {
+    RandomStream random =
+        RandomStream::derive(options_.seed, "repairs", (static_cast<std::uint64_t>(node) << 24) + health.draws);
+    repair = Duration::from_seconds(std::min(random.exponential(model.repair.to_seconds()), 1e12));
+  }
+  fail_node(now, node, repair);
+}
+
+void NativeEngine::fail_node(Time now, NodeId node, Duration down) {
+  const auto n = static_cast<std::size_t>(node);
+  const NodeGroupSpec& group = layout_.spec().node_groups[static_cast<std::size_t>(layout_.group_of(node))];
+  // An autoscaled or spot node is the cloud's to replace (core/failures.hpp).
+  if (group.autoscaling || group.spot) return;
+  NodeHealth& health = health_[n];
+  // Back no earlier than the failure's detection: the scheduler must have
+  // seen it go.
+  const Time up_at = now + std::max(down, failures_->detection);
+  if (health.down) {
+    // Down already: a second failure can only keep it down longer.
+    if (up_at > health.up_at) {
+      health.up_at = up_at;
+      events_.push(up_at, EventClass::kNodeRepaired, static_cast<std::uint32_t>(node), ++health.repair_epoch);
+    }
+    return;
+  }
+  health.down = true;
+  health.down_since = now;
+  health.up_at = up_at;
+  ++nodes_down_;
+  ++failure_stats_.node_failures;
+  ++health.draw_epoch;  // a failure drawn for later is replaced by a draw after the repair
+  events_.push(up_at, EventClass::kNodeRepaired, static_cast<std::uint32_t>(node), ++health.repair_epoch);
+  scheduler_.on_node_down(now, node);
+  for (const std::uint32_t slot : jobs_on_node_[n]) freeze_job(now, slot);
+  events_.push(now + failures_->detection, EventClass::kFailureDetected, static_cast<std::uint32_t>(node));
+}
+
+void NativeEngine::freeze_job(Time now, std::uint32_t slot) {
+  JobSlot& job = slots_[slot];
+  if (job.failed_at != Time::max()) return;  // another of its nodes failed first
+  const double done = job.rate * static_cast<double>((now - job.since).count_us());
+  if (!std::isinf(job.work)) job.work -= done;
+  job.done_in_run += done;
+  job.since = now;
+  job.rate = 0;
+  job.failed_at = now;
+  ++job.epoch;  // its queued end will not come
+  ++job.failures;
+  ++failure_stats_.interruptions;
+  if (job.service >= 0) {
+    // It serves nothing from now on.
+    services_[static_cast<std::size_t>(job.service)].replicas.at(job.job).ready_at = Time::max();
+  }
+}
+
+void NativeEngine::handle_failure_detected(Time now, NodeId node) {
+  // Jobs past their restart limit end here; the others are evicted at the
+  // next pass and wait to restart elsewhere.
+  const std::vector<std::uint32_t> on_node = jobs_on_node_[static_cast<std::size_t>(node)];
+  for (const std::uint32_t slot : on_node) {
+    JobSlot& job = slots_[slot];
+    if (job.failed_at == Time::max() || job.service >= 0) continue;
+    const std::int32_t limit = classes_->at(job.job_class).restart_limit;
+    if (limit < 0 || job.failures <= limit) continue;
+    // Everything it did since its last checkpoint is lost, and it will not
+    // be redone.
+    const Duration interval = classes_->at(job.job_class).checkpoint_interval;
+    const Duration ran = job.failed_at - job.run_start;
+    const Duration kept_time = interval > Duration()
+                                   ? Duration::microseconds(ran.count_us() / interval.count_us() * interval.count_us())
+                                   : Duration();
+    Interruption what;
+    what.lost_work = ran > Duration() ? job.done_in_run * static_cast<double>((ran - kept_time).count_us()) /
+                                            static_cast<double>(ran.count_us())
+                                      : 0.0;
+    what.wasted_gpu_seconds =
+        static_cast<double>(job.gpu_milli) / kMilliPerGpu * (now - job.run_start - kept_time).to_seconds();
+    what.node_failure = true;
+    failure_stats_.wasted_gpu_seconds += what.wasted_gpu_seconds;
+    ++failure_stats_.abandoned;
+    for (EngineObserver* observer : observers_) observer->on_job_interrupted(now, job.report, what);
+    end_job(now, slot, JobEnd::kAbandoned);
+  }
+  scheduler_.on_node_taken(now, node);
+}
+
+void NativeEngine::handle_node_repaired(Time now, NodeId node) {
+  const auto n = static_cast<std::size_t>(node);
+  NodeHealth& health = health_[n];
+  health.down = false;
+  --nodes_down_;
+  failure_stats_.gpu_seconds_down += (now - health.down_since).to_seconds() * layout_.gpus_of(node);
+  scheduler_.on_node_up(now, node);
+  if (failures_matter()) draw_failure(now, node);
+}
+
 EngineStats NativeEngine::run() {
   read_next_job();
   // Each service starts at time 0 with its initial replicas.
   for (std::uint32_t s = 0; s < services_.size(); ++s) events_.push(Time::zero(), EventClass::kServiceTick, s);
   services_running_ = services_.size();
   if (elastic_) start_elastic();
+  if (failures_) start_failures();
   if (cluster_autoscaler_) {
     scan_queued_ = true;
     events_.push(Time::zero() + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
@@ -886,6 +1057,27 @@ EngineStats NativeEngine::run() {
           break;
         case EventClass::kClusterScan:
           handle_cluster_scan(t);
+          break;
+        case EventClass::kNodeFailure:
+          if (health_[event.payload].draw_epoch != event.epoch) continue;  // drawn before a repair
+          if (!failures_matter()) continue;                                // the run is over: no more draws
+          handle_node_failure(t, static_cast<NodeId>(event.payload));
+          break;
+        case EventClass::kOutage: {
+          if (!failures_matter()) continue;
+          const OutageSpec& outage = failures_->outages[event.payload];
+          for (const NodeId node : outage_nodes(outage, layout_)) fail_node(t, node, outage.duration);
+          break;
+        }
+        case EventClass::kFailureDetected:
+          handle_failure_detected(t, static_cast<NodeId>(event.payload));
+          break;
+        case EventClass::kNodeRepaired:
+          if (health_[event.payload].repair_epoch != event.epoch) continue;  // its repair was put off
+          // With no work left the run is over: a repair to come does not
+          // stretch it (the node counts as down to the end).
+          if (!failures_matter()) continue;
+          handle_node_repaired(t, static_cast<NodeId>(event.payload));
           break;
       }
       ++stats_.events;

@@ -19,6 +19,7 @@
 
 #include "core/chunked_vector.hpp"
 #include "core/cluster.hpp"
+#include "core/failures.hpp"
 #include "core/gpu_catalog.hpp"
 #include "core/job.hpp"
 #include "core/job_class.hpp"
@@ -53,8 +54,21 @@ struct EngineOptions {
   // replicas run as jobs of the scheduler core, which observers do not see
   // (their ids count the workload's jobs only); the runners account them.
   std::vector<ServiceRunner*> services;
-  // Spot interruptions are drawn from streams derived from it.
+  // Spot interruptions and node failures are drawn from streams derived
+  // from it.
   std::uint64_t seed = 1;
+  // Node failures, outages and their detection (core/failures.hpp); null or
+  // empty: nothing fails.
+  const FailureSpec* failures = nullptr;
+};
+
+// What failures did over a run (with EngineOptions::failures).
+struct FailureStats {
+  std::int64_t node_failures = 0;  // a node going down (drawn, traced or in an outage)
+  std::int64_t interruptions = 0;  // jobs and replicas a failure stopped
+  std::int64_t abandoned = 0;      // jobs ended by their class's restart_limit
+  double gpu_seconds_down = 0;     // GPUs x time their node was down, to the end of the run
+  double wasted_gpu_seconds = 0;   // held by stopped jobs and replicas since their last checkpoint
 };
 
 // What the engine accounts of each node group when some group autoscales
@@ -107,6 +121,8 @@ class NativeEngine {
   EngineStats run();
   // By node group, after run(); empty unless some group autoscales or is spot.
   const std::vector<NodeGroupUsage>& node_group_usage() const { return group_usage_; }
+  // After run(); zeros unless the scenario has failures.
+  const FailureStats& failure_stats() const { return failure_stats_; }
 
  private:
   enum class JobPhase : std::uint8_t { kPending, kRunning, kEnded };
@@ -129,6 +145,24 @@ class NativeEngine {
   void release_node(Time now, NodeId node, Time billed_until, bool tell_core);
   void node_became_idle(Time now, NodeId node);
   bool work_remains() const;
+  // Failures (core/failures.hpp). A failed node leaves placement at once;
+  // its jobs stop progressing (frozen: rate 0, their end stale) but hold
+  // their GPUs until the failure is detected, when those within their
+  // restart limit are evicted (they restart elsewhere from their last
+  // checkpoint) and the others abandoned. The node comes back at its
+  // repair, never before the detection.
+  void start_failures();
+  void draw_failure(Time now, NodeId node);
+  void handle_node_failure(Time now, NodeId node);
+  void fail_node(Time now, NodeId node, Duration down);
+  void freeze_job(Time now, std::uint32_t slot);
+  void handle_failure_detected(Time now, NodeId node);
+  void handle_node_repaired(Time now, NodeId node);
+  // Whether a failure still changes anything: work remains, or pending work
+  // waits for a node to come back.
+  bool failures_matter() const;
+  // A job that leaves running: its GPUs given back, the core and observers told.
+  void end_job(Time now, std::uint32_t slot, JobEnd how);
   // Waiting GPU demand by GPU types and memory, for the cluster autoscaler.
   void count_waiting(std::uint32_t slot, bool waiting);
   void handle_job_end(Time now, std::uint32_t slot);
@@ -214,6 +248,8 @@ class NativeEngine {
     std::uint32_t record_hint = 0;  // running: the scheduler core's cache hint for the job
     std::int32_t gpu_milli = 0;     // thousandths of a GPU asked for
     std::int32_t preemptions = 0;
+    std::int32_t failures = 0;     // node failures that stopped it
+    Time failed_at = Time::max();  // running: when a failure froze it (max: not frozen)
     JobClassId job_class = 0;
     JobOutcome outcome = JobOutcome::kCompleted;
     JobPhase phase = JobPhase::kPending;
@@ -279,6 +315,24 @@ class NativeEngine {
   std::vector<std::uint8_t> counted_waiting_;  // by slot
   std::map<DemandKey, std::int64_t> waiting_milli_;
   JobId reported_jobs_ = 0;  // ids handed to observers so far
+
+  // Failures: per node, whether it is down and until when; `repair_epoch`
+  // makes superseded repair events stale, `draw_epoch` drawn failures, and
+  // `detections` counts failures whose detection is queued.
+  struct NodeHealth {
+    Time down_since;
+    Time up_at;
+    std::uint32_t repair_epoch = 0;
+    std::uint32_t draw_epoch = 0;
+    std::uint32_t draws = 0;
+    bool down = false;
+  };
+  const FailureSpec* failures_ = nullptr;  // null: nothing fails
+  std::vector<NodeHealth> health_;
+  std::vector<std::int32_t> model_of_group_;  // index into failures_->models, or -1
+  std::vector<double> weibull_scale_;         // by model
+  std::int64_t nodes_down_ = 0;
+  FailureStats failure_stats_;
 
   EngineCounters counters_;
   EngineStats stats_;

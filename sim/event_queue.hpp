@@ -35,14 +35,21 @@ namespace capsim::sim {
 // Service ticks (an inference service's interval ends) come last: the
 // interval is served with the replicas the instant's ends and starts left.
 // Then the elastic nodes' events: a node ready, a spot notice, the cluster
-// autoscaler's scan (which sees the instant's other changes).
+// autoscaler's scan (which sees the instant's other changes). Failures and
+// repairs last: a node that fails at an instant still finishes what ends at it.
 enum class EventClass : std::uint8_t {
   kTimer = 0,
   kJobEnd = 1,
   kServiceTick = 2,
   kNodeReady = 3,
   kSpotNotice = 4,
-  kClusterScan = 5
+  kClusterScan = 5,
+  // Failures (core/failures.hpp): a node's drawn failure, a scripted or
+  // traced outage, a failure's detection, a repair.
+  kNodeFailure = 6,
+  kOutage = 7,
+  kFailureDetected = 8,
+  kNodeRepaired = 9
 };
 
 // A 128-bit unsigned integer (a GCC and Clang extension).

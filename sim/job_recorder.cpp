@@ -57,10 +57,11 @@ void JobRecorder::on_job_started(Time now, JobId job, std::span<const NodeShare>
   }
 }
 
-void JobRecorder::on_job_preempted(Time now, JobId job, double lost_work) {
+void JobRecorder::on_job_interrupted(Time now, JobId job, const Interruption& what) {
   Row& row = rows_[job];
-  ++row.preemptions;
-  row.lost_work += lost_work;
+  ++(what.node_failure ? row.failures : row.preemptions);
+  row.lost_work += what.lost_work;
+  row.wasted_gpu_seconds += what.wasted_gpu_seconds;
   row.held += now - row.run_since;
   row.cost_usd += (now - row.run_since).to_seconds() / 3600 * row.usd_per_hour;
   row.run_since = Time::max();
@@ -93,8 +94,8 @@ JobTable JobRecorder::take() {
   const auto reserve = [n](auto&... columns) { (columns.reserve(n), ...); };
   reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
           table.gpus, table.nodes, table.racks, table.requested_gpu_types, table.gpu_type, table.preemptions,
-          table.lost_gpu_hours, table.run_time_s, table.ideal_run_time_s, table.energy_kwh, table.cost_usd,
-          table.state);
+          table.failures, table.lost_gpu_hours, table.wasted_gpu_hours, table.run_time_s, table.ideal_run_time_s,
+          table.energy_kwh, table.cost_usd, table.state);
   const double pue = layout_ ? layout_->spec().pue : 1.0;
   for (std::size_t i = 0; i < n; ++i) {
     const Row& row = rows_[i];
@@ -114,7 +115,9 @@ JobTable JobRecorder::take() {
     table.requested_gpu_types.push_back(row.requested_gpu_types);
     table.gpu_type.push_back(row.gpu_type);
     table.preemptions.push_back(row.preemptions);
+    table.failures.push_back(row.failures);
     table.lost_gpu_hours.push_back(row.lost_work / 3.6e9);  // reference GPU-us -> GPU-hours
+    table.wasted_gpu_hours.push_back(row.wasted_gpu_seconds / 3600);
     table.run_time_s.push_back(row.held.to_seconds());
     table.ideal_run_time_s.push_back(row.ideal_rate > 0 && std::isfinite(row.work) ? row.work / row.ideal_rate * 1e-6
                                                                                    : kNaN);

@@ -22,7 +22,7 @@ class JobRecorder final : public EngineObserver {
   void on_job_arrived(Time now, JobId job, const JobSpec& spec) override;
   void on_job_started(Time now, JobId job, std::span<const NodeShare> allocation, GpuTypeId gpu_type,
                       double rate) override;
-  void on_job_preempted(Time now, JobId job, double lost_work) override;
+  void on_job_interrupted(Time now, JobId job, const Interruption& what) override;
   void on_job_ended(Time now, JobId job, JobEnd how) override;
 
   // The table, complete after the engine's on_run_end; leaves the recorder empty.
@@ -46,11 +46,13 @@ class JobRecorder final : public EngineObserver {
     double work = 0;        // reference GPU-us
     double ideal_rate = 0;  // of its last run (0: not recorded)
     std::int32_t preemptions = 0;
-    double lost_work = 0;          // reference GPU-us lost to preemptions
-    Time run_since = Time::max();  // running: when the current run began
-    Duration held;                 // run time of the runs that ended
-    double usd_per_hour = 0;       // running: what its GPUs cost
-    double cost_usd = 0;           // of the runs that ended
+    std::int32_t failures = 0;
+    double lost_work = 0;           // reference GPU-us lost to preemptions and failures
+    double wasted_gpu_seconds = 0;  // held without leaving kept work
+    Time run_since = Time::max();   // running: when the current run began
+    Duration held;                  // run time of the runs that ended
+    double usd_per_hour = 0;        // running: what its GPUs cost
+    double cost_usd = 0;            // of the runs that ended
     GpuTypeSet requested_gpu_types;
     GpuTypeId gpu_type = kAnyGpuType;
     JobEnd state = JobEnd::kPending;

@@ -27,6 +27,7 @@ enum class JobEnd : std::uint8_t {
   kRejected,    // can never run on this cluster
   kRunning,     // still running when the simulation stopped
   kPending,     // still waiting when the simulation stopped
+  kAbandoned,   // node failures restarted it more often than its class's restart_limit allows
 };
 std::string_view to_string(JobEnd end);
 // Whether the job ran to an end of its own (completed, failed, killed or
@@ -34,6 +35,16 @@ std::string_view to_string(JobEnd end);
 inline bool ran_to_end(JobEnd end) {
   return end == JobEnd::kCompleted || end == JobEnd::kFailed || end == JobEnd::kKilled || end == JobEnd::kUnfinished;
 }
+
+// What an interruption cost a job.
+struct Interruption {
+  // Reference GPU-us done since its last checkpoint, to be done again.
+  double lost_work = 0;
+  // GPU-seconds it held that left nothing kept: its GPUs x the run time
+  // since its last checkpoint (with a failure, up to the detection).
+  double wasted_gpu_seconds = 0;
+  bool node_failure = false;  // false: preempted by the scheduler
+};
 
 // The engine's counters after an instant's events and decisions.
 struct EngineCounters {
@@ -51,10 +62,10 @@ class EngineObserver {
   // is its run time in us, done at rate 1).
   virtual void on_job_started(Time /*now*/, JobId /*job*/, std::span<const NodeShare> /*allocation*/,
                               GpuTypeId /*gpu_type*/, double /*rate*/) {}
-  // A running job stopped by the scheduler at `now` to run another; it
-  // waits again. `lost_work`: reference GPU-us done since its last
-  // checkpoint, to be done again.
-  virtual void on_job_preempted(Time /*now*/, JobId /*job*/, double /*lost_work*/) {}
+  // A running job stopped at `now`: by the scheduler to run another, or by
+  // the failure of one of its nodes (detected at `now`). It waits again
+  // (unless on_job_ended with kAbandoned follows).
+  virtual void on_job_interrupted(Time /*now*/, JobId /*job*/, const Interruption& /*what*/) {}
   // A job the scheduler rejected at `now`, and why; on_job_ended with
   // kRejected follows.
   virtual void on_job_rejected(Time /*now*/, JobId /*job*/, RejectReason /*reason*/) {}

@@ -57,14 +57,20 @@ JobColumns::JobColumns(const JobTable& jobs) {
       {"requested_gpu_type", "", "GPU types the job may run on, joined by '|' (empty: any)", std::move(requested)},
       {"gpu_type", "", "GPU type the job ran on (empty: never ran, or CPU-only)", std::move(ran_on)},
       {"preemptions", "", "times the job was preempted", ints(jobs.preemptions)},
+      {"failures", "", "times a node failure stopped the job", ints(jobs.failures)},
       {"run_time", "s", "time holding its allocation, over all its runs (preemptions split a job into runs)",
        doubles(jobs.run_time_s)},
       {"ideal_run_time", "s",
        "time its work takes on the GPUs it ran on at the ideal placement (one node, alone, no network; NaN: never "
        "started, or endless): run_time / ideal_run_time is the slowdown of a job never preempted",
        doubles(jobs.ideal_run_time_s)},
-      {"lost_gpu_hours", "GPU-h", "work lost to preemptions since the last checkpoint, in reference GPU-hours (redone)",
+      {"lost_gpu_hours", "GPU-h",
+       "work lost to preemptions and failures since the last checkpoint, in reference GPU-hours (redone)",
        doubles(jobs.lost_gpu_hours)},
+      {"wasted_gpu_hours", "GPU-h",
+       "GPU-hours held that left no kept work: run time since the last checkpoint at each preemption or failure "
+       "(a failure: up to its detection) x GPUs",
+       doubles(jobs.wasted_gpu_hours)},
       {"energy", "kWh", "facility energy of the GPUs the job held, while it held them (peak watts x run_time x PUE)",
        doubles(jobs.energy_kwh)},
       {"cost", "USD", "what the GPUs it held cost while it held them (GPUs x run time x its node group's price)",
@@ -73,7 +79,8 @@ JobColumns::JobColumns(const JobTable& jobs) {
        views(jobs.tenant)},
       {"state", "",
        "completed, failed, killed, unfinished (ran its recorded time, which ended with the trace), rejected, "
-       "or running/pending when the simulation stopped",
+       "abandoned (node failures restarted it more often than its class's restart_limit), or running/pending when the "
+       "simulation stopped",
        std::move(state)},
   };
 }

@@ -60,13 +60,18 @@ struct JobTable {
   std::vector<GpuTypeId> gpu_type;              // the type it ran on (kAnyGpuType: never started, or CPU only)
   std::vector<std::string> gpu_type_names;      // GpuTypeId -> name (the scenario's catalog)
   std::vector<std::int32_t> preemptions;
-  std::vector<double> run_time_s;  // time holding its allocation, over all its runs
+  std::vector<std::int32_t> failures;  // times a node failure stopped it
+  std::vector<double> run_time_s;      // time holding its allocation, over all its runs
   // The time its work takes on the GPUs it (last) ran on at the ideal
   // placement: all on one node, alone, no network (NaN: never started,
   // endless, or not recorded). run_time_s / this = its slowdown, for a job
   // never preempted.
   std::vector<double> ideal_run_time_s;
-  std::vector<double> lost_gpu_hours;  // reference GPU-hours of work lost to preemptions (redone)
+  std::vector<double> lost_gpu_hours;  // reference GPU-hours of work lost to preemptions and failures (redone)
+  // GPU-hours it held that left no kept work: the run time since its last
+  // checkpoint at each preemption or failure (with a failure, up to its
+  // detection), times its GPUs.
+  std::vector<double> wasted_gpu_hours;
   // Facility energy of the GPUs it held, while it held them: their peak
   // watts x run_time_s x the PUE (0: CPU only, or never ran).
   std::vector<double> energy_kwh;
@@ -241,6 +246,9 @@ struct Summary {
   std::vector<Metric> cost;
   std::vector<NamedFigures> pools;
   std::vector<NamedFigures> tenants;
+  // Failures and resilience (empty when the scenario has none): node
+  // failures, jobs they stopped, GPU-hours wasted, goodput, availability.
+  std::vector<Metric> failures;
   double cost_figure(std::string_view figure_name) const { return figure_of(cost, figure_name); }
   double energy_figure(std::string_view figure_name) const { return figure_of(energy, figure_name); }
 };

@@ -142,8 +142,8 @@ void decode(Reader& in, StringColumn& column, const char* field) {
 
 void encode(Writer& out, const JobTable& jobs) {
   const auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes, racks,
-               requested_gpu_types, gpu_type, gpu_type_names, preemptions, run_time_s, ideal_run_time_s, lost_gpu_hours,
-               energy_kwh, cost_usd, tenant, state] = jobs;
+               requested_gpu_types, gpu_type, gpu_type_names, preemptions, failures, run_time_s, ideal_run_time_s,
+               lost_gpu_hours, wasted_gpu_hours, energy_kwh, cost_usd, tenant, state] = jobs;
   encode(out, name);
   encode(out, user);
   out.array(submit_s);
@@ -160,9 +160,11 @@ void encode(Writer& out, const JobTable& jobs) {
   out.array(gpu_type);
   out.strings(gpu_type_names);
   out.array(preemptions);
+  out.array(failures);
   out.array(run_time_s);
   out.array(ideal_run_time_s);
   out.array(lost_gpu_hours);
+  out.array(wasted_gpu_hours);
   out.array(energy_kwh);
   out.array(cost_usd);
   encode(out, tenant);
@@ -171,8 +173,8 @@ void encode(Writer& out, const JobTable& jobs) {
 }
 void decode(Reader& in, JobTable& jobs) {
   auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes, racks,
-         requested_gpu_types, gpu_type, gpu_type_names, preemptions, run_time_s, ideal_run_time_s, lost_gpu_hours,
-         energy_kwh, cost_usd, tenant, state] = jobs;
+         requested_gpu_types, gpu_type, gpu_type_names, preemptions, failures, run_time_s, ideal_run_time_s,
+         lost_gpu_hours, wasted_gpu_hours, energy_kwh, cost_usd, tenant, state] = jobs;
   decode(in, name, "jobs.name");
   decode(in, user, "jobs.user");
   submit_s = in.array<double>("jobs.submit_s");
@@ -194,9 +196,11 @@ void decode(Reader& in, JobTable& jobs) {
   gpu_type = in.array<GpuTypeId>("jobs.gpu_type");
   gpu_type_names = in.strings("jobs.gpu_type_names");
   preemptions = in.array<std::int32_t>("jobs.preemptions");
+  failures = in.array<std::int32_t>("jobs.failures");
   run_time_s = in.array<double>("jobs.run_time_s");
   ideal_run_time_s = in.array<double>("jobs.ideal_run_time_s");
   lost_gpu_hours = in.array<double>("jobs.lost_gpu_hours");
+  wasted_gpu_hours = in.array<double>("jobs.wasted_gpu_hours");
   energy_kwh = in.array<double>("jobs.energy_kwh");
   cost_usd = in.array<double>("jobs.cost_usd");
   decode(in, tenant, "jobs.tenant");
@@ -204,7 +208,7 @@ void decode(Reader& in, JobTable& jobs) {
   state.reserve(ends.size());
   for (std::uint8_t end : ends) {
     // JobEnd's last value: a new one must be added here.
-    if (end > static_cast<std::uint8_t>(JobEnd::kPending)) {
+    if (end > static_cast<std::uint8_t>(JobEnd::kAbandoned)) {
       in.fail("jobs.state: no JobEnd " + std::to_string(end));
     }
     state.push_back(static_cast<JobEnd>(end));
@@ -380,7 +384,7 @@ void encode(Writer& out, const Summary& summary) {
                jobs_submitted, jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected,
                jobs_running, jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated,
                gpu_utilisation, preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing,
-               services, node_groups, energy, regions, cost, pools, tenants] = summary;
+               services, node_groups, energy, regions, cost, pools, tenants, failures] = summary;
   out.string(scenario);
   out.value(seed);
   out.string(engine);
@@ -426,13 +430,14 @@ void encode(Writer& out, const Summary& summary) {
     }
   }
   encode(out, cost);
+  encode(out, failures);
 }
 void decode(Reader& in, Summary& summary) {
   auto& [scenario, seed, engine, queue_policy, placement_policy, partial, nodes, gpus, gpus_by_type, jobs_submitted,
          jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected, jobs_running,
          jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated, gpu_utilisation,
          preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing, services, node_groups,
-         energy, regions, cost, pools, tenants] = summary;
+         energy, regions, cost, pools, tenants, failures] = summary;
   scenario = in.string("summary.scenario");
   seed = in.value<std::uint64_t>("summary.seed");
   engine = in.string("summary.engine");
@@ -477,6 +482,7 @@ void decode(Reader& in, Summary& summary) {
     }
   }
   decode(in, cost, "summary.cost");
+  decode(in, failures, "summary.failures");
 }
 
 void encode(Writer& out, const EngineStats& stats) {

@@ -51,6 +51,7 @@ RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEng
   engine_options.on_progress = options.on_progress;
   engine_options.should_stop = options.should_stop;
   engine_options.job_classes = &scenario.workload.job_classes;
+  engine_options.failures = &scenario.failures;
   // Each service's load (seeded by its name) and autoscaler.
   std::vector<std::unique_ptr<ServiceRunner>> services;
   for (const ServiceSpec& service : scenario.workload.services) {
@@ -124,6 +125,7 @@ RunResults run_native(const Scenario& scenario, const RunOptions& options) {
         return std::make_unique<NativeEngine>(layout, scenario.catalog, core, workload, std::move(engine));
       },
       [&](NativeEngine& engine, RunResults& results) {
+        if (!scenario.failures.empty()) add_failures(results.summary, engine.failure_stats(), results.jobs);
         const std::vector<NodeGroupUsage>& usage = engine.node_group_usage();
         for (std::size_t g = 0; g < usage.size(); ++g) {
           const NodeGroupSpec& group = scenario.cluster.node_groups[g];

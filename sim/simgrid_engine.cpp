@@ -522,10 +522,11 @@ class SimGridEngine::Impl {
     const double done = std::isinf(job.work) ? 0.0 : job.work_per_step * steps_done;
     const Duration interval = classes_->at(job.job_class).checkpoint_interval;
     double kept = done;
+    Duration kept_time = ran;
     if (interval > Duration() && ran > Duration()) {
       const std::int64_t checkpoints = ran.count_us() / interval.count_us();
-      kept = std::min(
-          done, done * static_cast<double>(checkpoints * interval.count_us()) / static_cast<double>(ran.count_us()));
+      kept_time = Duration::microseconds(checkpoints * interval.count_us());
+      kept = std::min(done, done * static_cast<double>(kept_time.count_us()) / static_cast<double>(ran.count_us()));
     }
     if (!std::isinf(job.work)) job.work -= kept;
     ++job.preemptions;
@@ -534,7 +535,10 @@ class SimGridEngine::Impl {
     ++counters_.pending_jobs;
     counters_.allocated_gpu_milli -= job.gpu_milli;
     for (EngineObserver* observer : observers) observer->on_gpus_released(now, job.id);
-    for (EngineObserver* observer : observers) observer->on_job_preempted(now, job.id, done - kept);
+    Interruption what;
+    what.lost_work = done - kept;
+    what.wasted_gpu_seconds = static_cast<double>(job.gpu_milli) / kMilliPerGpu * (ran - kept_time).to_seconds();
+    for (EngineObserver* observer : observers) observer->on_job_interrupted(now, job.id, what);
   }
 
   void apply_decisions(Time now) {

@@ -105,6 +105,8 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
       case JobEnd::kPending:
         ++s.jobs_pending;
         break;
+      case JobEnd::kAbandoned:  // counted by add_failures
+        break;
     }
     if (!std::isnan(jobs.start_s[i])) {
       ++s.jobs_started;
@@ -232,6 +234,25 @@ void add_cost(Summary& s, const ClusterSpec& cluster, const GpuCatalog& catalog,
             {"idle_cost_pct", "idle share of the cost", "%", billed > 0 ? 100 * (billed - used) / billed : 0.0}};
 }
 
+void add_failures(Summary& s, const FailureStats& stats, const JobTable& jobs) {
+  double held_gpu_hours = 0;
+  double wasted_gpu_hours = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    held_gpu_hours += jobs.gpus[i] * jobs.run_time_s[i] / 3600;
+    wasted_gpu_hours += jobs.wasted_gpu_hours[i];
+  }
+  const double capacity_gpu_seconds = static_cast<double>(s.gpus) * s.simulated_s;
+  s.failures = {
+      {"node_failures", "node failures", "", static_cast<double>(stats.node_failures)},
+      {"failure_interruptions", "jobs and replicas stopped by failures", "", static_cast<double>(stats.interruptions)},
+      {"jobs_abandoned", "jobs abandoned at their restart limit", "", static_cast<double>(stats.abandoned)},
+      {"failure_wasted_gpu_hours", "GPU-hours wasted by failures", "", stats.wasted_gpu_seconds / 3600},
+      {"gpu_hours_down", "GPU-hours down", "", stats.gpu_seconds_down / 3600},
+      {"goodput_pct", "goodput", "%", held_gpu_hours > 0 ? 100 * (1 - wasted_gpu_hours / held_gpu_hours) : 100.0},
+      {"availability_pct", "availability", "%",
+       capacity_gpu_seconds > 0 ? 100 * (1 - stats.gpu_seconds_down / capacity_gpu_seconds) : 100.0}};
+}
+
 nlohmann::ordered_json summary_to_json(const Summary& s) {
   nlohmann::ordered_json j;
   j["capsim_version"] = kVersion;
@@ -274,6 +295,7 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
     if (figure.name != "gpu_energy_kwh") m[figure.name] = number_or_null(figure.value);
   }
   for (const Metric& figure : s.cost) m[figure.name] = number_or_null(figure.value);
+  for (const Metric& figure : s.failures) m[figure.name] = number_or_null(figure.value);
   m["events"] = s.events;
   j["metrics"] = m;
   if (s.trace) {
@@ -447,6 +469,19 @@ std::string format_summary(const Summary& s) {
     std::snprintf(line, sizeof line, "%s (%.1f GPU-hours of work lost since checkpoints)",
                   thousands(s.preemptions).c_str(), s.lost_gpu_hours);
     row("preemptions", line);
+  }
+  if (!s.failures.empty()) {
+    const auto figure = [&](std::string_view name) { return figure_of(s.failures, name); };
+    std::snprintf(line, sizeof line, "%s node failures, %s jobs and replicas stopped, %s abandoned",
+                  thousands(std::llround(figure("node_failures"))).c_str(),
+                  thousands(std::llround(figure("failure_interruptions"))).c_str(),
+                  thousands(std::llround(figure("jobs_abandoned"))).c_str());
+    row("failures", line);
+    std::snprintf(line, sizeof line, "%.2f%% goodput, %.3f%% availability (%s GPU-hours wasted, %s down)",
+                  figure("goodput_pct"), figure("availability_pct"),
+                  metric_text({"", "", "", figure("failure_wasted_gpu_hours")}).c_str(),
+                  metric_text({"", "", "", figure("gpu_hours_down")}).c_str());
+    row("resilience", line);
   }
   out += "\n";
   std::snprintf(line, sizeof line, "  %-18s %12s %12s %12s %12s %12s\n", "", "mean", "p50", "p95", "p99", "max");

@@ -39,6 +39,13 @@ void add_energy(Summary& summary, const ClusterSpec& cluster, const EnergyReport
 // replicas (their cost_usd figure) used of it, and the rest, idle.
 void add_cost(Summary& summary, const ClusterSpec& cluster, const GpuCatalog& catalog, const JobTable& jobs);
 
+// Fills the summary's failure figures (the native engine's, with failures in
+// the scenario): node failures, jobs and replicas they stopped, jobs
+// abandoned, GPU-hours wasted and down, the jobs' goodput (the share of
+// their GPU-hours that left kept work, preemptions included) and the
+// cluster's availability (the share of its GPU-hours up).
+void add_failures(Summary& summary, const FailureStats& stats, const JobTable& jobs);
+
 // summary.json's content.
 nlohmann::ordered_json summary_to_json(const Summary& summary);
 

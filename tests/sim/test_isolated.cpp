@@ -172,8 +172,10 @@ sim::RunResults hand_made_results(std::size_t jobs) {
     r.jobs.requested_gpu_types.push_back(types);
     r.jobs.gpu_type.push_back(i % 2 ? 1 : kAnyGpuType);
     r.jobs.preemptions.push_back(static_cast<std::int32_t>(i));
+    r.jobs.failures.push_back(static_cast<std::int32_t>(i % 2));
     r.jobs.run_time_s.push_back(std::numeric_limits<double>::denorm_min());
     r.jobs.lost_gpu_hours.push_back(t / 3);
+    r.jobs.wasted_gpu_hours.push_back(t / 4);
     r.jobs.state.push_back(static_cast<sim::JobEnd>(i % 7));
   }
   r.jobs.gpu_type_names = {"V100", "A100-80GB"};
@@ -374,7 +376,7 @@ TEST_CASE("decoding truncated or corrupt bytes throws InternalError", "[sim][iso
     std::size_t at = 0;
     while (bytes[at] == other_bytes[at]) ++at;
     std::string corrupt = bytes;
-    corrupt[at] = 7;
-    CHECK_THROWS_WITH(sim::decode_results(corrupt), Catch::Contains("no JobEnd 7"));
+    corrupt[at] = 8;  // one past JobEnd::kAbandoned
+    CHECK_THROWS_WITH(sim::decode_results(corrupt), Catch::Contains("no JobEnd 8"));
   }
 }

@@ -13,7 +13,6 @@
 
 #include "core/random.hpp"
 #include "scheduler/placement/node_choice.hpp"
-#include "scheduler/registry.hpp"
 #include "sim/engine.hpp"
 #include "sim/job_recorder.hpp"
 #include "tests/support/helpers.hpp"
@@ -86,7 +85,8 @@ class UsageCheck final : public EngineObserver {
     j.rate = rate;
     j.slack += 0.5 * rate;  // the run's end is rounded to the microsecond
   }
-  void on_job_preempted(Time now, JobId job, double lost_work) override {
+  void on_job_interrupted(Time now, JobId job, const Interruption& what) override {
+    const double lost_work = what.lost_work;
     Job& j = jobs_.at(job);
     REQUIRE_FALSE(j.held.empty());  // only a running job is stopped
     const double done = j.rate * static_cast<double>((now - j.run_start).count_us());
@@ -172,18 +172,13 @@ struct RunCounts {
 
 RunCounts check_properties(const Scenario& scenario) {
   const ClusterLayout layout(scenario.cluster);
-  const auto registry = scheduler::PolicyRegistry::with_builtins();
   // As sim::run_scenario builds a run, with the checks as observers.
-  const JobClasses* classes = &scenario.workload.job_classes;
-  scheduler::SchedulerCore core(
-      layout, scenario.catalog,
-      registry.make_queue(scenario.queue_policy, scenario.run.seed, classes, &scenario.catalog),
-      registry.make_placement(scenario.placement_policy, scenario.run.seed, classes, &scenario.catalog));
+  const auto core = capsim::testing::core_for(scenario, layout);
   auto source = open_workload(scenario);
   EngineOptions options;
   if (scenario.run.horizon) options.horizon = Time::zero() + *scenario.run.horizon;
-  options.job_classes = classes;
-  NativeEngine engine(layout, scenario.catalog, core, *source, options);
+  options.job_classes = &scenario.workload.job_classes;
+  NativeEngine engine(layout, scenario.catalog, *core, *source, options);
   UsageCheck usage(layout, scenario.workload.job_classes);
   JobRecorder recorder(scenario.catalog);
   engine.add_observer(usage);

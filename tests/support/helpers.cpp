@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "scheduler/registry.hpp"
+
 namespace capsim::testing {
 
 TempDir::TempDir() {
@@ -44,6 +46,15 @@ Scenario scenario_from(const std::string& yaml, const std::string& file, const s
 
 sim::RunResults run_yaml(const std::string& yaml) {
   return sim::run_scenario(scenario_from(yaml));
+}
+
+std::unique_ptr<scheduler::SchedulerCore> core_for(const Scenario& scenario, const ClusterLayout& layout) {
+  const auto registry = scheduler::PolicyRegistry::with_builtins();
+  const JobClasses* classes = &scenario.workload.job_classes;
+  return std::make_unique<scheduler::SchedulerCore>(
+      layout, scenario.catalog,
+      registry.make_queue(scenario.queue_policy, scenario.run.seed, classes, &scenario.catalog),
+      registry.make_placement(scenario.placement_policy, scenario.run.seed, classes, &scenario.catalog));
 }
 
 std::string decisions_text(std::span<const scheduler::Decision> decisions) {

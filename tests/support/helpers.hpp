@@ -5,12 +5,14 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 
 #include "core/error.hpp"
 #include "core/scenario.hpp"
+#include "scheduler/scheduler_core.hpp"
 #include "scheduler/types.hpp"
 #include "sim/results.hpp"
 #include "sim/run.hpp"
@@ -43,6 +45,11 @@ Scenario scenario_from(const std::string& yaml, const std::string& file = "test.
 
 // Runs a scenario given as text.
 sim::RunResults run_yaml(const std::string& yaml);
+
+// The scheduler core sim::run_scenario builds for `scenario` on `layout`
+// (its queue and placement policies from the builtin registry), for tests
+// that drive an engine themselves with their own observers.
+std::unique_ptr<scheduler::SchedulerCore> core_for(const Scenario& scenario, const ClusterLayout& layout);
 
 // A scheduling pass's decisions as the scheduler tests compare them:
 // "preempt 1; start 2 n0x4 n1x4; start 3 n1g0x250; reject 4 (no CPU)". A
