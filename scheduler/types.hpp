@@ -26,6 +26,7 @@ using JobClassId = std::uint16_t;
 // What the scheduler is told of a job when it arrives.
 struct JobRequest {
   JobId id = 0;
+  std::int32_t priority = 0;  // its class's: higher is more important (here, it fills id's padding)
   Time submit;
   // Whole GPUs of one type, a share of one GPU (gpu_milli below 1000), or
   // none (a CPU-only job); the GPU memory each GPU must have (0: any); CPU
@@ -40,8 +41,7 @@ struct JobRequest {
   UserId user = 0;
   TenantId tenant = 0;
   JobClassId job_class = 0;
-  std::int32_t priority = 0;  // its class's: higher is more important
-  bool preemptible = true;    // its class's: whether a policy may stop it to run another
+  bool preemptible = true;  // its class's: whether a policy may stop it to run another
 
   // Whole GPUs asked for: 0 for a share of one GPU and for a CPU-only job.
   std::int32_t gpus() const { return request.whole_gpus(); }
