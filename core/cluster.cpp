@@ -84,24 +84,29 @@ bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeSet allow
   return allowed.allows(type) && catalog.at(type).memory_mib >= gpu_memory_mib;
 }
 
+bool group_serves(const NodeGroupSpec& group, const GpuCatalog& catalog, GpuTypeSet allowed,
+                  std::int64_t gpu_memory_mib, RegionSet regions) {
+  return regions.allows(group.region) && gpu_type_serves(catalog, group.gpu_type, allowed, gpu_memory_mib);
+}
+
 std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
-                                  std::int64_t gpu_memory_mib) {
-  std::map<GpuTypeId, std::int64_t> per_type;
+                                  std::int64_t gpu_memory_mib, RegionSet regions) {
+  std::map<std::pair<GpuTypeId, RegionId>, std::int64_t> per_pool;
   for (const auto& group : layout.spec().node_groups) {
-    if (gpu_type_serves(catalog, group.gpu_type, allowed, gpu_memory_mib)) {
-      per_type[group.gpu_type] += group.count * group.whole_gpus_per_node();
+    if (group_serves(group, catalog, allowed, gpu_memory_mib, regions)) {
+      per_pool[{group.gpu_type, group.region}] += group.count * group.whole_gpus_per_node();
     }
   }
   std::int64_t largest = 0;
-  for (const auto& [unused, gpus] : per_type) largest = std::max(largest, gpus);
+  for (const auto& [unused, gpus] : per_pool) largest = std::max(largest, gpus);
   return largest;
 }
 
 std::int32_t largest_serving_share(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
-                                   std::int64_t gpu_memory_mib) {
+                                   std::int64_t gpu_memory_mib, RegionSet regions) {
   std::int32_t largest = 0;
   for (const auto& group : layout.spec().node_groups) {
-    if (group.count > 0 && gpu_type_serves(catalog, group.gpu_type, allowed, gpu_memory_mib)) {
+    if (group.count > 0 && group_serves(group, catalog, allowed, gpu_memory_mib, regions)) {
       largest = std::max(largest, group.largest_share_milli(catalog));
     }
   }
@@ -109,9 +114,9 @@ std::int32_t largest_serving_share(const ClusterLayout& layout, const GpuCatalog
 }
 
 bool serving_groups_model_cpu(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
-                              std::int64_t gpu_memory_mib) {
+                              std::int64_t gpu_memory_mib, RegionSet regions) {
   for (const auto& group : layout.spec().node_groups) {
-    if (group.count > 0 && group.cpu_milli > 0 && gpu_type_serves(catalog, group.gpu_type, allowed, gpu_memory_mib)) {
+    if (group.count > 0 && group.cpu_milli > 0 && group_serves(group, catalog, allowed, gpu_memory_mib, regions)) {
       return true;
     }
   }

@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/gpu_catalog.hpp"
 #include "core/network.hpp"
+#include "core/region.hpp"
 #include "core/resources.hpp"
 #include "core/time.hpp"
 
@@ -98,7 +99,7 @@ struct NodeGroupSpec {
   std::optional<SpotSpec> spot;  // pool spot only
   // Where its nodes stand: an index into ClusterSpec::regions (0 when the
   // scenario lists none: one region, "default").
-  std::int32_t region = 0;
+  RegionId region = 0;
   // A node's own power beside its GPUs' (CPUs, memory, fans, NICs), drawn
   // while it is powered; 0: not modelled.
   double node_watts = 0;
@@ -205,6 +206,7 @@ class ClusterLayout {
   std::int64_t cpu_milli_of(NodeId node) const { return spec_.node_groups[idx_group(node)].cpu_milli; }
   std::int64_t memory_mib_of(NodeId node) const { return spec_.node_groups[idx_group(node)].memory_mib; }
   RackId rack_of(NodeId node) const { return rack_[idx(node)]; }
+  RegionId region_of(NodeId node) const { return spec_.node_groups[idx_group(node)].region; }
   const ClusterSpec& spec() const { return spec_; }
 
   std::int64_t total_gpus() const { return total_gpus_; }
@@ -229,21 +231,26 @@ Resources node_offer(const NodeGroupSpec& group, const GpuCatalog& catalog);
 // Whether GPUs of type `type` can serve a job that may run on the types
 // `allowed` (empty: any) and needs at least `gpu_memory_mib` on each GPU.
 bool gpu_type_serves(const GpuCatalog& catalog, GpuTypeId type, GpuTypeSet allowed, std::int64_t gpu_memory_mib);
+// Whether the group's nodes can serve such a job that may run only in
+// `regions` (data residency; empty: any).
+bool group_serves(const NodeGroupSpec& group, const GpuCatalog& catalog, GpuTypeSet allowed,
+                  std::int64_t gpu_memory_mib, RegionSet regions);
 
 // The most GPUs one such job could ever be given on the cluster: the largest
-// pool of one GPU type that serves it (a job's GPUs are all of one type).
+// pool of one GPU type in one region that serves it (a job's GPUs are all of
+// one type, in one region: the scheduler's pools, scheduler/cluster_state.hpp).
 std::int64_t largest_serving_pool(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
-                                  std::int64_t gpu_memory_mib);
+                                  std::int64_t gpu_memory_mib, RegionSet regions = RegionSet::any());
 
 // The largest share of one GPU (thousandths) such a job could ever be
 // given: 1000 where a serving group has a GPU MIG does not partition, else
 // its largest MIG instance's; 0 when no group serves it.
 std::int32_t largest_serving_share(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
-                                   std::int64_t gpu_memory_mib);
+                                   std::int64_t gpu_memory_mib, RegionSet regions = RegionSet::any());
 
 // Whether some node group whose GPUs serve such a job models CPU: a CPU-only
 // job can only run on such a group's nodes.
 bool serving_groups_model_cpu(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet allowed,
-                              std::int64_t gpu_memory_mib);
+                              std::int64_t gpu_memory_mib, RegionSet regions = RegionSet::any());
 
 }  // namespace capsim

@@ -97,6 +97,10 @@ std::vector<RegionSpec> parse_regions(const ConfigNode& node, const std::string&
                                       const std::filesystem::path& base_dir) {
   const auto& items = read_list(node, field, "regions, each {name, carbon}");
   if (items.empty()) throw InputError(node.where(), field, "at least one region", "an empty list");
+  if (items.size() > kMaxRegions) {
+    throw InputError(node.where(), field, "at most " + std::to_string(kMaxRegions) + " regions",
+                     std::to_string(items.size()));
+  }
   std::vector<RegionSpec> regions;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string f = field + "[" + std::to_string(i) + "]";
@@ -116,6 +120,36 @@ std::vector<RegionSpec> parse_regions(const ConfigNode& node, const std::string&
     regions.push_back(std::move(region));
   }
   return regions;
+}
+
+RegionId read_region(const ConfigNode& node, const std::string& field, const std::vector<RegionSpec>& regions) {
+  if (regions.empty()) {
+    throw InputError(node.where(), field, "a region listed under cluster.regions",
+                     "a region, but the cluster lists none");
+  }
+  const std::string name = read_string(node, field);
+  std::string names;
+  for (std::size_t r = 0; r < regions.size(); ++r) {
+    if (regions[r].name == name) return static_cast<RegionId>(r);
+    names += (r ? ", " : "") + regions[r].name;
+  }
+  throw InputError(node.where(), field, "one of the cluster's regions (" + names + ")", quote_for_message(name));
+}
+
+RegionSet read_region_set(const ConfigNode& node, const std::string& field, const std::vector<RegionSpec>& regions) {
+  RegionSet set;
+  if (node.kind() != ConfigNode::Kind::kSequence) {
+    set.add(read_region(node, field, regions));
+    return set;
+  }
+  const auto& items = read_list(node, field, "region names");
+  if (items.empty()) {
+    throw InputError(node.where(), field, "at least one region (leave regions: out to allow any)", "an empty list");
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    set.add(read_region(*items[i], field + "[" + std::to_string(i) + "]", regions));
+  }
+  return set;
 }
 
 }  // namespace capsim

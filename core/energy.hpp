@@ -13,6 +13,7 @@
 
 #include "core/config_tree.hpp"
 #include "core/error.hpp"
+#include "core/region.hpp"
 #include "core/time.hpp"
 
 namespace capsim {
@@ -51,9 +52,17 @@ struct RegionSpec {
 // (a constant), a list of hourly values, or {file: CSV, column: NAME} with one
 // row per hour (the column named, or the last one; lines starting with '#'
 // are comments). Relative paths resolve against `base_dir`. Throws
-// InputError naming the file, line and field.
+// InputError naming the file, line and field (also beyond kMaxRegions).
 std::vector<RegionSpec> parse_regions(const ConfigNode& node, const std::string& field,
                                       const std::filesystem::path& base_dir);
+
+// A region of `regions` (the cluster's) by name, as a node group's `region:`
+// or a job class's `regions:` names it. Throws InputError naming the known
+// regions, or saying that the cluster lists none.
+RegionId read_region(const ConfigNode& node, const std::string& field, const std::vector<RegionSpec>& regions);
+// `regions:` of a job class or a service: one region's name or a list of
+// them (data residency); an empty list is an error.
+RegionSet read_region_set(const ConfigNode& node, const std::string& field, const std::vector<RegionSpec>& regions);
 
 // Reads an hourly carbon intensity column from a CSV file with a header
 // (`column` empty: the last column). `where`/`field`: the scenario entry that

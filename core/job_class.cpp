@@ -220,8 +220,25 @@ void read_iteration(const ConfigNode& node, const std::string& field, JobClassSp
 
 }  // namespace
 
+RegionSet read_resident_regions(const ConfigNode& node, const std::string& field, const ClusterSpec& cluster) {
+  const RegionSet set = read_region_set(node, field, cluster.regions);
+  // A region without nodes would reject every job held to it: a scenario's
+  // mistake rather than a policy's outcome.
+  for (std::size_t r = 0; r < cluster.regions.size(); ++r) {
+    const auto region = static_cast<RegionId>(r);
+    if (!set.allows(region)) continue;
+    const auto& groups = cluster.node_groups;
+    if (std::none_of(groups.begin(), groups.end(),
+                     [&](const NodeGroupSpec& g) { return g.region == region && g.count > 0; })) {
+      throw InputError(node.where(), field, "regions that hold node groups",
+                       quote_for_message(cluster.regions[r].name) + ", where the cluster has no nodes");
+    }
+  }
+  return set;
+}
+
 JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, const GpuCatalog& catalog,
-                             const std::filesystem::path& base_dir) {
+                             const ClusterSpec& cluster, const std::filesystem::path& base_dir) {
   if (!node) return JobClasses();
   std::vector<JobClassSpec> classes;
   const auto& items = read_list(*node, field, "job classes");
@@ -229,7 +246,7 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
     const std::string f = field + "[" + std::to_string(i) + "]";
     MapReader map(*items[i], f,
                   {"name", "gavel", "colocation", "users", "queues", "weight", "priority", "preemptible",
-                   "checkpoint_interval", "restore_overhead", "restart_limit", "speed", "kernels", "iteration"});
+                   "checkpoint_interval", "restore_overhead", "restart_limit", "speed", "kernels", "iteration", "regions"});
     if (const ConfigNode* value = map.optional("gavel")) {
       const ConfigNode* colocation = map.optional("colocation");
       if (map.node().entries().size() != (colocation ? 2u : 1u)) {
@@ -291,6 +308,8 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
     }
     if (const ConfigNode* v = map.optional("kernels")) spec.kernels = parse_kernel_mix(*v, map.field("kernels"));
     if (const ConfigNode* v = map.optional("iteration")) read_iteration(*v, map.field("iteration"), spec);
+    if (const ConfigNode* v = map.optional("regions"))
+      spec.regions = read_resident_regions(*v, map.field("regions"), cluster);
     for (const JobClassSpec& other : classes) {
       if (other.name == spec.name) {
         throw InputError(map.node().find("name")->value->where(), map.field("name"), "a name no other class has",

@@ -14,6 +14,8 @@
 // GPU type from its measurements and, unless `colocation: false`, the
 // throughputs Gavel measured for pairs of job types sharing one GPU (the
 // engine's interference model for two shares of a GPU, sim/engine.hpp).
+// A class may be held to regions (`regions:`, data residency): its jobs run
+// only on nodes there, whatever the policies (scheduler/cluster_state.hpp).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cluster.hpp"
 #include "core/config_tree.hpp"
 #include "core/gpu_catalog.hpp"
 #include "core/job.hpp"
@@ -75,6 +78,10 @@ struct JobClassSpec {
   // then runs as the native engine says wherever it is placed).
   Duration iteration_time = Duration::seconds(1);
   double gradient_bytes = 0;
+  // Data residency: the regions of cluster.regions its jobs (and the
+  // replicas of services of the class that name none of their own) may run
+  // in; empty: anywhere.
+  RegionSet regions;
   SourceLocation where;
 
   bool catch_all() const { return users.empty() && queues.empty(); }
@@ -118,10 +125,15 @@ class JobClasses {
   std::size_t colocation_types_ = 0;
 };
 
+// A job class's or a service's `regions:` (read_region_set), each region
+// holding at least one node group of `cluster`. Throws InputError.
+RegionSet read_resident_regions(const ConfigNode& node, const std::string& field, const ClusterSpec& cluster);
+
 // Parses `workload.job_classes` (`node` may be null: the default class).
-// Relative paths (gavel:) resolve against `base_dir`.
+// Relative paths (gavel:) resolve against `base_dir`; `regions:` names
+// regions of `cluster`, each holding a node group.
 JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, const GpuCatalog& catalog,
-                             const std::filesystem::path& base_dir);
+                             const ClusterSpec& cluster, const std::filesystem::path& base_dir);
 
 // The classes of a Gavel throughput file (stanford-futuredata/gavel,
 // scheduler/*_throughputs.json): one per job type run on one GPU (scale

@@ -226,21 +226,7 @@ void parse_group_energy(const MapReader& group, const std::vector<RegionSpec>& r
     }
     return;
   }
-  if (regions.empty()) {
-    throw InputError(value->where(), group.field("region"), "a region listed under cluster.regions",
-                     "a region, but the cluster lists none");
-  }
-  const std::string name = read_string(*value, group.field("region"));
-  std::string names;
-  for (std::size_t r = 0; r < regions.size(); ++r) {
-    if (regions[r].name == name) {
-      g.region = static_cast<std::int32_t>(r);
-      return;
-    }
-    names += (r ? ", " : "") + regions[r].name;
-  }
-  throw InputError(value->where(), group.field("region"), "one of the cluster's regions (" + names + ")",
-                   quote_for_message(name));
+  g.region = read_region(*value, group.field("region"), regions);
 }
 
 ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog, const std::filesystem::path& base_dir) {
@@ -345,16 +331,26 @@ std::vector<double> read_profile(const ConfigNode& node, const std::string& fiel
   return values;
 }
 
+// The names of the regions of a set, joined by ", ".
+std::string region_names(const ClusterSpec& cluster, RegionSet set) {
+  std::string names;
+  for (std::size_t r = 0; r < cluster.region_count(); ++r) {
+    if (set.allows(static_cast<RegionId>(r))) names += (names.empty() ? "" : ", ") + cluster.region_name(r);
+  }
+  return names;
+}
+
 // The limit on GPUs one job may ask for on this cluster, for messages.
 std::string pool_description(const ClusterLayout& layout, const GpuCatalog& catalog, GpuTypeSet types,
-                             std::int64_t gpu_memory_mib) {
-  const std::int64_t gpus = largest_serving_pool(layout, catalog, types, gpu_memory_mib);
+                             std::int64_t gpu_memory_mib, RegionSet regions = RegionSet::any()) {
+  const std::int64_t gpus = largest_serving_pool(layout, catalog, types, gpu_memory_mib, regions);
   std::string text = "at most " + std::to_string(gpus) + " GPUs, ";
   if (!types.is_any())
     text += "the cluster's " + catalog.names_of(types) + " GPUs";
   else
     text += "the largest pool of one GPU type in the cluster";
   if (gpu_memory_mib > 0) text += " with " + std::to_string(gpu_memory_mib) + " MiB or more";
+  if (!regions.is_any()) text += " in " + region_names(layout.spec(), regions);
   return text;
 }
 
@@ -537,31 +533,32 @@ JobClassId read_job_class(const ConfigNode& node, const std::string& field, cons
 }
 
 // Throws when no pool of the cluster can ever serve `gpu_milli` (> 0) GPU
-// thousandths of the allowed types with that much memory per GPU: naming
+// thousandths of the allowed types with that much memory per GPU, in the
+// regions allowed (data residency; any when empty): naming
 // `gpu_memory` when memory is what rules it out, else `gpus` (`gpus_node`
 // where the map has no `gpus` key). `what`: "a job", "a replica".
 void check_gpu_request_fits(const MapReader& map, const ConfigNode& gpus_node, std::int64_t gpu_milli, GpuTypeSet types,
-                            std::int64_t gpu_memory_mib, const ClusterLayout& layout, const GpuCatalog& catalog,
-                            const std::string& what) {
+                            std::int64_t gpu_memory_mib, RegionSet regions, const ClusterLayout& layout,
+                            const GpuCatalog& catalog, const std::string& what) {
   const auto where_of = [&](const char* key) { return map.has(key) ? map.optional(key) : &gpus_node; };
   if (gpu_milli < kMilliPerGpu) {
-    const std::int64_t largest = largest_serving_share(layout, catalog, types, gpu_memory_mib);
+    const std::int64_t largest = largest_serving_share(layout, catalog, types, gpu_memory_mib, regions);
     if (largest >= gpu_milli) return;
-    const bool memory = gpu_memory_mib > 0 && largest_serving_share(layout, catalog, types, 0) >= gpu_milli;
+    const bool memory = gpu_memory_mib > 0 && largest_serving_share(layout, catalog, types, 0, regions) >= gpu_milli;
     const char* key = memory ? "gpu_memory" : "gpus";
     throw InputError(where_of(key)->where(), map.field(key),
-                     largest == 0 ? pool_description(layout, catalog, types, gpu_memory_mib) + " for " + what +
+                     largest == 0 ? pool_description(layout, catalog, types, gpu_memory_mib, regions) + " for " + what +
                                         " of a share of one GPU"
                                   : "a share of one GPU of at most " + std::to_string(largest) +
                                         " thousandths, the largest GPU or MIG instance that serves it",
                      where_of(key)->describe());
   }
   const std::int64_t gpus = gpu_milli / kMilliPerGpu;
-  if (gpus <= largest_serving_pool(layout, catalog, types, gpu_memory_mib)) return;
-  const bool memory = gpu_memory_mib > 0 && gpus <= largest_serving_pool(layout, catalog, types, 0);
+  if (gpus <= largest_serving_pool(layout, catalog, types, gpu_memory_mib, regions)) return;
+  const bool memory = gpu_memory_mib > 0 && gpus <= largest_serving_pool(layout, catalog, types, 0, regions);
   const char* key = memory ? "gpu_memory" : "gpus";
   throw InputError(where_of(key)->where(), map.field(key),
-                   pool_description(layout, catalog, types, gpu_memory_mib) + " for " + what + " of " +
+                   pool_description(layout, catalog, types, gpu_memory_mib, regions) + " for " + what + " of " +
                        std::to_string(gpus) + " GPUs",
                    memory ? where_of(key)->describe() : std::to_string(gpus));
 }
@@ -609,8 +606,14 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
     if (const ConfigNode* value = map.optional("estimate")) {
       job.estimate = read_duration(*value, map.field("estimate"));
     }
-    if (const ConfigNode* value = map.optional("class"))
+    // A job naming its class is held to the class's regions; one classified
+    // later (by user or queue) meets them in the scheduler core, which
+    // rejects it if they hold no pool for it.
+    RegionSet regions;
+    if (const ConfigNode* value = map.optional("class")) {
       job.job_class = read_job_class(*value, map.field("class"), classes);
+      regions = classes.at(job.job_class).regions;
+    }
     if (const ConfigNode* value = map.optional("state")) {
       const auto outcome = parse_job_outcome(read_string(*value, map.field("state")));
       // A cancelled job never ran: the scenario cannot say how long it would.
@@ -635,13 +638,14 @@ std::vector<JobSpec> parse_jobs(const ConfigNode& node, const std::string& field
         throw InputError(gpus_node.where(), map.field("gpus"), "cpus: for a CPU-only job (gpus: 0)",
                          "a job that asks for neither GPUs nor CPU");
       }
-      if (!serving_groups_model_cpu(layout, catalog, job.gpu_types, job.request.gpu_memory_mib)) {
+      if (!serving_groups_model_cpu(layout, catalog, job.gpu_types, job.request.gpu_memory_mib, regions)) {
         throw InputError(map.optional("cpus")->where(), map.field("cpus"),
-                         "a node group that models CPU (cpus:) for a CPU-only job", "a cluster without one");
+                         "a node group that models CPU (cpus:) for a CPU-only job",
+                         regions.is_any() ? "a cluster without one" : "none in its class's regions");
       }
     } else {
-      check_gpu_request_fits(map, gpus_node, gpu_milli, job.gpu_types, job.request.gpu_memory_mib, layout, catalog,
-                             "a job");
+      check_gpu_request_fits(map, gpus_node, gpu_milli, job.gpu_types, job.request.gpu_memory_mib, regions, layout,
+                             catalog, "a job");
     }
     jobs.push_back(std::move(job));
   }
@@ -914,8 +918,8 @@ std::vector<ServiceSpec> parse_services(const ConfigNode& node, const std::strin
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string f = item_field(field, i);
     MapReader map(*items[i], f,
-                  {"name", "gpus", "gpu_memory", "gpu_type", "class", "model", "cold_start", "slo", "replicas", "load",
-                   "autoscaling"});
+                  {"name", "gpus", "gpu_memory", "gpu_type", "class", "regions", "model", "cold_start", "slo",
+                   "replicas", "load", "autoscaling"});
     ServiceSpec service;
     service.where = items[i]->where();
     const ConfigNode& name_node = map.required("name", "the service's name");
@@ -947,8 +951,6 @@ std::vector<ServiceSpec> parse_services(const ConfigNode& node, const std::strin
         service.gpu_types = GpuTypeSet::of(read_gpu_type(*value, map.field("gpu_type"), catalog));
       }
     }
-    check_gpu_request_fits(map, name_node, service.request.gpu_milli, service.gpu_types, service.request.gpu_memory_mib,
-                           layout, catalog, "a replica");
     if (const ConfigNode* value = map.optional("class")) {
       service.job_class = read_job_class(*value, map.field("class"), classes);
     } else if (const auto id = classes.find("default")) {
@@ -958,6 +960,19 @@ std::vector<ServiceSpec> parse_services(const ConfigNode& node, const std::strin
                        "the job class of the replicas (workload.job_classes has no class \"default\")",
                        "a missing key");
     }
+    const JobClassSpec& job_class = classes.at(service.job_class);
+    service.regions = job_class.regions;
+    if (const ConfigNode* value = map.optional("regions")) {
+      service.regions = read_resident_regions(*value, map.field("regions"), cluster);
+      if (!service.regions.within(job_class.regions)) {
+        throw InputError(value->where(), map.field("regions"),
+                         "regions within its class " + quote_for_message(job_class.name) + "'s (" +
+                             region_names(cluster, job_class.regions) + ")",
+                         value->describe());
+      }
+    }
+    check_gpu_request_fits(map, name_node, service.request.gpu_milli, service.gpu_types, service.request.gpu_memory_mib,
+                           service.regions, layout, catalog, "a replica");
     service.model = parse_service_model(map.required("model", "the replica's batching model: a map with work:"),
                                         map.field("model"), catalog);
     if (const ConfigNode* value = map.optional("cold_start")) {
@@ -1003,7 +1018,8 @@ WorkloadSpec parse_workload(const ConfigNode& node, const GpuCatalog& catalog, c
                             const std::filesystem::path& base_dir, const ScenarioOverrides& overrides) {
   MapReader map(node, "workload", {"synthetic", "trace", "jobs", "job_classes", "services"});
   WorkloadSpec workload;
-  workload.job_classes = parse_job_classes(map.optional("job_classes"), map.field("job_classes"), catalog, base_dir);
+  workload.job_classes =
+      parse_job_classes(map.optional("job_classes"), map.field("job_classes"), catalog, cluster, base_dir);
   if (const ConfigNode* value = map.optional("synthetic")) {
     workload.synthetic = parse_synthetic(map, *value, catalog, cluster);
   }

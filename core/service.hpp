@@ -12,6 +12,9 @@
 //         gpu_type: [A100-80GB, H100]  # the types a replica may run on (one name or a list); default any
 //         class: serving               # a class of workload.job_classes: its priority and whether
 //                                      # replicas may be preempted; default the class "default"
+//         regions: [eu]                # data residency: the regions of cluster.regions replicas may
+//                                      # run in (one name or a list, within the class's); default the
+//                                      # class's regions (none: anywhere)
 //         model:                       # one replica's continuous batching (sim/service_queue.hpp)
 //           work: 500ms                # a request's mean run time alone (batch of 1); required
 //           step: 20ms                 # a batch step of one request; default 20ms
@@ -69,6 +72,7 @@ struct ServiceSpec {
   Resources request;  // per replica: gpu_milli, gpu_memory_mib
   GpuTypeSet gpu_types;
   JobClassId job_class = 0;
+  RegionSet regions;  // its own, else its class's (data residency); empty: anywhere
   ServiceModelSpec model;
   ColdStartSpec cold_start;
   // The objectives set (at least one): a request's latency; for LLMs its

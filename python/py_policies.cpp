@@ -40,6 +40,7 @@ struct PyJob {
   std::int32_t priority = 0;
   bool preemptible = true;
   std::vector<std::string> gpu_types;  // the types it may use; empty: any
+  std::vector<std::string> regions;    // the regions it may run in (data residency); empty: any
   double cpus = 0;
   double memory_mib = 0;
   double gpu_memory_mib = 0;
@@ -53,7 +54,7 @@ struct PyJob {
   Resources request;  // as the core has it, for ClusterView.fits (not shown to Python)
 };
 
-PyJob job_of(const JobRequest& job, const GpuCatalog* catalog) {
+PyJob job_of(const JobRequest& job, const GpuCatalog* catalog, const ClusterSpec& cluster) {
   PyJob out;
   out.request = job.request;
   out.id = job.id;
@@ -72,6 +73,9 @@ PyJob job_of(const JobRequest& job, const GpuCatalog* catalog) {
         out.gpu_types.push_back(catalog->at(static_cast<GpuTypeId>(t)).name);
     }
   }
+  for (std::size_t r = 0; r < cluster.region_count() && !job.regions.is_any(); ++r) {
+    if (job.regions.allows(static_cast<RegionId>(r))) out.regions.push_back(cluster.region_name(r));
+  }
   out.cpus = static_cast<double>(job.request.cpu_milli) / 1000.0;
   out.memory_mib = static_cast<double>(job.request.memory_mib);
   out.gpu_memory_mib = static_cast<double>(job.request.gpu_memory_mib);
@@ -79,7 +83,7 @@ PyJob job_of(const JobRequest& job, const GpuCatalog* catalog) {
 }
 
 PyJob job_of(const JobView& job, const scheduler::SchedulerView& view, const GpuCatalog* catalog) {
-  PyJob out = job_of(job.job(), catalog);
+  PyJob out = job_of(job.job(), catalog, view.cluster().layout().spec());
   const Time now = view.now();
   out.user = std::string(view.user_name(job.job().user));
   out.tenant = std::string(view.tenant_name(job.job().tenant));
@@ -361,7 +365,8 @@ class PyPlacementPolicy final : public scheduler::PlacementPolicy {
 
   bool place(const JobRequest& job, const scheduler::ClusterState& cluster, std::vector<NodeShare>& out) override {
     py::gil_scoped_acquire gil;
-    const py::object answer = instance_.attr("place")(py::cast(job_of(job, cluster_.catalog)), lend(cluster));
+    const py::object answer =
+        instance_.attr("place")(py::cast(job_of(job, cluster_.catalog, cluster.layout().spec())), lend(cluster));
     if (answer.is_none() || (py::isinstance<py::bool_>(answer) && !answer.cast<bool>())) return false;
     const auto what = [&] { return "placement policy " + name_ + ": place(job " + std::to_string(job.id) + ")"; };
     for (const py::handle item : convert<py::iterable>(answer, what, "a list of (node, gpus), or None")) {
@@ -381,7 +386,7 @@ class PyPlacementPolicy final : public scheduler::PlacementPolicy {
       }
       out.push_back(share);
     }
-    const std::string problem = scheduler::allocation_problem(job, out, cluster, *cluster_.catalog);
+    const std::string problem = scheduler::allocation_problem(job, out, cluster);
     if (!problem.empty()) throw py::value_error(what() + ": " + problem);
     return true;
   }
@@ -389,7 +394,7 @@ class PyPlacementPolicy final : public scheduler::PlacementPolicy {
   void on_job_arrived(const JobRequest& job, const scheduler::ClusterState& cluster) override {
     if (!tell_arrivals_) return;
     py::gil_scoped_acquire gil;
-    instance_.attr("on_job_arrived")(py::cast(job_of(job, cluster_.catalog)), lend(cluster));
+    instance_.attr("on_job_arrived")(py::cast(job_of(job, cluster_.catalog, cluster.layout().spec())), lend(cluster));
   }
 
  private:
@@ -459,6 +464,8 @@ void bind_policy_types(py::module_& m) {
       .def_readonly("priority", &PyJob::priority)
       .def_readonly("preemptible", &PyJob::preemptible)
       .def_readonly("gpu_types", &PyJob::gpu_types, "GPU types it may run on (empty: any)")
+      .def_readonly("regions", &PyJob::regions,
+                    "regions it may run in (data residency: a placement elsewhere is refused; empty: any)")
       .def_readonly("cpus", &PyJob::cpus)
       .def_readonly("memory_mib", &PyJob::memory_mib)
       .def_readonly("gpu_memory_mib", &PyJob::gpu_memory_mib)
@@ -519,6 +526,13 @@ void bind_policy_types(py::module_& m) {
       .def("gpu_type", [](const ClusterRef& c,
                           std::int64_t n) { return c.catalog->at(c.get().pool_type(c.get().pool_of(c.node(n)))).name; })
       .def("rack", [](const ClusterRef& c, std::int64_t n) { return c.get().rack_of(c.node(n)); })
+      .def(
+          "region",
+          [](const ClusterRef& c, std::int64_t n) {
+            const scheduler::ClusterState& state = c.get();
+            return state.layout().spec().region_name(static_cast<std::size_t>(state.layout().region_of(c.node(n))));
+          },
+          "the name of the node's region")
       .def("free_cpus", [](const ClusterRef& c,
                            std::int64_t n) { return static_cast<double>(c.get().free_cpu_milli(c.node(n))) / 1000.0; })
       .def("free_memory_mib", [](const ClusterRef& c, std::int64_t n) { return c.get().free_memory_mib(c.node(n)); })

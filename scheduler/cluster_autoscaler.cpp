@@ -5,6 +5,13 @@
 
 namespace capsim::scheduler {
 
+namespace {
+// Whether the group's nodes could run the waiting work.
+bool serves(const GpuCatalog& catalog, const NodeGroupStatus& g, const WaitingDemand& d) {
+  return d.regions.allows(g.region) && gpu_type_serves(catalog, g.gpu_type, d.types, d.gpu_memory_mib);
+}
+}  // namespace
+
 ClusterScaling ClusterAutoscaler::decide(Time now, std::span<const NodeGroupStatus> groups,
                                          std::span<const WaitingDemand> waiting, std::span<const IdleNode> idle) const {
   // The price expander: the cheapest GPU-hour first, then the group's order.
@@ -22,7 +29,7 @@ ClusterScaling ClusterAutoscaler::decide(Time now, std::span<const NodeGroupStat
   for (const WaitingDemand& d : waiting) {
     std::int64_t need = (d.gpu_milli + kMilliPerGpu - 1) / kMilliPerGpu;
     for (const NodeGroupStatus* g : by_price) {
-      if (!gpu_type_serves(catalog_, g->gpu_type, d.types, d.gpu_memory_mib)) continue;
+      if (!serves(catalog_, *g, d)) continue;
       wanted[g->group] = true;
       const std::int64_t take = std::min(need, room[g->group]);
       room[g->group] -= take;
@@ -30,7 +37,7 @@ ClusterScaling ClusterAutoscaler::decide(Time now, std::span<const NodeGroupStat
     }
     for (const NodeGroupStatus* g : by_price) {
       if (need <= 0) break;
-      if (g->gpus_per_node <= 0 || !gpu_type_serves(catalog_, g->gpu_type, d.types, d.gpu_memory_mib)) continue;
+      if (g->gpus_per_node <= 0 || !serves(catalog_, *g, d)) continue;
       const std::int64_t headroom = g->max - g->ready - g->provisioning - added[g->group];
       const std::int64_t nodes = std::min(headroom, (need + g->gpus_per_node - 1) / g->gpus_per_node);
       if (nodes <= 0) continue;

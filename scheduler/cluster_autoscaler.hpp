@@ -39,14 +39,17 @@ struct NodeGroupStatus {
   std::int64_t free_gpus = 0;     // on its ready nodes
   double usd_per_gpu_hour = 0;
   Duration scale_down_delay;
+  RegionId region = 0;  // where its nodes stand
 };
 
 // GPUs (thousandths) asked for by work waiting in the scheduler's queue,
-// by the GPU types and memory it may use.
+// by the GPU types and memory it may use and the regions it may run in
+// (data residency: no node is bought for it elsewhere).
 struct WaitingDemand {
   GpuTypeSet types;
   std::int64_t gpu_memory_mib = 0;
   std::int64_t gpu_milli = 0;
+  RegionSet regions;
 };
 
 struct IdleNode {

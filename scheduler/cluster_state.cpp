@@ -26,10 +26,12 @@ ClusterState::ClusterState(const ClusterLayout& layout, const GpuCatalog& catalo
     resources.capacity_memory_mib = resources.free_memory_mib = layout.memory_mib_of(id);
     node.models_cpu_or_memory = resources.capacity_cpu_milli > 0 || resources.capacity_memory_mib > 0;
     const GpuTypeId type = layout.gpu_type_of(id);
-    PoolId pool = pool_of_type(type);
+    const RegionId region = layout.region_of(id);
+    PoolId pool = find_pool(type, region);
     if (pool < 0) {
       pool = static_cast<PoolId>(pool_type_.size());
       pool_type_.push_back(type);
+      pool_region_.push_back(region);
       pool_free_gpus_.push_back(0);
       pool_total_gpus_.push_back(0);
       pool_max_node_gpus_.push_back(0);
@@ -182,9 +184,9 @@ MigSlot ClusterState::mig_choice(NodeId n, std::int32_t gpu, std::int32_t gpu_mi
   return best;
 }
 
-PoolId ClusterState::pool_of_type(GpuTypeId type) const {
+PoolId ClusterState::find_pool(GpuTypeId type, RegionId region) const {
   for (std::size_t p = 0; p < pool_type_.size(); ++p) {
-    if (pool_type_[p] == type) return static_cast<PoolId>(p);
+    if (pool_type_[p] == type && pool_region_[p] == region) return static_cast<PoolId>(p);
   }
   return -1;
 }

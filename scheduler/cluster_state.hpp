@@ -2,9 +2,12 @@
 // that answers "which node of this GPU type has exactly k free GPUs" without
 // scanning the nodes, so that a placement stays fast at 100,000 GPUs.
 //
-// Nodes are grouped into pools, one per GPU type present in the cluster (in
-// the order the node groups first name them). Within a pool, an up node with
-// k wholly free GPUs is in bucket k; a node that is down is in no bucket.
+// Nodes are grouped into pools, one per GPU type and region present in the
+// cluster (in the order the node groups first name them). Within a pool, an
+// up node with k wholly free GPUs is in bucket k; a node that is down is in
+// no bucket. A job's allocation lies in one pool: GPUs of one type, in one
+// region. Data residency (a job held to regions) is thus a filter on pools,
+// pool_serves, which every placement policy applies and the core checks.
 //
 // GPU sharing: a job that asks for a share of one GPU (gpu_milli below 1000)
 // takes thousandths of one GPU of a node, time-sliced with other shares. A
@@ -127,8 +130,19 @@ class ClusterState {
   // --- pools
   std::int32_t pool_count() const { return static_cast<std::int32_t>(pool_type_.size()); }
   GpuTypeId pool_type(PoolId p) const { return pool_type_[pat(p)]; }
-  // The pool of a GPU type, or -1 when the cluster has none of it.
-  PoolId pool_of_type(GpuTypeId type) const;
+  RegionId pool_region(PoolId p) const { return pool_region_[pat(p)]; }
+  // The pool of a GPU type in a region, or -1 when the cluster has none.
+  PoolId find_pool(GpuTypeId type, RegionId region) const;
+  // Whether pool p may serve the job: GPUs of a type it may use, with the
+  // GPU memory it asks for, in a region it may run in. The one test of a
+  // pool that every placement policy makes (a CPU-only job too: its GPU
+  // types and regions still bind it), and that the core checks again on
+  // every allocation (scheduler/placement/node_choice.hpp allocation_problem).
+  bool pool_serves(PoolId p, const JobRequest& job) const {
+    const auto i = pat(p);
+    return job.gpu_types.allows(pool_type_[i]) && pool_gpu_memory_mib_[i] >= job.request.gpu_memory_mib &&
+           job.regions.allows(pool_region_[i]);
+  }
   // Free GPUs on the pool's up nodes.
   std::int64_t pool_free_gpus(PoolId p) const { return pool_free_gpus_[pat(p)]; }
   // Every GPU of the pool, up or down: what it could ever give one job.
@@ -243,6 +257,7 @@ class ClusterState {
   std::vector<NodeResources> resources_;
   // Per pool.
   std::vector<GpuTypeId> pool_type_;
+  std::vector<RegionId> pool_region_;
   std::vector<std::int64_t> pool_free_gpus_;
   std::vector<std::int64_t> pool_total_gpus_;
   std::vector<std::int32_t> pool_max_node_gpus_;

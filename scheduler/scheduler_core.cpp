@@ -27,6 +27,9 @@ std::string_view describe(RejectReason reason) {
       return "it asks for more than one GPU but not whole GPUs (only jobs of one GPU or less share a GPU)";
     case RejectReason::kCpuNotModelled:
       return "it is CPU-only, and no node group that serves it models CPU (give the groups cpus:)";
+    case RejectReason::kNoRegionServes:
+      return "no node group in the regions it may run in (its class's regions:, data residency) has GPUs of a "
+             "type it may use";
   }
   return "unknown";
 }
@@ -85,9 +88,16 @@ void SchedulerCore::advance_to(Time now) {
 std::optional<RejectReason> SchedulerCore::never_runs(const JobRequest& job) const {
   if (job.request.gpu_milli > kMilliPerGpu && !job.request.is_whole_gpus()) return RejectReason::kSharedGpus;
   bool cpu_modelled_somewhere = false;
+  bool any_serving_pool = false;
+  bool served_elsewhere = false;  // by a pool outside the job's regions
   for (PoolId p = 0; p < cluster_.pool_count(); ++p) {
     const GpuTypeId type = cluster_.pool_type(p);
-    if (!gpu_type_serves(catalog_, type, job.gpu_types, job.request.gpu_memory_mib)) continue;
+    const RegionId region = cluster_.pool_region(p);
+    if (!cluster_.pool_serves(p, job)) {
+      served_elsewhere |= gpu_type_serves(catalog_, type, job.gpu_types, job.request.gpu_memory_mib);
+      continue;
+    }
+    any_serving_pool = true;
     // A job that fits one node needs a node group that can hold it (a
     // CPU-only job, one that models CPU); a gang needs the pool as a whole
     // (CPU and memory where every group models them: one that does not
@@ -96,7 +106,7 @@ std::optional<RejectReason> SchedulerCore::never_runs(const JobRequest& job) con
     Resources pool{0, catalog_.at(type).memory_mib, 0, 0};
     bool cpu_modelled = true, memory_modelled = true;
     for (const NodeGroupSpec& group : layout_.spec().node_groups) {
-      if (group.gpu_type != type || group.count == 0) continue;
+      if (group.gpu_type != type || group.region != region || group.count == 0) continue;
       Resources node = node_offer(group, catalog_);
       // A share needs one GPU, or one MIG instance, large enough.
       if (job.is_gpu_share()) node.gpu_milli = group.largest_share_milli(catalog_);
@@ -116,6 +126,8 @@ std::optional<RejectReason> SchedulerCore::never_runs(const JobRequest& job) con
     if (!memory_modelled) pool.memory_mib = 0;
     if (gang && job.request.fits_in(pool)) return std::nullopt;
   }
+  // No pool in its regions has GPUs of its kind at all (rather than too few).
+  if (served_elsewhere && !any_serving_pool) return RejectReason::kNoRegionServes;
   if (job.is_cpu_only() && !cpu_modelled_somewhere) return RejectReason::kCpuNotModelled;
   return RejectReason::kTooLarge;
 }
@@ -267,7 +279,7 @@ std::span<const NodeShare> SchedulerCore::allocation_of(JobId job) const {
 }
 
 void SchedulerCore::check_allocation(const JobRequest& job, std::span<const NodeShare> allocation) const {
-  const std::string problem = allocation_problem(job, allocation, cluster_, catalog_);
+  const std::string problem = allocation_problem(job, allocation, cluster_);
   CAPSIM_CHECK(problem.empty()) << "placement " << placement_policy_->name() << ": " << problem;
 }
 
@@ -307,6 +319,30 @@ class SchedulerCore::Control final : public PassControl {
 
 bool SchedulerCore::may_be_victim(JobId id) const {
   return is_active(id) && active(id).running && active(id).request.preemptible && active(id).started_in_pass != pass_;
+}
+
+const JobRequest* SchedulerCore::narrowed(const ActiveJob& record) {
+  const JobRequest& job = record.request;
+  const GpuTypeSet types = queue_policy_->placement_types(view_of(record));
+  const RegionSet regions = queue_policy_->placement_regions(view_of(record));
+  if (types.is_any() && regions.is_any()) return &job;
+  narrowed_ = job;
+  if (!types.is_any()) {
+    // The types both the job and the policy allow (none: no placement).
+    narrowed_.gpu_types = GpuTypeSet();
+    for (std::uint64_t bits = types.bits(); bits != 0; bits &= bits - 1) {
+      const auto type = static_cast<GpuTypeId>(__builtin_ctzll(bits));
+      if (job.gpu_types.allows(type)) narrowed_.gpu_types.add(type);
+    }
+    if (narrowed_.gpu_types.is_any()) return nullptr;
+  }
+  if (!regions.is_any()) {
+    // Likewise the regions: never one the job may not run in.
+    const std::uint64_t both = job.regions.is_any() ? regions.bits() : regions.bits() & job.regions.bits();
+    if (both == 0) return nullptr;
+    narrowed_.regions = RegionSet::from_bits(both);
+  }
+  return &narrowed_;
 }
 
 bool SchedulerCore::place_with_victims(const JobRequest& job) {
@@ -383,18 +419,7 @@ std::span<const Decision> SchedulerCore::decide(Time now) {
         continue;
       }
       scratch_.clear();
-      const JobRequest* to_place = &job;
-      const GpuTypeSet types = queue_policy_->placement_types(view_of(record));
-      if (!types.is_any()) {
-        // The types both the job and the policy allow (none: no placement).
-        narrowed_ = job;
-        narrowed_.gpu_types = GpuTypeSet();
-        for (std::uint64_t bits = types.bits(); bits != 0; bits &= bits - 1) {
-          const auto type = static_cast<GpuTypeId>(__builtin_ctzll(bits));
-          if (job.gpu_types.allows(type)) narrowed_.gpu_types.add(type);
-        }
-        to_place = narrowed_.gpu_types.is_any() ? nullptr : &narrowed_;
-      }
+      const JobRequest* to_place = narrowed(record);
       bool placed = to_place && may_fit_now(job) && placement_policy_->place(*to_place, cluster_, scratch_);
       if (!placed && preempts && to_place) {
         victims_.clear();

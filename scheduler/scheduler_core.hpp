@@ -177,6 +177,10 @@ class SchedulerCore final : private SchedulerView {
   void take(const JobRequest& job, std::span<NodeShare> shares);
   void give_back(const JobRequest& job, std::span<const NodeShare> shares);
   void enqueue(ActiveJob& job, JobId id);
+  // The job as the placement policy should see it: with the GPU types and
+  // regions the queue policy narrows it to (QueuePolicy::placement_types,
+  // placement_regions; narrowed_), or null when they leave it none.
+  const JobRequest* narrowed(const ActiveJob& record);
   // Places the job with the victims the queue policy names, stopping them
   // one at a time until it fits; undoes it all if it never does.
   bool place_with_victims(const JobRequest& job);
@@ -201,7 +205,7 @@ class SchedulerCore final : private SchedulerView {
   std::vector<NodeShare> decision_shares_;  // the allocations of decisions_, end to end
   std::vector<std::size_t> decision_share_counts_;
   std::vector<NodeShare> scratch_;
-  JobRequest narrowed_;  // a job with the GPU types its queue policy chose (QueuePolicy::placement_types)
+  JobRequest narrowed_;  // a job with the GPU types and regions its queue policy chose (narrowed())
   std::vector<JobId> victims_;
   std::vector<std::string> users_{""}, tenants_{""};
   std::map<std::string, std::uint32_t, std::less<>> user_ids_, tenant_ids_;

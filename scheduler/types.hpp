@@ -8,6 +8,7 @@
 
 #include "core/cluster.hpp"
 #include "core/gpu_catalog.hpp"
+#include "core/region.hpp"
 #include "core/resources.hpp"
 #include "core/time.hpp"
 
@@ -25,19 +26,22 @@ using JobClassId = std::uint16_t;
 // What the scheduler is told of a job when it arrives.
 struct JobRequest {
   JobId id = 0;
+  std::int32_t priority = 0;  // its class's: higher is more important (here, it fills id's padding)
   Time submit;
   // Whole GPUs of one type, a share of one GPU (gpu_milli below 1000), or
   // none (a CPU-only job); the GPU memory each GPU must have (0: any); CPU
   // and host memory over the whole job (0: none).
   Resources request = Resources::gpus(1);
-  GpuTypeSet gpu_types;        // the GPU types it may run on (empty: any)
+  GpuTypeSet gpu_types;  // the GPU types it may run on (empty: any)
+  // The regions it may run in (data residency; empty: any): no policy may
+  // place it elsewhere (ClusterState::pool_serves, checked by the core).
+  RegionSet regions;
   Duration recorded_duration;  // the trace's run time (an oracle; policies that use it say so)
   Duration estimate;           // the user's estimate of its run time (zero: none given)
   UserId user = 0;
   TenantId tenant = 0;
   JobClassId job_class = 0;
-  std::int32_t priority = 0;  // its class's: higher is more important
-  bool preemptible = true;    // its class's: whether a policy may stop it to run another
+  bool preemptible = true;  // its class's: whether a policy may stop it to run another
 
   // Whole GPUs asked for: 0 for a share of one GPU and for a CPU-only job.
   std::int32_t gpus() const { return request.whole_gpus(); }
@@ -88,6 +92,7 @@ enum class RejectReason : std::uint8_t {
   kTooLarge,        // it asks for more GPUs, CPU or memory than any pool that serves it has
   kSharedGpus,      // more than one GPU, not in whole GPUs: only jobs of one GPU or less share GPUs
   kCpuNotModelled,  // CPU only, but no node that serves it models CPU (node groups without `cpus`)
+  kNoRegionServes,  // no node group in the regions it may run in has GPUs (or CPUs) of a kind it may use
 };
 // A sentence for logs, such as "it is CPU-only, and no node group that
 // serves it models CPU (give the groups cpus:)".

@@ -130,6 +130,7 @@ scheduler::JobRequest job_request(JobId id, const JobSpec& spec, const JobClasse
   request.job_class = spec.job_class;
   request.priority = job_class.priority;
   request.preemptible = job_class.preemptible;
+  request.regions = job_class.regions;
   return request;
 }
 
@@ -149,7 +150,8 @@ void NativeEngine::handle_arrival(Time now) {
   ++counters_.pending_jobs;
   ++jobs_arrived_;
   if (cluster_autoscaler_) {
-    demand_key_[slot] = {next_job_.gpu_types.bits(), next_job_.request.gpu_memory_mib};
+    demand_key_[slot] = {next_job_.gpu_types.bits(), next_job_.request.gpu_memory_mib,
+                         classes_->at(next_job_.job_class).regions.bits()};
     count_waiting(slot, true);
   }
 
@@ -658,7 +660,7 @@ void NativeEngine::add_replica(Time now, std::uint32_t s) {
   replica.warm = now == Time::zero();
   service.replicas.emplace(id, replica);
   if (cluster_autoscaler_) {
-    demand_key_[slot] = {spec.gpu_types.bits(), spec.request.gpu_memory_mib};
+    demand_key_[slot] = {spec.gpu_types.bits(), spec.request.gpu_memory_mib, spec.regions.bits()};
     count_waiting(slot, true);
   }
   ++service.wanted;
@@ -669,6 +671,7 @@ void NativeEngine::add_replica(Time now, std::uint32_t s) {
   request.submit = now;
   request.request = spec.request;
   request.gpu_types = spec.gpu_types;
+  request.regions = spec.regions;
   // What a size-based policy reads: the time left of the service's load.
   request.recorded_duration = std::max(Duration::seconds(1), service.runner->end() - now);
   request.user = scheduler_.intern_user("service:" + spec.name);
@@ -815,6 +818,7 @@ void NativeEngine::handle_cluster_scan(Time now) {
     scheduler::NodeGroupStatus s;
     s.group = static_cast<std::int32_t>(g);
     s.gpu_type = groups[g].gpu_type;
+    s.region = groups[g].region;
     s.gpus_per_node = groups[g].whole_gpus_per_node();
     s.min = groups[g].autoscaling->min;
     s.max = groups[g].count;
@@ -845,6 +849,7 @@ void NativeEngine::handle_cluster_scan(Time now) {
     d.types = GpuTypeSet::from_bits(key.types);
     d.gpu_memory_mib = key.gpu_memory_mib;
     d.gpu_milli = milli;
+    d.regions = RegionSet::from_bits(key.regions);
     waiting.push_back(d);
   }
   const scheduler::ClusterScaling scaling = cluster_autoscaler_->decide(now, status, waiting, idle);

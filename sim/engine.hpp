@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "core/chunked_vector.hpp"
@@ -307,8 +308,9 @@ class NativeEngine {
   struct DemandKey {
     std::uint64_t types = 0;
     std::int64_t gpu_memory_mib = 0;
+    std::uint64_t regions = 0;  // data residency: nodes are bought for it only there
     friend bool operator<(const DemandKey& a, const DemandKey& b) {
-      return a.types < b.types || (a.types == b.types && a.gpu_memory_mib < b.gpu_memory_mib);
+      return std::tie(a.types, a.gpu_memory_mib, a.regions) < std::tie(b.types, b.gpu_memory_mib, b.regions);
     }
   };
   std::vector<DemandKey> demand_key_;          // by slot

@@ -46,6 +46,8 @@ void JobRecorder::on_job_started(Time now, JobId job, std::span<const NodeShare>
         ideal_rate(*classes_, catalog_, layout_->spec().performance, row.job_class, row.gpu_milli, gpu_type);
   }
   row.gpu_type = gpu_type;
+  if (layout_ && !allocation.empty())
+    row.region = static_cast<std::int8_t>(layout_->region_of(allocation.front().node));
   row.state = JobEnd::kRunning;
   row.usd_per_hour = 0;
   if (layout_ && gpu_type != kAnyGpuType) {
@@ -91,11 +93,16 @@ JobTable JobRecorder::take() {
   table.user = std::move(users_);
   table.tenant = std::move(tenants_);
   table.gpu_type_names = gpu_type_names_;
+  if (layout_) {
+    for (std::size_t r = 0; r < layout_->spec().region_count(); ++r)
+      table.region_names.push_back(layout_->spec().region_name(r));
+  }
   const auto reserve = [n](auto&... columns) { (columns.reserve(n), ...); };
   reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
           table.gpus, table.nodes, table.racks, table.requested_gpu_types, table.gpu_type, table.preemptions,
           table.failures, table.lost_gpu_hours, table.wasted_gpu_hours, table.run_time_s, table.ideal_run_time_s,
-          table.energy_kwh, table.cost_usd, table.state);
+          table.energy_kwh, table.cost_usd, table.state,
+          table.region);
   const double pue = layout_ ? layout_->spec().pue : 1.0;
   for (std::size_t i = 0; i < n; ++i) {
     const Row& row = rows_[i];
@@ -125,6 +132,7 @@ JobTable JobRecorder::take() {
     table.energy_kwh.push_back(table.gpus.back() * row.held.to_seconds() * peak_watts * pue / 3.6e6);
     table.cost_usd.push_back(row.cost_usd);
     table.state.push_back(row.state);
+    table.region.push_back(row.region);
   }
   rows_.clear();
   return table;

@@ -43,8 +43,9 @@ class JobRecorder final : public EngineObserver {
     std::int32_t nodes = 0;
     std::int32_t racks = 0;
     JobClassId job_class = 0;
-    double work = 0;        // reference GPU-us
-    double ideal_rate = 0;  // of its last run (0: not recorded)
+    std::int8_t region = -1;  // of its last run (in the padding after job_class)
+    double work = 0;          // reference GPU-us
+    double ideal_rate = 0;    // of its last run (0: not recorded)
     std::int32_t preemptions = 0;
     std::int32_t failures = 0;
     double lost_work = 0;           // reference GPU-us lost to preemptions and failures

@@ -23,6 +23,10 @@ JobColumns::JobColumns(const JobTable& jobs) {
   for (std::size_t i = 0; i < n; ++i) {
     if (jobs.gpu_type[i] != kAnyGpuType) ran_on[i] = jobs.gpu_type_names[static_cast<std::size_t>(jobs.gpu_type[i])];
   }
+  std::vector<std::string_view> region(n);
+  for (std::size_t i = 0; i < n && i < jobs.region.size(); ++i) {
+    if (jobs.region[i] >= 0) region[i] = jobs.region_names[static_cast<std::size_t>(jobs.region[i])];
+  }
   // A set of types is named by its types joined by '|'.
   std::vector<std::string_view> requested(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -56,6 +60,7 @@ JobColumns::JobColumns(const JobTable& jobs) {
       {"racks", "racks", "racks those nodes are in", ints(jobs.racks)},
       {"requested_gpu_type", "", "GPU types the job may run on, joined by '|' (empty: any)", std::move(requested)},
       {"gpu_type", "", "GPU type the job ran on (empty: never ran, or CPU-only)", std::move(ran_on)},
+      {"region", "", "region of the nodes the job (last) ran on (empty: never ran)", std::move(region)},
       {"preemptions", "", "times the job was preempted", ints(jobs.preemptions)},
       {"failures", "", "times a node failure stopped the job", ints(jobs.failures)},
       {"run_time", "s", "time holding its allocation, over all its runs (preemptions split a job into runs)",

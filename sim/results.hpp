@@ -81,6 +81,10 @@ struct JobTable {
   // Who pays: its queue (virtual cluster, tenant), or its user without one.
   StringColumn tenant;
   std::vector<JobEnd> state;
+  // The region of the nodes it (last) ran on (-1: never started, or not
+  // recorded): with data residency (a class's regions:), where it stayed.
+  std::vector<RegionId> region;
+  std::vector<std::string> region_names;  // RegionId -> name (the scenario's cluster.regions)
 
   std::size_t size() const { return name.size(); }
 };

@@ -143,7 +143,7 @@ void decode(Reader& in, StringColumn& column, const char* field) {
 void encode(Writer& out, const JobTable& jobs) {
   const auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes, racks,
                requested_gpu_types, gpu_type, gpu_type_names, preemptions, failures, run_time_s, ideal_run_time_s,
-               lost_gpu_hours, wasted_gpu_hours, energy_kwh, cost_usd, tenant, state] = jobs;
+               lost_gpu_hours, wasted_gpu_hours, energy_kwh, cost_usd, tenant, state, region, region_names] = jobs;
   encode(out, name);
   encode(out, user);
   out.array(submit_s);
@@ -170,11 +170,13 @@ void encode(Writer& out, const JobTable& jobs) {
   encode(out, tenant);
   out.size(state.size());
   for (JobEnd end : state) out.value(static_cast<std::uint8_t>(end));
+  out.array(region);
+  out.strings(region_names);
 }
 void decode(Reader& in, JobTable& jobs) {
   auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes, racks,
          requested_gpu_types, gpu_type, gpu_type_names, preemptions, failures, run_time_s, ideal_run_time_s,
-         lost_gpu_hours, wasted_gpu_hours, energy_kwh, cost_usd, tenant, state] = jobs;
+         lost_gpu_hours, wasted_gpu_hours, energy_kwh, cost_usd, tenant, state, region, region_names] = jobs;
   decode(in, name, "jobs.name");
   decode(in, user, "jobs.user");
   submit_s = in.array<double>("jobs.submit_s");
@@ -212,6 +214,11 @@ void decode(Reader& in, JobTable& jobs) {
       in.fail("jobs.state: no JobEnd " + std::to_string(end));
     }
     state.push_back(static_cast<JobEnd>(end));
+  }
+  region = in.array<RegionId>("jobs.region");
+  region_names = in.strings("jobs.region_names");
+  for (const RegionId r : region) {
+    if (r >= static_cast<RegionId>(region_names.size())) in.fail("jobs.region: no region " + std::to_string(r));
   }
 }
 

@@ -19,7 +19,7 @@ namespace capsim::sim {
 
 // "CAPSIMRR" followed by this version, then the fields.
 inline constexpr std::string_view kResultsMagic = "CAPSIMRR";
-inline constexpr std::uint32_t kResultsCodecVersion = 1;
+inline constexpr std::uint32_t kResultsCodecVersion = 2;
 
 std::string encode_results(const RunResults& results);
 

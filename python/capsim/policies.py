@@ -114,11 +114,12 @@ class PlacementPolicy(_Policy):
 
     ``place(job, cluster)`` returns the allocation, or None when the job does
     not fit now: for a job of whole GPUs a list of ``(node, gpus)`` (all of
-    one GPU type, exactly ``job.gpus`` in total, each node once); for a share
+    one GPU type and region, exactly ``job.gpus`` in total, each node once,
+    in ``job.regions`` when it names any: data residency); for a share
     of one GPU ``[(node, gpu)]`` (a GPU shares hold with room, or
     ``cluster.gpu_for_new_share(node)`` to open a free one); for a CPU-only
     job ``[node]``. ``cluster`` is a :class:`ClusterView` (``nodes``,
-    ``gpus(n)``, ``free_gpus(n)``, ``gpu_type(n)``, ``rack(n)``,
+    ``gpus(n)``, ``free_gpus(n)``, ``gpu_type(n)``, ``rack(n)``, ``region(n)``,
     ``free_cpus(n)``, ``free_memory_mib(n)``, ``share_used(n, g)``,
     ``fits(job, n, gpus)``, ...), valid during the call only.
     """

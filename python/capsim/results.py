@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 # Columns with few distinct values, typed as pandas categories.
-_CATEGORIES = ("state", "gpu_type", "requested_gpu_type", "service")
+_CATEGORIES = ("state", "gpu_type", "requested_gpu_type", "region", "service")
 
 Column = Tuple[str, str, str, Any]  # name, units, description, values
 

@@ -33,11 +33,12 @@ class FailureMemo {
   }
 
  private:
-  // Everything feasibility depends on: GPUs, GPU memory, CPU, memory, types.
-  using Shape = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::uint64_t>;
+  // Everything feasibility depends on: GPUs, GPU memory, CPU, memory, types,
+  // regions.
+  using Shape = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::uint64_t, std::uint64_t>;
   static Shape shape_of(const JobRequest& job) {
     const Resources& r = job.request;
-    return {r.gpu_milli, r.gpu_memory_mib, r.cpu_milli, r.memory_mib, job.gpu_types.bits()};
+    return {r.gpu_milli, r.gpu_memory_mib, r.cpu_milli, r.memory_mib, job.gpu_types.bits(), job.regions.bits()};
   }
   std::uint64_t epoch_ = ~std::uint64_t{0};
   std::set<Shape> shapes_;

@@ -13,7 +13,7 @@ void FgdPlacement::on_job_arrived(const JobRequest& job, const ClusterState& /*c
   const Resources& r = job.request;
   const Shape shape{
       job.is_gpu_share() ? static_cast<std::int32_t>(r.gpu_milli) : static_cast<std::int32_t>(kMilliPerGpu),
-      job.is_gpu_share() ? 1 : job.gpus(), job.gpu_types.bits(), r.gpu_memory_mib};
+      job.is_gpu_share() ? 1 : job.gpus(), job.gpu_types.bits(), r.gpu_memory_mib, job.regions.bits()};
   ++counts_[shape][r.cpu_milli];
 }
 
@@ -22,7 +22,7 @@ void FgdPlacement::compile(const ClusterState& cluster) {
   shapes_.clear();
   usable_by_pool_.assign(static_cast<std::size_t>(cluster.pool_count()), {});
   for (const auto& [shape, by_cpu] : counts_) {
-    const auto& [milli, gpus, types, gpu_memory] = shape;
+    const auto& [milli, gpus, types, gpu_memory, regions] = shape;
     GpuShape compiled;
     compiled.milli = milli;
     compiled.gpus = gpus;
@@ -34,13 +34,13 @@ void FgdPlacement::compile(const ClusterState& cluster) {
     }
     const auto index = static_cast<std::uint32_t>(shapes_.size());
     shapes_.push_back(std::move(compiled));
-    GpuTypeSet set;
-    for (GpuTypeId t = 0; t < 64; ++t) {
-      if ((types >> t) & 1u) set.add(t);
-    }
+    // The pools where tasks of this shape may run (ClusterState::pool_serves).
+    JobRequest probe;
+    probe.gpu_types = GpuTypeSet::from_bits(types);
+    probe.request.gpu_memory_mib = gpu_memory;
+    probe.regions = RegionSet::from_bits(regions);
     for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-      if (set.allows(cluster.pool_type(p)) && cluster.pool_gpu_memory_mib(p) >= gpu_memory)
-        usable_by_pool_[static_cast<std::size_t>(p)].push_back(index);
+      if (cluster.pool_serves(p, probe)) usable_by_pool_[static_cast<std::size_t>(p)].push_back(index);
     }
   }
 }

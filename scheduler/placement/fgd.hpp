@@ -64,8 +64,8 @@ class FgdPlacement final : public PlacementPolicy, private CandidateScorer {
   void compile(const ClusterState& cluster);
 
   // The learned workload: request counts by GPU shape, then CPU.
-  using Shape =
-      std::tuple<std::int32_t, std::int32_t, std::uint64_t, std::int64_t>;  // milli per GPU, GPUs, types, GPU memory
+  // Milli per GPU, GPUs, types, GPU memory, regions.
+  using Shape = std::tuple<std::int32_t, std::int32_t, std::uint64_t, std::int64_t, std::uint64_t>;
   std::map<Shape, std::map<std::int64_t, std::int64_t>> counts_;
   std::int64_t total_ = 0;
   bool dirty_ = true;
@@ -77,7 +77,7 @@ class FgdPlacement final : public PlacementPolicy, private CandidateScorer {
     std::vector<double> count_up_to;  // requests of at most cpu[i]
   };
   std::vector<GpuShape> shapes_;
-  std::vector<std::vector<std::uint32_t>> usable_by_pool_;  // shapes whose types and memory the pool serves
+  std::vector<std::vector<std::uint32_t>> usable_by_pool_;  // shapes the pool serves (types, memory, regions)
 
   ScoredChoice choice_;
   FailureMemo failures_;

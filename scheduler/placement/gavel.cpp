@@ -22,10 +22,14 @@ double GavelPlacement::score(JobClassId job_class, GpuTypeId type) const {
 
 void GavelPlacement::on_job_arrived(const JobRequest& job, const ClusterState& cluster) {
   if (job.is_cpu_only()) return;
+  GpuTypeSet counted;  // a type of several pools (regions) counts once
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    const auto t = static_cast<std::size_t>(cluster.pool_type(p));
+    const GpuTypeId type = cluster.pool_type(p);
+    if (!counted.is_any() && counted.allows(type)) continue;
+    counted.add(type);
+    const auto t = static_cast<std::size_t>(type);
     if (speed_sum_.size() <= t) speed_sum_.resize(t + 1, 0.0);
-    speed_sum_[t] += speed(job.job_class, cluster.pool_type(p));
+    speed_sum_[t] += speed(job.job_class, type);
   }
   jobs_seen_ += 1;
 }
@@ -35,8 +39,8 @@ bool GavelPlacement::place(const JobRequest& job, const ClusterState& cluster, s
   candidates_.clear();
   double best_speed = 0;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
+    if (!cluster.pool_serves(p, job)) continue;
     const GpuTypeId type = cluster.pool_type(p);
-    if (!job.gpu_types.allows(type) || cluster.pool_gpu_memory_mib(p) < job.request.gpu_memory_mib) continue;
     const double own = speed(job.job_class, type);
     best_speed = std::max(best_speed, own);
     candidates_.push_back({score(job.job_class, type), own, p});
@@ -52,6 +56,7 @@ bool GavelPlacement::place(const JobRequest& job, const ClusterState& cluster, s
     if (c.speed < fallback_min_speed_ * best_speed) continue;
     if (cluster.pool_free_gpus(c.pool) < job.gpus()) continue;
     in_pool.gpu_types = GpuTypeSet::of(cluster.pool_type(c.pool));
+    in_pool.regions = RegionSet::of(cluster.pool_region(c.pool));  // c.pool serves the job: within its regions
     if (place_by_order(in_pool, cluster, NodeOrder::kTightest, out)) return true;
   }
   return false;

@@ -82,11 +82,6 @@ bool place_gang(const JobRequest& job, const ClusterState& cluster, PoolId p, No
   return true;
 }
 
-// Whether pool p's GPUs can serve the job (its types, its GPU memory).
-bool pool_serves(const JobRequest& job, const ClusterState& cluster, PoolId p) {
-  return job.gpu_types.allows(cluster.pool_type(p)) && cluster.pool_gpu_memory_mib(p) >= job.request.gpu_memory_mib;
-}
-
 // A share of one GPU. First fit: the lowest node with a shared GPU that has
 // room (its lowest such GPU), else a wholly free GPU on the lowest node.
 // Best fit: the shared GPU left with the least room (ties: lowest node, then
@@ -100,7 +95,7 @@ bool place_share(const JobRequest& job, const ClusterState& cluster, NodeOrder o
   std::int64_t best_left = 0;
   // Worst fit: the emptiest GPU is a wholly free one, if there is any.
   for (PoolId p = 0; order == NodeOrder::kLoosest && p < cluster.pool_count(); ++p) {
-    if (!pool_serves(job, cluster, p) || cluster.pool_free_gpus(p) == 0) continue;
+    if (!cluster.pool_serves(p, job) || cluster.pool_free_gpus(p) == 0) continue;
     const NodeId n = choose_node(cluster, p, job, 1, order);
     if (n < 0) continue;
     const std::int64_t left = cluster.free_gpus(n) - 1;
@@ -122,7 +117,7 @@ bool place_share(const JobRequest& job, const ClusterState& cluster, NodeOrder o
     return -1;
   };
   for (PoolId p = 0; !found_free && p < cluster.pool_count(); ++p) {
-    if (!pool_serves(job, cluster, p)) continue;
+    if (!cluster.pool_serves(p, job)) continue;
     NodeId n = -1;
     std::int64_t room = 0;
     if (order == NodeOrder::kTightest) {
@@ -197,7 +192,7 @@ bool place_share(const JobRequest& job, const ClusterState& cluster, NodeOrder o
     // in full: cpu_share gives a share job's whole request).
     std::int32_t best_free_left = 0;
     for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-      if (!pool_serves(job, cluster, p) || cluster.pool_free_gpus(p) == 0) continue;
+      if (!cluster.pool_serves(p, job) || cluster.pool_free_gpus(p) == 0) continue;
       const NodeId n = choose_node(cluster, p, job, 1, order);
       if (n < 0) continue;
       const std::int32_t left = cluster.free_gpus(n) - 1;
@@ -227,7 +222,7 @@ bool place_cpu_only(const JobRequest& job, const ClusterState& cluster, NodeOrde
   NodeId best = -1;
   std::int64_t best_left = 0;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (!pool_serves(job, cluster, p)) continue;
+    if (!cluster.pool_serves(p, job)) continue;
     // The pool's CPU index, never a scan of its nodes.
     const NodeId n = order == NodeOrder::kLowestId   ? cluster.first_cpu_fit(p, cpu, memory)
                      : order == NodeOrder::kTightest ? cluster.tightest_cpu_fit(p, cpu, memory)
@@ -247,7 +242,7 @@ bool place_cpu_only(const JobRequest& job, const ClusterState& cluster, NodeOrde
 }  // namespace
 
 std::string allocation_problem(const JobRequest& job, std::span<const NodeShare> allocation,
-                               const ClusterState& cluster, const GpuCatalog& catalog) {
+                               const ClusterState& cluster) {
   // Messages are built only for a problem: this runs at every placement.
   const auto of_job = [&] { return "job " + std::to_string(job.id); };
   if (allocation.empty()) return "an empty allocation for " + of_job();
@@ -258,7 +253,12 @@ std::string allocation_problem(const JobRequest& job, std::span<const NodeShare>
     }
   }
   const PoolId pool = cluster.pool_of(allocation.front().node);
-  if (!gpu_type_serves(catalog, cluster.pool_type(pool), job.gpu_types, job.request.gpu_memory_mib)) {
+  if (!cluster.pool_serves(pool, job)) {
+    if (!job.regions.allows(cluster.pool_region(pool))) {
+      return of_job() + " placed on node " + std::to_string(allocation.front().node) + ", in region " +
+             cluster.layout().spec().region_name(static_cast<std::size_t>(cluster.pool_region(pool))) +
+             ", where it may not run (data residency)";
+    }
     return of_job() + " placed on node " + std::to_string(allocation.front().node) +
            ", whose GPU type it may not use (or whose GPUs have too little memory)";
   }
@@ -288,7 +288,7 @@ std::string allocation_problem(const JobRequest& job, std::span<const NodeShare>
     if (share.gpus <= 0 || share.is_gpu_share())
       return "node " + std::to_string(share.node) + " gives " + of_job() + " no whole GPU";
     if (cluster.pool_of(share.node) != pool)
-      return of_job() + " spans GPU types (node " + std::to_string(share.node) + ")";
+      return of_job() + " spans GPU types or regions (node " + std::to_string(share.node) + ")";
     if (!cluster.node_fits(share.node, share.gpus, cpu_share(job, share.gpus), memory_share(job, share.gpus))) {
       return "node " + std::to_string(share.node) + " has no room for " + std::to_string(share.gpus) + " GPUs of " +
              of_job() + " (GPUs, CPU or memory)";
@@ -349,9 +349,7 @@ bool place_by_order(const JobRequest& job, const ClusterState& cluster, NodeOrde
   NodeId best = -1;
   std::int32_t best_left = 0;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (!job.gpu_types.allows(cluster.pool_type(p))) continue;
-    if (cluster.pool_free_gpus(p) < job.gpus()) continue;
-    if (cluster.pool_gpu_memory_mib(p) < job.request.gpu_memory_mib) continue;
+    if (cluster.pool_free_gpus(p) < job.gpus() || !cluster.pool_serves(p, job)) continue;
     if (job.gpus() > cluster.pool_max_node_gpus(p)) {
       if (place_gang(job, cluster, p, order, out)) return true;
       continue;

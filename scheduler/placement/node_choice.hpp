@@ -38,12 +38,13 @@ std::int64_t cpu_share(const JobRequest& job, std::int32_t gpus);
 std::int64_t memory_share(const JobRequest& job, std::int32_t gpus);
 
 // What is wrong with an allocation a placement policy gave the job, or ""
-// when nothing is: every node exists and is given once, all of one GPU type
-// that serves the job, within the nodes' free capacity, exactly the GPUs (or
+// when nothing is: every node exists and is given once, all of one pool that
+// serves the job (ClusterState::pool_serves: its GPU types and memory, and
+// its regions), within the nodes' free capacity, exactly the GPUs (or
 // the share of one GPU, or the CPU) the job asks for. The core refuses an
 // allocation with a problem; a policy written outside C++ is told of it.
 std::string allocation_problem(const JobRequest& job, std::span<const NodeShare> allocation,
-                               const ClusterState& cluster, const GpuCatalog& catalog);
+                               const ClusterState& cluster);
 
 // The node of pool p for `gpus` of the job's GPUs by `order`, skipping the
 // nodes in `exclude`, or -1.

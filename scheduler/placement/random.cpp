@@ -8,10 +8,6 @@ namespace {
 
 constexpr int kDraws = 32;
 
-bool pool_serves(const JobRequest& job, const ClusterState& cluster, PoolId p) {
-  return job.gpu_types.allows(cluster.pool_type(p)) && cluster.pool_gpu_memory_mib(p) >= job.request.gpu_memory_mib;
-}
-
 bool has_share_room(const ClusterState& cluster, NodeId n) {
   if (cluster.shared_gpus(n) == 0) return false;
   for (std::int32_t gpu = 0; gpu < cluster.capacity_gpus(n); ++gpu) {
@@ -48,7 +44,7 @@ bool RandomPlacement::place_whole(const JobRequest& job, const ClusterState& clu
   std::size_t total = 0;
   bool gang = false;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (!pool_serves(job, cluster, p)) continue;
+    if (!cluster.pool_serves(p, job)) continue;
     if (gpus > cluster.pool_max_node_gpus(p)) {
       gang = true;
       continue;
@@ -109,7 +105,7 @@ bool RandomPlacement::place_share(const JobRequest& job, const ClusterState& clu
   sets_.clear();
   std::size_t total = 0;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (!pool_serves(job, cluster, p)) continue;
+    if (!cluster.pool_serves(p, job)) continue;
     const std::size_t room = cluster.count_with_share_room(p);
     if (room > 0) sets_.push_back({p, -1, room});
     total += room;
@@ -166,7 +162,7 @@ bool RandomPlacement::place_share(const JobRequest& job, const ClusterState& clu
 bool RandomPlacement::place_cpu_only(const JobRequest& job, const ClusterState& cluster, std::vector<NodeShare>& out) {
   fitting_.clear();
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (!pool_serves(job, cluster, p)) continue;
+    if (!cluster.pool_serves(p, job)) continue;
     // Only the nodes the CPU index says fit.
     for (NodeId n = cluster.next_cpu_fit(p, job.request.cpu_milli, job.request.memory_mib, 0); n >= 0;
          n = cluster.next_cpu_fit(p, job.request.cpu_milli, job.request.memory_mib, n + 1)) {

@@ -103,10 +103,6 @@ LargestNode LargestNode::of(const ClusterState& cluster) {
 
 namespace {
 
-bool pool_serves(const JobRequest& job, const ClusterState& cluster, PoolId p) {
-  return job.gpu_types.allows(cluster.pool_type(p)) && cluster.pool_gpu_memory_mib(p) >= job.request.gpu_memory_mib;
-}
-
 bool less(const Score& a, NodeId a_node, std::int32_t a_gpu, const Score& b, NodeId b_node, std::int32_t b_gpu) {
   if (a.primary != b.primary) return a.primary < b.primary;
   if (a.secondary != b.secondary) return a.secondary < b.secondary;
@@ -143,7 +139,7 @@ bool ScoredChoice::place(const JobRequest& job, const ClusterState& cluster, Can
   sources.clear();
   bool gang_pool = false;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (!pool_serves(job, cluster, p)) continue;
+    if (!cluster.pool_serves(p, job)) continue;
     const std::int32_t max_free = cluster.pool_max_node_gpus(p);
     if (cpu_only) {
       sources.push_back({Source::Kind::kCpu, p, 0, -1});

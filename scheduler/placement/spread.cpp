@@ -7,14 +7,6 @@
 
 namespace capsim::scheduler {
 
-namespace {
-
-bool pool_serves(const JobRequest& job, const ClusterState& cluster, PoolId p) {
-  return job.gpu_types.allows(cluster.pool_type(p)) && cluster.pool_gpu_memory_mib(p) >= job.request.gpu_memory_mib;
-}
-
-}  // namespace
-
 SpreadPlacement::SpreadPlacement(std::int32_t per_node) : per_node_(per_node) {
   CAPSIM_CHECK(per_node >= 1) << "spread: per_node " << per_node;
 }
@@ -32,7 +24,7 @@ bool SpreadPlacement::place_whole_gpus(const JobRequest& job, const ClusterState
   std::int32_t best_cap = 0;
   PoolId gathered = -1;  // whose nodes the buffers hold
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (!pool_serves(job, cluster, p)) continue;
+    if (!cluster.pool_serves(p, job)) continue;
     const std::int32_t cap = gather(job, cluster, p);
     gathered = p;
     if (cap > 0 && (best < 0 || cap < best_cap)) {

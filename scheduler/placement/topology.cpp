@@ -8,10 +8,6 @@ namespace capsim::scheduler {
 
 namespace {
 
-bool pool_serves(const JobRequest& job, const ClusterState& cluster, PoolId p) {
-  return job.gpu_types.allows(cluster.pool_type(p)) && cluster.pool_gpu_memory_mib(p) >= job.request.gpu_memory_mib;
-}
-
 bool rack_wholly_free(const ClusterState& cluster, RackId r) {
   return cluster.rack_free_gpus(r) == cluster.rack_capacity_gpus(r);
 }
@@ -27,7 +23,7 @@ bool TopologyPlacement::place(const JobRequest& job, const ClusterState& cluster
     if (job.is_gpu_share() || job.is_cpu_only()) return place_by_order(job, cluster, NodeOrder::kTightest, out);
     if (place_single(job, cluster, out)) return true;
     for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-      if (!pool_serves(job, cluster, p) || job.gpus() <= cluster.pool_max_node_gpus(p)) continue;
+      if (!cluster.pool_serves(p, job) || job.gpus() <= cluster.pool_max_node_gpus(p)) continue;
       if (cluster.pool_free_gpus(p) >= job.gpus() && place_gang(job, cluster, p, out)) return true;
     }
     return false;
@@ -51,7 +47,7 @@ bool TopologyPlacement::place_single(const JobRequest& job, const ClusterState& 
     }
   };
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (!pool_serves(job, cluster, p) || gpus > cluster.pool_max_node_gpus(p)) continue;
+    if (!cluster.pool_serves(p, job) || gpus > cluster.pool_max_node_gpus(p)) continue;
     if (cluster.pool_free_gpus(p) < gpus) continue;
     NodeId idle_candidate = -1;  // the first fitting node of a wholly free rack, tightest bucket
     std::int32_t idle_left = 0;

@@ -4,14 +4,6 @@
 
 namespace capsim::scheduler {
 
-namespace {
-
-bool pool_serves(const ClusterState& cluster, PoolId p, const JobRequest& job) {
-  return job.gpu_types.allows(cluster.pool_type(p)) && cluster.pool_gpu_memory_mib(p) >= job.request.gpu_memory_mib;
-}
-
-}  // namespace
-
 QueueKey EasyBackfillQueue::key(const JobView& job) {
   return {static_cast<double>(job.job().submit.count_us()), 0};
 }
@@ -29,7 +21,7 @@ Admit EasyBackfillQueue::admit(const JobView& job) {
   if (!reservation_ || job.job().is_cpu_only()) return Admit::kTry;
   const Reservation& r = *reservation_;
   const JobRequest& request = job.job();
-  if (!pool_serves(view().cluster(), r.pool, request)) return Admit::kTry;  // it cannot touch the reserved GPUs
+  if (!view().cluster().pool_serves(r.pool, request)) return Admit::kTry;   // it cannot touch the reserved GPUs
   if (view().now() + estimate_of(request) <= r.shadow) return Admit::kTry;  // gone by the shadow time
   if (request.request.gpu_milli <= r.extra_milli) return Admit::kTry;       // fits in what the head leaves
   return Admit::kSkip;
@@ -42,7 +34,7 @@ bool EasyBackfillQueue::on_unplaced(const JobView& job) {
   const Time now = view().now();
   const std::int64_t need = request.request.gpu_milli;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (!pool_serves(cluster, p, request) || cluster.pool_total_gpus(p) * kMilliPerGpu < need) continue;
+    if (!cluster.pool_serves(p, request) || cluster.pool_total_gpus(p) * kMilliPerGpu < need) continue;
     // Walk the pool's running jobs by expected end until enough is free;
     // every job ending at that same time counts towards the extra GPUs.
     std::int64_t free = cluster.pool_free_gpus(p) * kMilliPerGpu;

@@ -22,9 +22,7 @@ double GavelQueue::speed(const Job& job, GpuTypeId type) const {
 bool GavelQueue::can_run(const JobView& view, PoolId pool) const {
   const ClusterState& cluster = this->view().cluster();
   const JobRequest& job = view.job();
-  const GpuTypeId type = cluster.pool_type(pool);
-  if (!job.gpu_types.allows(type) || cluster.pool_gpu_memory_mib(pool) < job.request.gpu_memory_mib) return false;
-  return job.request.gpu_milli <= cluster.pool_total_gpus(pool) * kMilliPerGpu;
+  return cluster.pool_serves(pool, job) && job.request.gpu_milli <= cluster.pool_total_gpus(pool) * kMilliPerGpu;
 }
 
 QueueKey GavelQueue::key(const JobView& view) {
@@ -223,6 +221,21 @@ GpuTypeSet GavelQueue::placement_types(const JobView& view) {
   return types;
 }
 
+RegionSet GavelQueue::placement_regions(const JobView& view) {
+  // As placement_types: the assigned pool's region, else those of the pools
+  // the allocation gives it (pools are per GPU type and region).
+  const auto it = jobs_.find(view.job().id);
+  if (it == jobs_.end()) return RegionSet::any();
+  const ClusterState& cluster = this->view().cluster();
+  const Job& job = it->second;
+  if (in_round_ && job.assigned != kNone) return RegionSet::of(cluster.pool_region(job.assigned));
+  RegionSet regions;
+  for (std::size_t p = 0; p < job.share.size(); ++p) {
+    if (job.share[p] > 0) regions.add(cluster.pool_region(static_cast<PoolId>(p)));
+  }
+  return regions;
+}
+
 void GavelQueue::on_job_arrived(const JobView& view) {
   if (view.job().is_cpu_only()) return;
   const ClusterState& cluster = this->view().cluster();
@@ -281,9 +294,13 @@ std::optional<Time> GavelQueue::next_wakeup(Time now) {
 double GavelQueue::allocation(JobId id, GpuTypeId type) const {
   const auto it = jobs_.find(id);
   if (it == jobs_.end()) return 0;
-  const PoolId pool = view().cluster().pool_of_type(type);
-  if (pool < 0) return 0;
-  return it->second.share[static_cast<std::size_t>(pool)];
+  // Summed over the type's pools (one per region).
+  const ClusterState& cluster = view().cluster();
+  double share = 0;
+  for (PoolId p = 0; p < cluster.pool_count(); ++p) {
+    if (cluster.pool_type(p) == type) share += it->second.share[static_cast<std::size_t>(p)];
+  }
+  return share;
 }
 
 }  // namespace capsim::scheduler

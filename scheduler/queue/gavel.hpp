@@ -25,7 +25,9 @@
 // run already if they can. Running jobs not assigned, or assigned another
 // type, are preempted (a move between types pays the class's restore
 // overhead, as any resume does); assigned jobs start, each on its type
-// (QueuePolicy::placement_types; the placement policy picks the nodes), and
+// (QueuePolicy::placement_types; the placement policy picks the nodes; in a
+// cluster of several regions a "type" is a pool, one per type and region,
+// and placement_regions keeps the job in the pool's region), and
 // jobs not assigned may take what placement leaves free. Between rounds,
 // freed GPUs go to waiting jobs in the last round's order (new arrivals
 // behind the assigned ones) on the types X gives them, and nobody is stopped.
@@ -65,6 +67,7 @@ class GavelQueue final : public QueuePolicy {
   void begin_pass(PassControl& control) override;
   Admit admit(const JobView& job) override;
   GpuTypeSet placement_types(const JobView& job) override;
+  RegionSet placement_regions(const JobView& job) override;
 
   void on_job_arrived(const JobView& job) override;
   void on_job_started(const JobView& job) override;

@@ -69,16 +69,12 @@ Admit admit_preemptive(const ClusterState& cluster, const JobRequest& job, bool 
 bool VictimChooser::known_to_fail(const JobRequest& job) const {
   if (job.is_gpu_share() || job.is_cpu_only()) return false;
   for (const Failed& f : failed_) {
-    if (f.gpus <= job.gpus() && f.gpu_types == job.gpu_types.bits() && f.gpu_memory_mib == job.request.gpu_memory_mib) {
+    if (f.gpus <= job.gpus() && f.gpu_types == job.gpu_types.bits() && f.gpu_memory_mib == job.request.gpu_memory_mib &&
+        f.regions == job.regions.bits()) {
       return true;
     }
   }
   return false;
-}
-
-bool VictimChooser::serves(const ClusterState& cluster, std::int32_t pool) const {
-  return job_->gpu_types.allows(cluster.pool_type(pool)) &&
-         (job_->request.gpu_memory_mib == 0 || cluster.pool_gpu_memory_mib(pool) >= job_->request.gpu_memory_mib);
 }
 
 void VictimChooser::begin(const SchedulerView& view, const JobView& job) {
@@ -94,7 +90,7 @@ void VictimChooser::begin(const SchedulerView& view, const JobView& job) {
   // A gang unless some pool that serves it has a node large enough.
   mode_ = Mode::kPool;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (serves(cluster, p) && cluster.pool_max_node_gpus(p) >= need_) mode_ = Mode::kNode;
+    if (cluster.pool_serves(p, *job_) && cluster.pool_max_node_gpus(p) >= need_) mode_ = Mode::kNode;
   }
 }
 
@@ -111,16 +107,19 @@ VictimChooser::Group& VictimChooser::group(std::int32_t where, std::int64_t free
 }
 
 bool VictimChooser::offer(const SchedulerView& view, JobId candidate) {
-  if (mode_ == Mode::kInOrder) {
-    in_order_.push_back(candidate);
-    return false;
-  }
   const ClusterState& cluster = view.cluster();
   const JobView victim = view.job(candidate);
+  if (mode_ == Mode::kInOrder) {
+    // Stopping a job in a pool that cannot serve this one (another GPU type,
+    // another region) frees nothing it could use.
+    if (!victim.allocation.empty() && cluster.pool_serves(cluster.pool_of(victim.allocation.front().node), *job_))
+      in_order_.push_back(candidate);
+    return false;
+  }
   for (const NodeShare& share : victim.allocation) {
     if (share.is_gpu_share() || share.gpus == 0) continue;  // frees no whole GPU by itself
     const PoolId pool = cluster.pool_of(share.node);
-    if (!serves(cluster, pool) || !cluster.is_up(share.node)) continue;
+    if (!cluster.pool_serves(pool, *job_) || !cluster.is_up(share.node)) continue;
     if (mode_ == Mode::kNode && cluster.capacity_gpus(share.node) < need_) continue;
     const std::int32_t where = mode_ == Mode::kNode ? share.node : pool;
     const std::int64_t free = mode_ == Mode::kNode ? cluster.free_gpus(share.node) : cluster.pool_free_gpus(pool);
@@ -143,7 +142,7 @@ void VictimChooser::finish(std::vector<JobId>& out) {
     return;
   }
   if (chosen_ < 0) {
-    failed_.push_back({need_, job_->gpu_types.bits(), job_->request.gpu_memory_mib});
+    failed_.push_back({need_, job_->gpu_types.bits(), job_->request.gpu_memory_mib, job_->regions.bits()});
     return;
   }
   // The last member completed the set: it is needed. Of the others, drop

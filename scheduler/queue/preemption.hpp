@@ -68,20 +68,20 @@ Admit admit_preemptive(const ClusterState& cluster, const JobRequest& job, bool 
 // GPUs let the job in:
 // - a job that fits one node: the candidates on the first node (in the
 //   candidates' order) where the node's free GPUs and its candidates' GPUs
-//   reach the job's; a node of a GPU type that does not serve the job counts
-//   for nothing;
+//   reach the job's; a node of a pool that does not serve the job (another
+//   GPU type, a region it may not run in) counts for nothing;
 // - a gang (larger than any node of a pool that serves it): the candidates in
 //   the first pool where the free GPUs and theirs reach the job's;
 //   in both cases, candidates of that set that turn out not to be needed
 //   (the others reach the job's GPUs without them) are left running, the
 //   least expendable dropped first;
-// - a share of one GPU or a CPU-only job: the candidates in order (the core
-//   stops them until it fits).
+// - a share of one GPU or a CPU-only job: the candidates in order that run
+//   in a pool that serves it (the core stops them until it fits).
 // At most kMaxScan candidates are looked at, so that a job that cannot be
 // made to fit costs a bounded amount; `out` is empty when none is found
 // within them. And once a whole-GPU job found none in a pass, the pass does
-// not search again for jobs as large or larger with the same GPU types and
-// memory (in the policies' queue orders the jobs behind may stop no more
+// not search again for jobs as large or larger with the same GPU types,
+// memory and regions (in the policies' queue orders the jobs behind may stop no more
 // jobs than it: they try again at the next pass). Without these bounds a
 // pass would rescan the running jobs for every large waiting job (Tiresias
 // on a loaded Philly cluster: 200 million failed searches). CPU and memory
@@ -112,6 +112,7 @@ class VictimChooser {
     std::int64_t gpus;
     std::uint64_t gpu_types;
     std::int64_t gpu_memory_mib;
+    std::uint64_t regions;
   };
   std::vector<Failed> failed_;  // whole-GPU jobs that found no victims in this pass
 
@@ -126,7 +127,6 @@ class VictimChooser {
   bool offer(const SchedulerView& view, JobId candidate);
   void finish(std::vector<JobId>& out);
   Group& group(std::int32_t where, std::int64_t free);
-  bool serves(const ClusterState& cluster, std::int32_t pool) const;
 
   Mode mode_ = Mode::kInOrder;
   std::int64_t need_ = 0;

@@ -2,15 +2,6 @@
 
 namespace capsim::scheduler {
 
-namespace {
-
-// Whether pool p's GPUs can serve the job (its types, its GPU memory).
-bool pool_serves(const ClusterState& cluster, PoolId p, const JobRequest& job) {
-  return job.gpu_types.allows(cluster.pool_type(p)) && cluster.pool_gpu_memory_mib(p) >= job.request.gpu_memory_mib;
-}
-
-}  // namespace
-
 QueueKey PriorityQueue::key(const JobView& job) {
   return {-static_cast<double>(job.job().priority), static_cast<double>(job.job().submit.count_us())};
 }
@@ -40,7 +31,7 @@ void PriorityQueue::victims(const JobView& job, std::vector<JobId>& out) {
   // plus what the candidates hold. If even all of them would not do, stop none.
   std::int64_t available = 0;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (pool_serves(cluster, p, request)) available += cluster.pool_free_gpus(p) * kMilliPerGpu;
+    if (cluster.pool_serves(p, request)) available += cluster.pool_free_gpus(p) * kMilliPerGpu;
   }
   for (const Running& r : running_) {
     if (r.priority >= request.priority) break;
@@ -48,7 +39,7 @@ void PriorityQueue::victims(const JobView& job, std::vector<JobId>& out) {
     const JobView victim = view().job(id);
     if (victim.run_start == now || victim.allocation.empty()) continue;  // never one started at this instant
     if (!request.is_cpu_only() && !victim.job().is_cpu_only() &&
-        !pool_serves(cluster, cluster.pool_of(victim.allocation.front().node), request)) {
+        !cluster.pool_serves(cluster.pool_of(victim.allocation.front().node), request)) {
       continue;  // its GPUs are of no use to this job
     }
     available += victim.job().request.gpu_milli;

@@ -22,6 +22,9 @@
 //   in this attempt (empty, the default: those the job allows), for a policy
 //   that decides the type itself (Gavel's rounds). The core places the job
 //   on the types both allow, and not at all when they have none in common.
+//   placement_regions(job) likewise narrows the regions (a policy that
+//   decides the pool, one per GPU type and region); it never widens them:
+//   a job held to regions stays there (data residency).
 // - on_unplaced(job): it could not be placed; whether the pass goes on to the
 //   jobs behind it (strict FIFO says no; backfilling says yes, and reserves).
 // Between passes the policy hears of the jobs that arrive, start, end and are
@@ -128,6 +131,7 @@ class QueuePolicy {
   virtual void begin_pass(PassControl& /*control*/) {}
   virtual Admit admit(const JobView& /*job*/) { return Admit::kTry; }
   virtual GpuTypeSet placement_types(const JobView& /*job*/) { return GpuTypeSet::any(); }
+  virtual RegionSet placement_regions(const JobView& /*job*/) { return RegionSet::any(); }
   virtual void victims(const JobView& /*job*/, std::vector<JobId>& /*out*/) {}
   virtual bool on_unplaced(const JobView& /*job*/) { return !blocks_queue(); }
 

@@ -7,10 +7,6 @@ namespace capsim::scheduler {
 
 namespace {
 
-bool pool_serves(const ClusterState& cluster, PoolId p, const JobRequest& job) {
-  return job.gpu_types.allows(cluster.pool_type(p)) && cluster.pool_gpu_memory_mib(p) >= job.request.gpu_memory_mib;
-}
-
 // The entry for `name`, else "default", else nothing.
 std::optional<double> lookup(const std::map<std::string, double, std::less<>>& map, std::string_view name) {
   if (const auto it = map.find(name); it != map.end()) return it->second;
@@ -135,7 +131,7 @@ void QuotaQueue::victims(const JobView& job, std::vector<JobId>& out) {
   const Time now = view().now();
   std::int64_t available = 0;
   for (PoolId p = 0; p < cluster.pool_count(); ++p) {
-    if (pool_serves(cluster, p, request)) available += cluster.pool_free_gpus(p) * kMilliPerGpu;
+    if (cluster.pool_serves(p, request)) available += cluster.pool_free_gpus(p) * kMilliPerGpu;
   }
   // From each borrowing tenant, its latest jobs while it is above its quota.
   std::vector<std::pair<std::int64_t, std::int64_t>> candidates;  // (-start us, -id)
@@ -146,7 +142,7 @@ void QuotaQueue::victims(const JobView& job, std::vector<JobId>& out) {
     for (auto it = t.running.begin(); it != t.running.end() && above > 0; ++it) {
       const JobView victim = view().job(static_cast<JobId>(-it->second));
       if (victim.run_start == now) continue;  // never one started at this instant
-      if (!pool_serves(cluster, cluster.pool_of(victim.allocation.front().node), request)) continue;
+      if (!cluster.pool_serves(cluster.pool_of(victim.allocation.front().node), request)) continue;
       above -= victim.job().request.gpu_milli;
       candidates.push_back(*it);
     }

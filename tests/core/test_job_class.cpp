@@ -19,7 +19,7 @@ const char* kCluster =
 
 JobClasses classes_of(const std::string& yaml, const GpuCatalog& catalog = GpuCatalog::builtin()) {
   const ConfigNodePtr root = parse_config_text(yaml, "classes.yaml");
-  return parse_job_classes(root.get(), "workload.job_classes", catalog, ".");
+  return parse_job_classes(root.get(), "workload.job_classes", catalog, ClusterSpec(), ".");
 }
 }  // namespace
 

@@ -214,3 +214,47 @@ def test_a_sweep_of_python_policies_is_the_same_on_two_workers():
     sc = one_node_jobs()
     kw = dict(queue=["py_sjf", "fifo"], placement=["py_first_fit", "best_fit"], seed=[1, 2])
     pdt.assert_frame_equal(capsim.sweep(sc, workers=1, **kw), capsim.sweep(sc, workers=2, **kw), check_exact=True)
+
+
+def test_data_residency_binds_python_placement_policies():
+    # Node 0 is the EU's, node 1 the US's; job a (EU-only) fills the EU, so
+    # job b (EU-only too) must wait for it although the US is empty.
+    scenario = capsim.Scenario.from_dict({
+        "name": "residency",
+        "cluster": {"regions": [{"name": "eu"}, {"name": "us"}],
+                    "node_groups": [{"gpu": "V100", "gpus_per_node": 8, "count": 1, "region": "eu"},
+                                    {"gpu": "V100", "gpus_per_node": 8, "count": 1, "region": "us"}]},
+        "workload": {"job_classes": [{"name": "gdpr", "users": ["eve"], "regions": ["eu"]}, {"name": "default"}],
+                     "jobs": [{"id": "a", "submit": "0s", "gpus": 8, "duration": "1h", "user": "eve"},
+                              {"id": "b", "submit": "1m", "gpus": 4, "duration": "1h", "user": "eve"},
+                              {"id": "c", "submit": "2m", "gpus": 4, "duration": "1h", "user": "bob"}]},
+        "policies": {"queue": {"name": "fifo", "skip_blocked": True}, "placement": "py_first_fit"},
+    })
+
+    class Residency(capsim.PlacementPolicy):
+        """First fit among the nodes of the job's regions."""
+
+        def place(self, job, cluster):
+            for node in range(cluster.nodes):
+                if (not job.regions or cluster.region(node) in job.regions) and cluster.fits(job, node, int(job.gpus)):
+                    return [(node, int(job.gpus))]
+            return None
+
+    capsim.register_placement_policy("py_bad", Residency)
+    res = capsim.run(scenario.with_policy(placement="py_bad"))
+    assert list(res.jobs["region"]) == ["eu", "eu", "us"]
+    assert list(res.jobs["start_time"]) == [0.0, 3600.0, 120.0]
+    capsim.unregister_policy("py_bad")
+
+    class Spill(capsim.PlacementPolicy):
+        """The last node with room: the idle US."""
+
+        def place(self, job, cluster):
+            for node in reversed(range(cluster.nodes)):
+                if cluster.fits(job, node, int(job.gpus)):
+                    return [(node, int(job.gpus))]
+            return None
+
+    capsim.register_placement_policy("py_bad", Spill)
+    with pytest.raises(ValueError, match=r"in region us, where it may not run \(data residency\)"):
+        capsim.run(scenario.with_policy(placement="py_bad"))

@@ -97,7 +97,8 @@ TEST_CASE("pools follow GPU types in order of first appearance", "[scheduler][cl
   CHECK(state.pool_total_gpus(0) == 10 * 8 + 5 * 4);
   CHECK(state.pool_total_gpus(1) == 24);
   CHECK(state.pool_max_node_gpus(0) == 8);
-  CHECK(state.pool_of_type(5) == -1);
+  CHECK(state.find_pool(5, 0) == -1);
+  CHECK(state.find_pool(7, 0) == 1);
   CHECK(layout.rack_count() == 3 + 2 + 2);  // racks of 4 nodes, per group
   check_index(state);
 }

@@ -251,7 +251,7 @@ TEST_CASE("an allocation's problem is named, and a good one has none", "[schedul
     JobRequest job;
     job.request = Resources{milli, 0, 0, 0};
     job.id = 7;
-    return allocation_problem(job, given, f.state, f.catalog);
+    return allocation_problem(job, given, f.state);
   };
   CHECK(problem(12'000, {{1, 8}, {0, 2}, {2, 2}}) == "");
   CHECK(problem(250, {gpu_share(1, 0, 250)}) == "");
@@ -265,5 +265,5 @@ TEST_CASE("an allocation's problem is named, and a good one has none", "[schedul
   CHECK(problem(250, {{1, 1}}) == "job 7 needs one node's share, not whole GPUs");
   JobRequest t4_only;
   t4_only.gpu_types = GpuTypeSet::of(kT4);
-  CHECK(allocation_problem(t4_only, Shares{{1, 1}}, f.state, f.catalog).find("may not use") != std::string::npos);
+  CHECK(allocation_problem(t4_only, Shares{{1, 1}}, f.state).find("may not use") != std::string::npos);
 }

@@ -86,6 +86,8 @@ void check_same(const sim::RunResults& a, const sim::RunResults& b) {
   CHECK(x.requested_gpu_types == y.requested_gpu_types);
   CHECK(x.gpu_type == y.gpu_type);
   CHECK(x.gpu_type_names == y.gpu_type_names);
+  CHECK(x.region == y.region);
+  CHECK(x.region_names == y.region_names);
   CHECK(x.preemptions == y.preemptions);
   CHECK(same_bits(x.run_time_s, y.run_time_s));
   CHECK(same_bits(x.lost_gpu_hours, y.lost_gpu_hours));
@@ -177,8 +179,10 @@ sim::RunResults hand_made_results(std::size_t jobs) {
     r.jobs.lost_gpu_hours.push_back(t / 3);
     r.jobs.wasted_gpu_hours.push_back(t / 4);
     r.jobs.state.push_back(static_cast<sim::JobEnd>(i % 7));
+    r.jobs.region.push_back(i % 2 ? 1 : -1);
   }
   r.jobs.gpu_type_names = {"V100", "A100-80GB"};
+  r.jobs.region_names = {"eu", "us"};
   r.timeseries.interval = Duration::minutes(5);
   r.timeseries.time_s = {0, 300};
   r.timeseries.metrics = {{"gpus_allocated", "GPUs", "GPUs held", {1.5, nan_with_payload()}}};

@@ -83,8 +83,8 @@ TEST_CASE("results.h5 has /jobs and /timeseries with units", "[sim][results]") {
   CHECK(submit == results.jobs.submit_s);
   for (const char* column :
        {"/jobs/id", "/jobs/name", "/jobs/user", "/jobs/start_time", "/jobs/end_time", "/jobs/queueing_delay",
-        "/jobs/jct", "/jobs/gpus", "/jobs/nodes", "/jobs/gpu_type", "/jobs/requested_gpu_type", "/jobs/preemptions",
-        "/jobs/state", "/jobs/recorded_duration"}) {
+        "/jobs/jct", "/jobs/gpus", "/jobs/nodes", "/jobs/gpu_type", "/jobs/requested_gpu_type", "/jobs/region",
+        "/jobs/preemptions", "/jobs/state", "/jobs/recorded_duration"}) {
     INFO(column);
     CHECK(H5Lexists(file, column, H5P_DEFAULT) > 0);
   }

@@ -66,6 +66,7 @@ std::string decisions_text(std::span<const scheduler::Decision> decisions) {
     text += std::string(scheduler::to_string(d.kind)) + " " + std::to_string(d.job);
     if (d.kind == DecisionKind::kReject && d.reject_reason == RejectReason::kSharedGpus) text += " (shared GPUs)";
     if (d.kind == DecisionKind::kReject && d.reject_reason == RejectReason::kCpuNotModelled) text += " (no CPU)";
+    if (d.kind == DecisionKind::kReject && d.reject_reason == RejectReason::kNoRegionServes) text += " (no region)";
     for (const scheduler::NodeShare& s : d.allocation) {
       text += " n" + std::to_string(s.node);
       if (s.is_gpu_share()) text += "g" + std::to_string(s.gpu);

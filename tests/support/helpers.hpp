@@ -52,7 +52,8 @@ sim::RunResults run_yaml(const std::string& yaml);
 std::unique_ptr<scheduler::SchedulerCore> core_for(const Scenario& scenario, const ClusterLayout& layout);
 
 // A scheduling pass's decisions as the scheduler tests compare them:
-// "preempt 1; start 2 n0x4 n1x4; start 3 n1g0x250; reject 4 (no CPU)". A
+// "preempt 1; start 2 n0x4 n1x4; start 3 n1g0x250; reject 4 (no CPU)" (or
+// "(no region)": none in the regions it may run in). A
 // start lists its nodes with their GPUs (a CPU-only job's node as n0x0), a
 // share of a GPU as node, GPU and thousandths; a rejection for another
 // reason than its size names the reason.
