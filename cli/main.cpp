@@ -452,15 +452,20 @@ int policies_command() {
   const auto registry = capsim::scheduler::PolicyRegistry::with_builtins();
   const auto queue = registry.queue_policies();
   const auto placement = registry.placement_policies();
-  // One name column for both lists, as wide as the longest name.
+  const auto autoscaling = registry.autoscaling_policies();
+  const auto energy = registry.energy_policies();
+  // One name column for every list, as wide as the longest name.
   int width = 0;
-  for (const auto* entries : {&queue, &placement}) {
+  for (const auto* entries : {&queue, &placement, &autoscaling, &energy}) {
     for (const auto& entry : *entries) width = std::max(width, static_cast<int>(entry.name.size()));
   }
-  std::printf("queue policies:\n");
-  for (const auto& entry : queue) std::printf("  %-*s  %s\n", width, entry.name.c_str(), entry.summary.c_str());
-  std::printf("placement policies:\n");
-  for (const auto& entry : placement) std::printf("  %-*s  %s\n", width, entry.name.c_str(), entry.summary.c_str());
+  for (const auto& [title, entries] : {std::pair{"queue policies", &queue},
+                                       {"placement policies", &placement},
+                                       {"autoscaling policies (services)", &autoscaling},
+                                       {"energy policies", &energy}}) {
+    std::printf("%s:\n", title);
+    for (const auto& entry : *entries) std::printf("  %-*s  %s\n", width, entry.name.c_str(), entry.summary.c_str());
+  }
   return 0;
 }
 

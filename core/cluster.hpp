@@ -103,6 +103,11 @@ struct NodeGroupSpec {
   // A node's own power beside its GPUs' (CPUs, memory, fans, NICs), drawn
   // while it is powered; 0: not modelled.
   double node_watts = 0;
+  // A fixed group's node powered off by an energy policy draws off_watts
+  // (its BMC, standby) and, booted, takes work after `boot` (drawing its
+  // idle power meanwhile).
+  double off_watts = 0;
+  Duration boot = Duration::minutes(5);
 
   // GPUs of a node that can serve whole-GPU jobs: those MIG does not
   // partition.

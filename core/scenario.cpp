@@ -214,10 +214,29 @@ void parse_group_pool(const MapReader& group, NodeGroupSpec& g) {
   }
 }
 
-// A node group's region (an index into `regions`) and node watts.
+// A node group's region (an index into `regions`), node watts, and its
+// power-off state (off watts, boot time).
 void parse_group_energy(const MapReader& group, const std::vector<RegionSpec>& regions, NodeGroupSpec& g) {
   if (const ConfigNode* value = group.optional("node_watts")) {
     g.node_watts = read_number(*value, group.field("node_watts"), 0, 1e6);
+  }
+  for (const char* key : {"off_watts", "boot"}) {
+    const ConfigNode* value = group.optional(key);
+    if (value == nullptr) continue;
+    if (g.autoscaling || g.spot) {
+      throw InputError(value->where(), group.field(key),
+                       "no off_watts or boot for an autoscaled or spot group (a node it releases is the cloud's and "
+                       "draws nothing; autoscaling.provisioning is its boot)",
+                       key);
+    }
+    if (std::string_view(key) == "off_watts") {
+      g.off_watts = read_number(*value, group.field(key), 0, 1e6);
+    } else {
+      g.boot = read_duration(*value, group.field(key));
+      if (g.boot > Duration::hours(24)) {
+        throw InputError(value->where(), group.field(key), "a boot time of at most 24h", format_duration(g.boot));
+      }
+    }
   }
   const ConfigNode* value = group.optional("region");
   if (!value) {
@@ -271,7 +290,7 @@ ClusterSpec parse_cluster(const ConfigNode& node, const GpuCatalog& catalog, con
     const std::string f = item_field(groups_field, i);
     MapReader group(*groups[i], f,
                     {"name", "gpu", "gpus_per_node", "count", "cpus", "memory", "nodes_per_rack", "mig", "pool",
-                     "usd_per_gpu_hour", "autoscaling", "spot", "region", "node_watts"});
+                     "usd_per_gpu_hour", "autoscaling", "spot", "region", "node_watts", "off_watts", "boot"});
     NodeGroupSpec g;
     g.where = groups[i]->where();
     g.gpu_type = read_gpu_type(group.required("gpu", "a GPU type of the catalog"), group.field("gpu"), catalog);
@@ -1057,11 +1076,13 @@ PolicySpec parse_policy(const MapReader& parent, std::string_view key, std::stri
 }
 
 CompareSpec parse_compare(const ConfigNode& node) {
-  MapReader map(node, "compare", {"queue", "placement", "autoscaling", "seeds"});
+  MapReader map(node, "compare", {"queue", "placement", "autoscaling", "energy", "seeds"});
   CompareSpec spec;
   spec.where = node.where();
-  for (const auto& [key, out] :
-       {std::pair{"queue", &spec.queue}, {"placement", &spec.placement}, {"autoscaling", &spec.autoscaling}}) {
+  for (const auto& [key, out] : {std::pair{"queue", &spec.queue},
+                                 {"placement", &spec.placement},
+                                 {"autoscaling", &spec.autoscaling},
+                                 {"energy", &spec.energy}}) {
     if (!map.has(key)) continue;
     const auto& items = read_list(*map.optional(key), map.field(key), "policies");
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -1076,8 +1097,8 @@ CompareSpec parse_compare(const ConfigNode& node) {
     }
   }
   if (spec.empty()) {
-    throw InputError(node.where(), "compare", "queue, placement, autoscaling or seeds: lists of what to compare",
-                     "none");
+    throw InputError(node.where(), "compare",
+                     "queue, placement, autoscaling, energy or seeds: lists of what to compare", "none");
   }
   return spec;
 }
@@ -1290,9 +1311,18 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
   scenario.workload = parse_workload(map.required("workload", "the workload: synthetic, trace or jobs"),
                                      scenario.catalog, scenario.cluster, base_dir, overrides);
   if (const ConfigNode* value = map.optional("policies")) {
-    MapReader policies(*value, "policies", {"queue", "placement"});
+    MapReader policies(*value, "policies", {"queue", "placement", "energy"});
     scenario.queue_policy = parse_policy(policies, "queue", "fifo");
     scenario.placement_policy = parse_policy(policies, "placement", "best_fit");
+    if (const ConfigNode::Entry* entry = value->find("energy")) {
+      scenario.energy_policy = parse_policy_node(entry->value, "policies.energy");
+      if (scenario.run.engine != "native") {
+        throw InputError(
+            entry->value->where(), "policies.energy",
+            "an energy policy with run.engine: native (the " + scenario.run.engine + " engine powers no node off)",
+            "run.engine " + scenario.run.engine);
+      }
+    }
   } else {
     scenario.queue_policy = {"fifo", nullptr, root->where(), "policies.queue"};
     scenario.placement_policy = {"best_fit", nullptr, root->where(), "policies.placement"};
@@ -1305,6 +1335,11 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
                        "failures under run.engine " + scenario.run.engine);
     }
     scenario.failures = parse_failures(*value, "failures", scenario.cluster, base_dir);
+    if (scenario.energy_policy && !scenario.failures.empty()) {
+      throw InputError(value->where(), "failures",
+                       "no failures with an energy policy (a node that fails while powered off is not modelled yet)",
+                       "failures and policies.energy " + scenario.energy_policy->name);
+    }
   }
   if (!scenario.workload.services.empty() && scenario.run.engine != "native") {
     throw InputError(scenario.workload.services.front().where, "workload.services",
@@ -1317,6 +1352,12 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
       throw InputError(group.where, "cluster.node_groups[" + std::to_string(g) + "]",
                        "autoscaling and spot node groups with run.engine: native", "run.engine " + scenario.run.engine);
     }
+  }
+  if (!scenario.compare.energy.empty() && scenario.run.engine != "native") {
+    throw InputError(
+        scenario.compare.where, "compare.energy",
+        "energy policies with run.engine: native (the " + scenario.run.engine + " engine powers no node off)",
+        "run.engine " + scenario.run.engine);
   }
   if (!scenario.compare.autoscaling.empty() && scenario.workload.services.empty()) {
     throw InputError(scenario.compare.where, "compare.autoscaling", "services to scale (workload.services)",

@@ -52,9 +52,13 @@ struct CompareSpec {
   std::vector<PolicySpec> placement;
   // Each replaces the autoscaler of every service (workload.services).
   std::vector<PolicySpec> autoscaling;
+  // Each replaces policies.energy (native engine).
+  std::vector<PolicySpec> energy;
   std::vector<std::uint64_t> seeds;
   SourceLocation where;
-  bool empty() const { return queue.empty() && placement.empty() && autoscaling.empty() && seeds.empty(); }
+  bool empty() const {
+    return queue.empty() && placement.empty() && autoscaling.empty() && energy.empty() && seeds.empty();
+  }
 };
 
 // How a scenario runs for real (`run.engine: real`, scenario key
@@ -85,6 +89,9 @@ struct Scenario {
   WorkloadSpec workload;
   PolicySpec queue_policy;
   PolicySpec placement_policy;
+  // `policies.energy` (scheduler/energy/energy_policy.hpp); none: every node
+  // stays on and every job is handed to the scheduler when it arrives.
+  std::optional<PolicySpec> energy_policy;
   RunSpec run;
   CompareSpec compare;
   FailureSpec failures;  // none: nothing fails (core/failures.hpp)

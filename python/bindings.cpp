@@ -112,6 +112,13 @@ Scenario with_policy(const Scenario& scenario, const std::string& kind, const st
     }
     registry.make_autoscaling(spec, out.run.seed);
     for (ServiceSpec& service : out.workload.services) service.autoscaling = spec;
+  } else if (kind == "energy") {
+    if (out.run.engine != "native") {
+      throw InputError(spec.where, spec.field, "an energy policy with run.engine: native",
+                       "run.engine " + out.run.engine);
+    }
+    registry.make_energy(spec, out.run.seed, out.catalog, out.cluster);
+    out.energy_policy = std::move(spec);
   } else {
     registry.make_placement(spec, out.run.seed, &out.workload.job_classes, &out.catalog);
     out.placement_policy = std::move(spec);
@@ -248,6 +255,11 @@ PYBIND11_MODULE(_capsim, m) {
     for (const auto& e : registry.placement_policies()) placement[py::str(e.name)] = e.summary;
     out["queue"] = queue;
     out["placement"] = placement;
+    py::dict autoscaling, energy;
+    for (const auto& e : registry.autoscaling_policies()) autoscaling[py::str(e.name)] = e.summary;
+    for (const auto& e : registry.energy_policies()) energy[py::str(e.name)] = e.summary;
+    out["autoscaling"] = autoscaling;
+    out["energy"] = energy;
     return out;
   });
 }

@@ -38,7 +38,37 @@ std::vector<PolicyRegistry::Entry> entries(const Map& map) {
   return result;
 }
 
+std::string number_text(double value) {
+  std::string text = std::to_string(value);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
 }  // namespace
+
+double number_or(const MapReader& map, std::string_view key, double fallback, double min, double max, bool above_min) {
+  const ConfigNode* node = map.optional(key);
+  if (node == nullptr) return fallback;
+  const double value = read_number(*node, map.field(key), min, max);
+  if (above_min && !(value > min)) {
+    throw InputError(node->where(), map.field(key), "a number above " + number_text(min), node->describe());
+  }
+  return value;
+}
+
+Duration duration_or(const MapReader& map, std::string_view key, Duration fallback, Duration min, Duration max,
+                     bool above_min) {
+  const ConfigNode* node = map.optional(key);
+  if (node == nullptr) return fallback;
+  const Duration value = read_duration(*node, map.field(key));
+  if (value < min || value > max || (above_min && value == min)) {
+    const std::string low = (above_min ? "above " : "from ") + format_duration(min);
+    throw InputError(node->where(), map.field(key), "a duration " + low + " to " + format_duration(max),
+                     node->describe());
+  }
+  return value;
+}
 
 std::optional<MapReader> PolicyParams::reader(std::initializer_list<std::string_view> allowed) const {
   if (node == nullptr) return std::nullopt;
@@ -52,6 +82,7 @@ PolicyRegistry PolicyRegistry::with_builtins() {
   register_builtin_queue_policies(registry);
   register_builtin_placement_policies(registry);
   register_builtin_autoscaling_policies(registry);
+  register_builtin_energy_policies(registry);
   return registry;
 }
 
@@ -65,6 +96,10 @@ void PolicyRegistry::add_placement(std::string name, std::string summary, Placem
 
 void PolicyRegistry::add_autoscaling(std::string name, std::string summary, AutoscalingFactory factory) {
   autoscaling_[std::move(name)] = {std::move(summary), std::move(factory)};
+}
+
+void PolicyRegistry::add_energy(std::string name, std::string summary, EnergyFactory factory) {
+  energy_[std::move(name)] = {std::move(summary), std::move(factory)};
 }
 
 std::unique_ptr<QueuePolicy> PolicyRegistry::make_queue(const PolicySpec& spec, std::uint64_t seed,
@@ -91,6 +126,15 @@ std::unique_ptr<AutoscalingPolicy> PolicyRegistry::make_autoscaling(const Policy
   return policy;
 }
 
+std::unique_ptr<EnergyPolicy> PolicyRegistry::make_energy(const PolicySpec& spec, std::uint64_t seed,
+                                                          const GpuCatalog& catalog, const ClusterSpec& cluster) const {
+  PolicyParams params{spec.params.get(), spec.field, seed, nullptr, &catalog};
+  params.cluster = &cluster;
+  auto policy = lookup(energy_, spec, "energy").factory(params);
+  CAPSIM_CHECK(policy != nullptr) << "energy policy factory for " << spec.name << " returned null";
+  return policy;
+}
+
 std::vector<PolicyRegistry::Entry> PolicyRegistry::queue_policies() const {
   return entries(queue_);
 }
@@ -99,6 +143,9 @@ std::vector<PolicyRegistry::Entry> PolicyRegistry::placement_policies() const {
 }
 std::vector<PolicyRegistry::Entry> PolicyRegistry::autoscaling_policies() const {
   return entries(autoscaling_);
+}
+std::vector<PolicyRegistry::Entry> PolicyRegistry::energy_policies() const {
+  return entries(energy_);
 }
 
 }  // namespace capsim::scheduler

@@ -2,8 +2,8 @@
 // are looked up in. It is an object, not a global: a run gets one (usually
 // PolicyRegistry::with_builtins()), and Python adds its own policies to it.
 // Built-in policies are listed once per extension point, in
-// scheduler/queue/builtin.cpp, scheduler/placement/builtin.cpp and
-// scheduler/autoscale/builtin.cpp.
+// scheduler/queue/builtin.cpp, scheduler/placement/builtin.cpp,
+// scheduler/autoscale/builtin.cpp and scheduler/energy/builtin.cpp.
 #pragma once
 
 #include <functional>
@@ -16,6 +16,7 @@
 #include "core/config_tree.hpp"
 #include "core/scenario.hpp"
 #include "scheduler/autoscale/autoscaling_policy.hpp"
+#include "scheduler/energy/energy_policy.hpp"
 #include "scheduler/placement/placement_policy.hpp"
 #include "scheduler/queue/queue_policy.hpp"
 
@@ -35,10 +36,21 @@ struct PolicyParams {
   // equal speeds). Both outlive the policy.
   const JobClasses* job_classes = nullptr;
   const GpuCatalog* catalog = nullptr;
+  // The scenario's cluster (its regions' carbon intensity), for energy
+  // policies; outlives the policy.
+  const ClusterSpec* cluster = nullptr;
   // A reader of the policy's map that rejects keys other than `name` and
   // `allowed`; nothing when the scenario named the policy without a map.
   std::optional<MapReader> reader(std::initializer_list<std::string_view> allowed) const;
 };
+
+// A policy parameter: a number in [min, max] (above min, when `above_min`),
+// or `fallback` when the key is absent; throws InputError naming the field.
+double number_or(const MapReader& map, std::string_view key, double fallback, double min, double max,
+                 bool above_min = false);
+// A duration in [min, max] (above min, when `above_min`), or `fallback`.
+Duration duration_or(const MapReader& map, std::string_view key, Duration fallback, Duration min, Duration max,
+                     bool above_min = false);
 
 class PolicyRegistry {
  public:
@@ -47,6 +59,7 @@ class PolicyRegistry {
   // An autoscaling factory builds one policy object per service (a policy
   // keeps that service's history).
   using AutoscalingFactory = std::function<std::unique_ptr<AutoscalingPolicy>(const PolicyParams&)>;
+  using EnergyFactory = std::function<std::unique_ptr<EnergyPolicy>(const PolicyParams&)>;
 
   // The registry with every built-in policy.
   static PolicyRegistry with_builtins();
@@ -55,6 +68,7 @@ class PolicyRegistry {
   void add_queue(std::string name, std::string summary, QueueFactory factory);
   void add_placement(std::string name, std::string summary, PlacementFactory factory);
   void add_autoscaling(std::string name, std::string summary, AutoscalingFactory factory);
+  void add_energy(std::string name, std::string summary, EnergyFactory factory);
 
   // Builds the policy a scenario names; throws InputError naming the field
   // when the name is unknown (listing the known ones) or a parameter is bad.
@@ -68,6 +82,9 @@ class PolicyRegistry {
                                                   const GpuCatalog* catalog = nullptr) const;
   // One service's autoscaler (call once per service).
   std::unique_ptr<AutoscalingPolicy> make_autoscaling(const PolicySpec& spec, std::uint64_t seed = 1) const;
+  // The run's energy policy; `catalog` and `cluster` must outlive it.
+  std::unique_ptr<EnergyPolicy> make_energy(const PolicySpec& spec, std::uint64_t seed, const GpuCatalog& catalog,
+                                            const ClusterSpec& cluster) const;
 
   struct Entry {
     std::string name;
@@ -76,6 +93,7 @@ class PolicyRegistry {
   std::vector<Entry> queue_policies() const;
   std::vector<Entry> placement_policies() const;
   std::vector<Entry> autoscaling_policies() const;
+  std::vector<Entry> energy_policies() const;
 
  private:
   template <typename Factory>
@@ -86,12 +104,14 @@ class PolicyRegistry {
   std::map<std::string, Registered<QueueFactory>> queue_;
   std::map<std::string, Registered<PlacementFactory>> placement_;
   std::map<std::string, Registered<AutoscalingFactory>> autoscaling_;
+  std::map<std::string, Registered<EnergyFactory>> energy_;
 };
 
-// Defined in scheduler/queue/builtin.cpp, scheduler/placement/builtin.cpp and
-// scheduler/autoscale/builtin.cpp.
+// Defined in scheduler/queue/builtin.cpp, scheduler/placement/builtin.cpp,
+// scheduler/autoscale/builtin.cpp and scheduler/energy/builtin.cpp.
 void register_builtin_queue_policies(PolicyRegistry& registry);
 void register_builtin_placement_policies(PolicyRegistry& registry);
 void register_builtin_autoscaling_policies(PolicyRegistry& registry);
+void register_builtin_energy_policies(PolicyRegistry& registry);
 
 }  // namespace capsim::scheduler

@@ -22,6 +22,16 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// Every (a, b) of the two lists, a-major.
+template <typename T>
+std::vector<std::pair<T, T>> combinations(const std::vector<T>& as, const std::vector<T>& bs) {
+  std::vector<std::pair<T, T>> out;
+  for (const T& a : as) {
+    for (const T& b : bs) out.emplace_back(a, b);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<Variant> expand_variants(const Scenario& scenario) {
@@ -31,16 +41,20 @@ std::vector<Variant> expand_variants(const Scenario& scenario) {
   // Each autoscaler replaces every service's; none listed: the services' own.
   std::vector<std::optional<PolicySpec>> autoscalers(c.autoscaling.begin(), c.autoscaling.end());
   if (autoscalers.empty()) autoscalers.emplace_back();
+  // Each energy policy replaces the scenario's; none listed: its own.
+  std::vector<std::optional<PolicySpec>> energies(c.energy.begin(), c.energy.end());
+  if (energies.empty()) energies.push_back(scenario.energy_policy);
   const std::vector<std::uint64_t> seeds = c.seeds.empty() ? std::vector{scenario.run.seed} : c.seeds;
   std::vector<Variant> variants;
   std::vector<std::string> pairs;  // the base name of each policy pair so far
   for (const PolicySpec& queue : queues) {
     for (const PolicySpec& placement : placements) {
-      for (const std::optional<PolicySpec>& autoscaler : autoscalers) {
+      for (const auto& [autoscaler, energy] : combinations(autoscalers, energies)) {
         // Two entries of one policy with other parameters share a name:
         // number the later pairs so that each keeps its own column.
         std::string base = queue.name + "+" + placement.name;
         if (autoscaler) base += "+" + autoscaler->name;
+        if (energy && !c.energy.empty()) base += "+" + energy->name;
         const auto same = std::count(pairs.begin(), pairs.end(), base);
         pairs.push_back(base);
         const std::string policies = same == 0 ? base : base + "#" + std::to_string(same + 1);
@@ -54,6 +68,7 @@ std::vector<Variant> expand_variants(const Scenario& scenario) {
           if (autoscaler) {
             for (ServiceSpec& service : v.scenario.workload.services) service.autoscaling = *autoscaler;
           }
+          v.scenario.energy_policy = energy;
           v.scenario.run.seed = seed;
           v.scenario.compare = {};
           variants.push_back(std::move(v));
@@ -107,7 +122,7 @@ std::vector<Metric> headline_metrics(const Summary& s) {
     if (figure.name == "cluster_cost_usd" || figure.name == "idle_cost_pct") m.push_back(figure);
   }
   // Energy and carbon, where the driver measured them.
-  for (const char* name : {"facility_energy_kwh", "peak_power_kw", "emissions_kg_co2e"}) {
+  for (const char* name : {"facility_energy_kwh", "peak_power_kw", "emissions_kg_co2e", "node_hours_off"}) {
     for (const Metric& figure : s.energy) {
       if (figure.name == name) m.push_back(figure);
     }

@@ -57,6 +57,13 @@ NativeEngine::NativeEngine(const ClusterLayout& layout, const GpuCatalog& catalo
     jobs_on_node_.resize(layout_.node_count());
   }
   if (autoscales) cluster_autoscaler_.emplace(catalog_);
+  if (options_.energy && options_.energy->scan_interval() > Duration()) {
+    energy_ = options_.energy;
+    power_.resize(layout_.node_count());
+    busy_milli_.assign(layout_.node_count(), 0);
+    jobs_on_node_.resize(layout_.node_count());
+  }
+  tracks_demand_ = cluster_autoscaler_.has_value() || energy_ != nullptr;
   if (options_.failures && !options_.failures->empty()) {
     failures_ = options_.failures;
     health_.resize(layout_.node_count());
@@ -87,7 +94,7 @@ std::uint32_t NativeEngine::take_slot() {
     return slot;
   }
   slots_.emplace_back();
-  if (cluster_autoscaler_) {
+  if (tracks_demand_) {
     demand_key_.emplace_back();
     counted_waiting_.push_back(0);
   }
@@ -149,7 +156,7 @@ void NativeEngine::handle_arrival(Time now) {
   job.job_class = next_job_.job_class;
   ++counters_.pending_jobs;
   ++jobs_arrived_;
-  if (cluster_autoscaler_) {
+  if (tracks_demand_) {
     demand_key_[slot] = {next_job_.gpu_types.bits(), next_job_.request.gpu_memory_mib,
                          classes_->at(next_job_.job_class).regions.bits()};
     count_waiting(slot, true);
@@ -159,6 +166,7 @@ void NativeEngine::handle_arrival(Time now) {
     scan_queued_ = true;
     events_.push(now + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
   }
+  queue_energy_scan(now);
   for (EngineObserver* observer : observers_) observer->on_job_arrived(now, job.report, next_job_);
   const scheduler::JobRequest request = job_request(id, next_job_, *classes_, scheduler_);
   scheduler_.on_job_arrived(now, request);
@@ -252,9 +260,9 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
     share_joined(now, slot, {first.node, first.gpu});
   }
   count_waiting(slot, false);
-  // Elastic nodes need to know what runs where (idle nodes), CPU-only jobs
-  // included.
-  if ((!performance_.node_contention.empty() && job.gpu_milli > 0) || elastic_ || failures_) {
+  // Elastic nodes, failures and the energy policy need to know what runs
+  // where (idle nodes), CPU-only jobs included.
+  if ((!performance_.node_contention.empty() && job.gpu_milli > 0) || elastic_ || failures_ || energy_) {
     node_joined(now, slot, decision.allocation);
   }
   if (links_ && job.gpu_milli > 0) network_joined(now, slot, decision.allocation, placement_factor);
@@ -343,6 +351,7 @@ void NativeEngine::node_left(Time now, std::uint32_t slot) {
     std::vector<std::uint32_t>& on_node = jobs_on_node_[n];
     on_node.erase(std::find(on_node.begin(), on_node.end(), slot));
     if (elastic_ && on_node.empty()) node_life_[n].idle_since = now;
+    if (!power_.empty() && on_node.empty()) power_[n].idle_since = now;
   }
   for (const auto& [node, milli] : nodes) rerate_node(now, node);
 }
@@ -550,6 +559,9 @@ void NativeEngine::finish(Time end) {
           (end - health_[n].down_since).to_seconds() * layout_.gpus_of(static_cast<NodeId>(n));
     }
   }
+  for (const NodePower& power : power_) {
+    if (power.state == NodePower::State::kOff) energy_stats_.node_seconds_off += (end - power.since).to_seconds();
+  }
   if (elastic_) {
     // Nodes still provisioned are billed to the end.
     for (std::size_t n = 0; n < node_life_.size(); ++n) {
@@ -659,7 +671,7 @@ void NativeEngine::add_replica(Time now, std::uint32_t s) {
   replica.slot = slot;
   replica.warm = now == Time::zero();
   service.replicas.emplace(id, replica);
-  if (cluster_autoscaler_) {
+  if (tracks_demand_) {
     demand_key_[slot] = {spec.gpu_types.bits(), spec.request.gpu_memory_mib, spec.regions.bits()};
     count_waiting(slot, true);
   }
@@ -708,7 +720,7 @@ void NativeEngine::end_replica(Time now, std::uint32_t slot) {
 }
 
 void NativeEngine::count_waiting(std::uint32_t slot, bool waiting) {
-  if (!cluster_autoscaler_ || slot >= counted_waiting_.size()) return;
+  if (!tracks_demand_ || slot >= counted_waiting_.size()) return;
   if (static_cast<bool>(counted_waiting_[slot]) == waiting) return;
   counted_waiting_[slot] = waiting;
   const std::int64_t milli = slots_[slot].gpu_milli;
@@ -810,49 +822,8 @@ bool NativeEngine::work_remains() const {
 
 void NativeEngine::handle_cluster_scan(Time now) {
   scan_queued_ = false;
-  const auto& groups = layout_.spec().node_groups;
-  std::vector<scheduler::NodeGroupStatus> status;
-  std::vector<std::int32_t> index_of(groups.size(), -1);
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    if (!groups[g].autoscaling) continue;
-    scheduler::NodeGroupStatus s;
-    s.group = static_cast<std::int32_t>(g);
-    s.gpu_type = groups[g].gpu_type;
-    s.region = groups[g].region;
-    s.gpus_per_node = groups[g].whole_gpus_per_node();
-    s.min = groups[g].autoscaling->min;
-    s.max = groups[g].count;
-    s.usd_per_gpu_hour = groups[g].price_per_gpu_hour(catalog_);
-    s.scale_down_delay = groups[g].autoscaling->scale_down_delay;
-    index_of[g] = static_cast<std::int32_t>(status.size());
-    status.push_back(s);
-  }
-  std::vector<scheduler::IdleNode> idle;
-  for (std::size_t n = 0; n < node_life_.size(); ++n) {
-    const auto node = static_cast<NodeId>(n);
-    const std::int32_t i = index_of[static_cast<std::size_t>(layout_.group_of(node))];
-    if (i < 0) continue;
-    scheduler::NodeGroupStatus& s = status[static_cast<std::size_t>(i)];
-    const NodeLife& life = node_life_[n];
-    if (life.state == NodeLife::State::kProvisioning) ++s.provisioning;
-    if (life.state != NodeLife::State::kReady) continue;
-    ++s.ready;
-    s.free_gpus += scheduler_.cluster().free_gpus(node);
-    if (jobs_on_node_[n].empty()) idle.push_back({node, s.group, life.idle_since});
-  }
-  std::stable_sort(idle.begin(), idle.end(), [](const scheduler::IdleNode& a, const scheduler::IdleNode& b) {
-    return a.idle_since < b.idle_since;
-  });
-  std::vector<scheduler::WaitingDemand> waiting;
-  for (const auto& [key, milli] : waiting_milli_) {
-    scheduler::WaitingDemand d;
-    d.types = GpuTypeSet::from_bits(key.types);
-    d.gpu_memory_mib = key.gpu_memory_mib;
-    d.gpu_milli = milli;
-    d.regions = RegionSet::from_bits(key.regions);
-    waiting.push_back(d);
-  }
-  const scheduler::ClusterScaling scaling = cluster_autoscaler_->decide(now, status, waiting, idle);
+  const GroupsView view = groups_view(/*autoscaled=*/true);
+  const scheduler::ClusterScaling scaling = cluster_autoscaler_->decide(now, view.status, waiting_demand(), view.idle);
   for (const auto& [g, nodes] : scaling.add) {
     std::int64_t left = nodes;
     for (std::size_t n = 0; n < node_life_.size() && left > 0; ++n) {
@@ -871,6 +842,129 @@ void NativeEngine::handle_cluster_scan(Time now) {
     scan_queued_ = true;
     events_.push(now + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
   }
+}
+
+std::vector<scheduler::WaitingDemand> NativeEngine::waiting_demand() const {
+  std::vector<scheduler::WaitingDemand> waiting;
+  for (const auto& [key, milli] : waiting_milli_) {
+    scheduler::WaitingDemand d;
+    d.types = GpuTypeSet::from_bits(key.types);
+    d.gpu_memory_mib = key.gpu_memory_mib;
+    d.gpu_milli = milli;
+    d.regions = RegionSet::from_bits(key.regions);
+    waiting.push_back(d);
+  }
+  return waiting;
+}
+
+NativeEngine::GroupsView NativeEngine::groups_view(bool autoscaled) const {
+  const auto& groups = layout_.spec().node_groups;
+  GroupsView view;
+  view.index_of.assign(groups.size(), -1);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const bool elastic = groups[g].autoscaling || groups[g].spot;
+    if (autoscaled ? !groups[g].autoscaling : elastic) continue;
+    scheduler::NodeGroupStatus s;
+    s.group = static_cast<std::int32_t>(g);
+    s.gpu_type = groups[g].gpu_type;
+    s.region = groups[g].region;
+    s.gpus_per_node = groups[g].whole_gpus_per_node();
+    s.max = groups[g].count;
+    s.usd_per_gpu_hour = groups[g].price_per_gpu_hour(catalog_);
+    if (autoscaled) {
+      s.min = groups[g].autoscaling->min;
+      s.scale_down_delay = groups[g].autoscaling->scale_down_delay;
+    }
+    view.index_of[g] = static_cast<std::int32_t>(view.status.size());
+    view.status.push_back(s);
+  }
+  for (std::size_t n = 0; n < layout_.node_count(); ++n) {
+    const auto node = static_cast<NodeId>(n);
+    const std::int32_t i = view.index_of[static_cast<std::size_t>(layout_.group_of(node))];
+    if (i < 0) continue;
+    scheduler::NodeGroupStatus& s = view.status[static_cast<std::size_t>(i)];
+    // The elastic groups' nodes live in node_life_, the fixed ones' in power_.
+    const bool coming = autoscaled ? node_life_[n].state == NodeLife::State::kProvisioning
+                                   : power_[n].state == NodePower::State::kBooting;
+    const bool ready =
+        autoscaled ? node_life_[n].state == NodeLife::State::kReady : power_[n].state == NodePower::State::kOn;
+    if (coming) ++s.provisioning;
+    if (!ready) continue;
+    ++s.ready;
+    s.free_gpus += scheduler_.cluster().free_gpus(node);
+    if (jobs_on_node_[n].empty())
+      view.idle.push_back({node, s.group, autoscaled ? node_life_[n].idle_since : power_[n].idle_since});
+  }
+  std::stable_sort(view.idle.begin(), view.idle.end(), [](const scheduler::IdleNode& a, const scheduler::IdleNode& b) {
+    return a.idle_since < b.idle_since;
+  });
+  return view;
+}
+
+bool NativeEngine::handle_energy_scan(Time now) {
+  const auto& groups = layout_.spec().node_groups;
+  const GroupsView view = groups_view(/*autoscaled=*/false);
+  const std::vector<scheduler::IdleNode>& idle = view.idle;
+  const std::vector<std::int32_t>& index_of = view.index_of;
+  const std::vector<scheduler::WaitingDemand> waiting = waiting_demand();
+  const scheduler::EnergyActions actions = energy_->decide({now, view.status, waiting, idle});
+  bool acted = false;
+  for (const auto& [g, nodes] : actions.boot) {
+    CAPSIM_CHECK(g >= 0 && static_cast<std::size_t>(g) < groups.size() && index_of[static_cast<std::size_t>(g)] >= 0)
+        << "energy policy " << energy_->name() << " booted nodes of group " << g << ", not a fixed group";
+    std::int64_t left = nodes;
+    for (std::size_t n = 0; n < power_.size() && left > 0; ++n) {
+      NodePower& power = power_[n];
+      if (layout_.group_of(static_cast<NodeId>(n)) != g || power.state != NodePower::State::kOff) continue;
+      energy_stats_.node_seconds_off += (now - power.since).to_seconds();
+      power.state = NodePower::State::kBooting;
+      power.since = now;
+      ++power.epoch;
+      ++booting_;
+      ++energy_stats_.boots;
+      for (EngineObserver* observer : observers_) observer->on_node_power(now, static_cast<NodeId>(n), true);
+      events_.push(now + groups[static_cast<std::size_t>(g)].boot, EventClass::kNodeBooted,
+                   static_cast<std::uint32_t>(n), power.epoch);
+      --left;
+      acted = true;
+    }
+  }
+  for (const NodeId node : actions.power_off) {
+    const auto n = static_cast<std::size_t>(node);
+    CAPSIM_CHECK(n < power_.size() && power_[n].state == NodePower::State::kOn && jobs_on_node_[n].empty() &&
+                 index_of[static_cast<std::size_t>(layout_.group_of(node))] >= 0)
+        << "energy policy " << energy_->name() << " powered off node " << node << ", not an idle node of a fixed group";
+    power_[n].state = NodePower::State::kOff;
+    power_[n].since = now;
+    ++energy_stats_.power_offs;
+    scheduler_.on_node_down(now, node);
+    for (EngineObserver* observer : observers_) observer->on_node_power(now, node, false);
+    acted = true;
+  }
+  // Scan on while work may come or go, or nodes boot; a scan that changed
+  // nothing with nothing running, arriving or booting would find the same
+  // again (nothing else changes the cluster), so the scans stop.
+  if (work_remains() || booting_ > 0 || acted) {
+    events_.push(now + energy_->scan_interval(), EventClass::kEnergyScan, 0);
+  } else {
+    energy_scan_queued_ = false;
+  }
+  return acted;
+}
+
+void NativeEngine::handle_node_booted(Time now, NodeId node) {
+  NodePower& power = power_[static_cast<std::size_t>(node)];
+  power.state = NodePower::State::kOn;
+  power.since = now;
+  power.idle_since = now;
+  --booting_;
+  scheduler_.on_node_up(now, node);
+}
+
+void NativeEngine::queue_energy_scan(Time now) {
+  if (energy_ == nullptr || energy_scan_queued_) return;
+  energy_scan_queued_ = true;
+  events_.push(now + energy_->scan_interval(), EventClass::kEnergyScan, 0);
 }
 
 bool NativeEngine::failures_matter() const {
@@ -1010,6 +1104,7 @@ EngineStats NativeEngine::run() {
     scan_queued_ = true;
     events_.push(Time::zero() + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
   }
+  queue_energy_scan(Time::zero());
   Time now;
   Time last_acted;
   std::uint64_t next_poll = options_.poll_every;
@@ -1083,6 +1178,15 @@ EngineStats NativeEngine::run() {
           // stretch it (the node counts as down to the end).
           if (!failures_matter()) continue;
           handle_node_repaired(t, static_cast<NodeId>(event.payload));
+          break;
+        case EventClass::kEnergyScan:
+          // A scan that changed nothing is not something happening: it
+          // neither stretches the run nor calls for a scheduling pass.
+          if (!handle_energy_scan(t)) continue;
+          break;
+        case EventClass::kNodeBooted:
+          if (power_[event.payload].epoch != event.epoch) continue;
+          handle_node_booted(t, static_cast<NodeId>(event.payload));
           break;
       }
       ++stats_.events;

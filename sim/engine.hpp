@@ -25,6 +25,7 @@
 #include "core/job.hpp"
 #include "core/job_class.hpp"
 #include "scheduler/cluster_autoscaler.hpp"
+#include "scheduler/energy/energy_policy.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/link_contention.hpp"
@@ -61,6 +62,16 @@ struct EngineOptions {
   // Node failures, outages and their detection (core/failures.hpp); null or
   // empty: nothing fails.
   const FailureSpec* failures = nullptr;
+  // The energy policy (scheduler/energy/energy_policy.hpp), owned by the
+  // caller; null: every node stays on.
+  scheduler::EnergyPolicy* energy = nullptr;
+};
+
+// What the energy policy did to the fixed node groups' nodes.
+struct EnergyStats {
+  std::int64_t power_offs = 0;  // nodes powered off
+  std::int64_t boots = 0;       // nodes booted
+  double node_seconds_off = 0;  // nodes off (booting not included), to the end of the run
 };
 
 // What failures did over a run (with EngineOptions::failures).
@@ -124,6 +135,7 @@ class NativeEngine {
   const std::vector<NodeGroupUsage>& node_group_usage() const { return group_usage_; }
   // After run(); zeros unless the scenario has failures.
   const FailureStats& failure_stats() const { return failure_stats_; }
+  const EnergyStats& energy_stats() const { return energy_stats_; }
 
  private:
   enum class JobPhase : std::uint8_t { kPending, kRunning, kEnded };
@@ -140,6 +152,23 @@ class NativeEngine {
   // Elastic node groups (cluster autoscaler, spot): see node_life_.
   void start_elastic();
   void handle_cluster_scan(Time now);
+  // The node groups as the cluster autoscaler (`autoscaled`: the autoscaled
+  // groups) or the energy policy (the fixed groups) sees them, with their
+  // idle nodes, longest idle first; index_of: a group's index in status, or -1.
+  struct GroupsView {
+    std::vector<scheduler::NodeGroupStatus> status;
+    std::vector<scheduler::IdleNode> idle;
+    std::vector<std::int32_t> index_of;
+  };
+  GroupsView groups_view(bool autoscaled) const;
+  // What waits for GPUs, by the GPU types, memory and regions it may use
+  // (for the cluster autoscaler and the energy policy).
+  std::vector<scheduler::WaitingDemand> waiting_demand() const;
+  // The energy policy's scan: returns whether it booted or powered off a node.
+  bool handle_energy_scan(Time now);
+  void handle_node_booted(Time now, NodeId node);
+  // Queues the energy policy's next scan unless one is queued.
+  void queue_energy_scan(Time now);
   void handle_node_ready(Time now, NodeId node);
   void handle_spot_notice(Time now, NodeId node);
   void provision(Time now, NodeId node);
@@ -335,6 +364,22 @@ class NativeEngine {
   std::vector<double> weibull_scale_;         // by model
   std::int64_t nodes_down_ = 0;
   FailureStats failure_stats_;
+  // Energy policy: the power state of each node of a fixed node group (an
+  // elastic group's nodes stay kOn here; node_life_ keeps them).
+  struct NodePower {
+    enum class State : std::uint8_t { kOn, kOff, kBooting } state = State::kOn;
+    Time since;       // in this state since
+    Time idle_since;  // on with nothing on it since
+    std::uint32_t epoch = 0;
+  };
+  scheduler::EnergyPolicy* energy_ = nullptr;
+  std::vector<NodePower> power_;
+  std::int64_t booting_ = 0;
+  bool energy_scan_queued_ = false;
+  EnergyStats energy_stats_;
+  // The waiting work is counted (demand_key_, counted_waiting_,
+  // waiting_milli_): the cluster autoscaler or the energy policy reads it.
+  bool tracks_demand_ = false;
 
   EngineCounters counters_;
   EngineStats stats_;

@@ -49,7 +49,11 @@ enum class EventClass : std::uint8_t {
   kNodeFailure = 6,
   kOutage = 7,
   kFailureDetected = 8,
-  kNodeRepaired = 9
+  kNodeRepaired = 9,
+  // The energy policy (scheduler/energy/energy_policy.hpp): its scan, and a
+  // node it booted taking work.
+  kEnergyScan = 10,
+  kNodeBooted = 11
 };
 
 // A 128-bit unsigned integer (a GCC and Clang extension).

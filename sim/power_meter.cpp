@@ -134,8 +134,9 @@ void PowerMeter::on_node_power(Time now, NodeId node, bool on) {
   state = on;
   const NodeGroupSpec& group = layout_.spec().node_groups[static_cast<std::size_t>(layout_.group_of(node))];
   const double sign = on ? 1.0 : -1.0;
+  // Off, it draws its off_watts (0 for an elastic group's released node).
   add_power(static_cast<std::size_t>(group.region), sign * group.gpus_per_node * catalog_.at(group.gpu_type).idle_watts,
-            sign * group.node_watts);
+            sign * (group.node_watts - group.off_watts));
 }
 
 void PowerMeter::on_run_end(Time end) {

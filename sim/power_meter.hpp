@@ -2,7 +2,8 @@
 // and given back and its nodes powered on and off (DESIGN.md, "Energy,
 // cost, carbon"). A powered node draws its node_watts and each of its GPUs
 // its type's idle watts, plus (peak - idle) x the share of the GPU allocated
-// (linear in utilisation); the facility draws that IT power x the PUE.
+// (linear in utilisation); a node powered off draws its group's off_watts;
+// the facility draws that IT power x the PUE.
 // Power is constant between the instants the driver reports, so energy is
 // integrated exactly (watts x microseconds, summed in time order); carbon is
 // each region's facility energy x its grid's intensity, hour by hour.

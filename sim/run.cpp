@@ -21,6 +21,8 @@ void check_scenario(const Scenario& scenario, const scheduler::PolicyRegistry& r
   for (const ServiceSpec& service : scenario.workload.services) {
     if (service.autoscaling) registry.make_autoscaling(*service.autoscaling, scenario.run.seed);
   }
+  if (scenario.energy_policy)
+    registry.make_energy(*scenario.energy_policy, scenario.run.seed, scenario.catalog, scenario.cluster);
   open_workload(scenario);  // opens the trace and reads its header
 }
 
@@ -52,6 +54,12 @@ RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEng
   engine_options.should_stop = options.should_stop;
   engine_options.job_classes = &scenario.workload.job_classes;
   engine_options.failures = &scenario.failures;
+  std::unique_ptr<scheduler::EnergyPolicy> energy_policy;
+  if (scenario.energy_policy) {
+    energy_policy =
+        registry.make_energy(*scenario.energy_policy, scenario.run.seed, scenario.catalog, scenario.cluster);
+    engine_options.energy = energy_policy.get();
+  }
   // Each service's load (seeded by its name) and autoscaler.
   std::vector<std::unique_ptr<ServiceRunner>> services;
   for (const ServiceSpec& service : scenario.workload.services) {
@@ -126,6 +134,13 @@ RunResults run_native(const Scenario& scenario, const RunOptions& options) {
       },
       [&](NativeEngine& engine, RunResults& results) {
         if (!scenario.failures.empty()) add_failures(results.summary, engine.failure_stats(), results.jobs);
+        if (scenario.energy_policy) {
+          const EnergyStats& e = engine.energy_stats();
+          results.summary.energy.push_back(
+              {"nodes_powered_off", "nodes powered off", "", static_cast<double>(e.power_offs)});
+          results.summary.energy.push_back({"node_boots", "nodes booted", "", static_cast<double>(e.boots)});
+          results.summary.energy.push_back({"node_hours_off", "node-hours off", "", e.node_seconds_off / 3600});
+        }
         const std::vector<NodeGroupUsage>& usage = engine.node_group_usage();
         for (std::size_t g = 0; g < usage.size(); ++g) {
           const NodeGroupSpec& group = scenario.cluster.node_groups[g];

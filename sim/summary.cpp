@@ -451,6 +451,14 @@ std::string format_summary(const Summary& s) {
                     metric_text({"", "", "", emissions}).c_str(), s.energy_figure("carbon_intensity_g_per_kwh"));
       row("emissions", line);
     }
+    const double powered_off = s.energy_figure("nodes_powered_off");
+    if (!std::isnan(powered_off)) {
+      std::snprintf(line, sizeof line, "%s nodes powered off, %s booted, %s node-hours off",
+                    thousands(std::llround(powered_off)).c_str(),
+                    thousands(std::llround(s.energy_figure("node_boots"))).c_str(),
+                    metric_text({"", "", "", s.energy_figure("node_hours_off")}).c_str());
+      row("power off", line);
+    }
   }
   if (!s.cost.empty()) {
     std::string text = "$" + metric_text({"", "", "", s.cost_figure("cluster_cost_usd")});

@@ -68,14 +68,16 @@ class Scenario:
         return Scenario(self._s.with_seed(seed))
 
     def with_policy(self, queue: Optional[PolicyArg] = None, placement: Optional[PolicyArg] = None,
-                    autoscaling: Optional[PolicyArg] = None) -> "Scenario":
+                    autoscaling: Optional[PolicyArg] = None, energy: Optional[PolicyArg] = None) -> "Scenario":
         """A copy with other policies: a name (``"tiresias"``) or a dict of
         the name and its parameters (``{"name": "tiresias",
         "queue_thresholds": ["1h", "4h"]}``), checked at once;
-        ``autoscaling`` replaces every service's autoscaler. The copy has
-        no ``compare:`` block."""
+        ``autoscaling`` replaces every service's autoscaler, ``energy`` the
+        energy policy (``"power_off"``). The copy has no ``compare:``
+        block."""
         native = self._s
-        for kind, spec in (("queue", queue), ("placement", placement), ("autoscaling", autoscaling)):
+        for kind, spec in (("queue", queue), ("placement", placement), ("autoscaling", autoscaling),
+                           ("energy", energy)):
             if spec is None:
                 continue
             if isinstance(spec, str):
@@ -118,5 +120,6 @@ def run(scenario: Scenario, output_dir: Optional[Union[str, os.PathLike]] = None
 
 def policies() -> dict:
     """The policies a scenario can name, built-in and registered from Python:
-    {"queue": {name: summary}, "placement": {...}}."""
+    {"queue": {name: summary}, "placement": {...}, "autoscaling": {...},
+    "energy": {...}}."""
     return _capsim.policies(_registered)

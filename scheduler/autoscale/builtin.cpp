@@ -18,26 +18,6 @@ namespace {
 
 constexpr std::int64_t kMaxReplicas = std::numeric_limits<std::int32_t>::max();
 
-std::string number_text(double value) {
-  std::string text = std::to_string(value);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (text.back() == '.') text.pop_back();
-  return text;
-}
-
-// A number in [min, max] (above min, when `above_min`), or `fallback` when the
-// key is absent.
-double number_or(const MapReader& map, std::string_view key, double fallback, double min, double max,
-                 bool above_min = false) {
-  const ConfigNode* node = map.optional(key);
-  if (node == nullptr) return fallback;
-  const double value = read_number(*node, map.field(key), min, max);
-  if (above_min && !(value > min)) {
-    throw InputError(node->where(), map.field(key), "a number above " + number_text(min), node->describe());
-  }
-  return value;
-}
-
 std::int32_t int_or(const MapReader& map, std::string_view key, std::int32_t fallback, std::int64_t min) {
   const ConfigNode* node = map.optional(key);
   return node ? static_cast<std::int32_t>(read_int(*node, map.field(key), min, kMaxReplicas)) : fallback;
@@ -46,20 +26,6 @@ std::int32_t int_or(const MapReader& map, std::string_view key, std::int32_t fal
 bool bool_or(const MapReader& map, std::string_view key, bool fallback) {
   const ConfigNode* node = map.optional(key);
   return node ? read_bool(*node, map.field(key)) : fallback;
-}
-
-// A duration in [min, max] (above min, when `above_min`), or `fallback`.
-Duration duration_or(const MapReader& map, std::string_view key, Duration fallback, Duration min, Duration max,
-                     bool above_min = false) {
-  const ConfigNode* node = map.optional(key);
-  if (node == nullptr) return fallback;
-  const Duration value = read_duration(*node, map.field(key));
-  if (value < min || value > max || (above_min && value == min)) {
-    const std::string low = (above_min ? "above " : "from ") + format_duration(min);
-    throw InputError(node->where(), map.field(key), "a duration " + low + " to " + format_duration(max),
-                     node->describe());
-  }
-  return value;
 }
 
 // max_replicas must not be below min_replicas.

@@ -95,7 +95,8 @@ TEST_CASE("policies lists every policy with its summary in one column", "[cli]")
   const auto registry = capsim::scheduler::PolicyRegistry::with_builtins();
   std::vector<std::string> expected;
   std::size_t longest = 0;
-  for (const auto& entries : {registry.queue_policies(), registry.placement_policies()}) {
+  for (const auto& entries : {registry.queue_policies(), registry.placement_policies(), registry.autoscaling_policies(),
+                              registry.energy_policies()}) {
     for (const auto& entry : entries) {
       expected.push_back(entry.name);
       longest = std::max(longest, entry.name.size());

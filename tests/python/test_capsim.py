@@ -198,10 +198,23 @@ def test_a_dict_scenario_error_names_the_field():
     assert e.value.file == "<dict>"
 
 
+def test_an_energy_policy_saves_energy_with_every_job_finished(quickstart):
+    always_on = capsim.run(quickstart.with_policy(energy="none"))
+    sleeping = capsim.run(quickstart.with_policy(energy={"name": "power_off", "idle": "10m"}))
+    assert sleeping.summary["metrics"]["jobs_completed"] == always_on.summary["metrics"]["jobs_completed"]
+    assert sleeping.summary["metrics"]["facility_energy_kwh"] < always_on.summary["metrics"]["facility_energy_kwh"]
+    assert sleeping.summary["metrics"]["nodes_powered_off"] > 0
+    with pytest.raises(capsim.InputError) as e:
+        quickstart.with_policy(energy={"name": "power_off", "idle": "soon"})
+    assert e.value.field == "policies.energy.idle"
+
+
 def test_policies_are_listed():
     listed = capsim.policies()
     assert {"fifo", "srtf", "tiresias", "gavel"} <= set(listed["queue"])
     assert {"best_fit", "fgd", "topology"} <= set(listed["placement"])
+    assert {"none", "power_off"} <= set(listed["energy"])
+    assert "hpa" in listed["autoscaling"]
 
 
 def test_ctrl_c_stops_a_run_and_keeps_the_results_so_far(source_dir, tmp_path):

@@ -30,6 +30,9 @@ TEST_CASE("built-in policies are found by name", "[scheduler][registry]") {
   std::vector<std::string> autoscaling;
   for (const auto& entry : registry.autoscaling_policies()) autoscaling.push_back(entry.name);
   CHECK(autoscaling == std::vector<std::string>{"hpa", "keda", "knative", "predictive"});
+  std::vector<std::string> energy;
+  for (const auto& entry : registry.energy_policies()) energy.push_back(entry.name);
+  CHECK(energy == std::vector<std::string>{"none", "power_off"});
 }
 
 TEST_CASE("an unknown policy names the field and the closest name", "[scheduler][registry]") {
@@ -78,7 +81,7 @@ TEST_CASE("every policy file is registered in its builtin.cpp", "[scheduler][reg
   // extension point. A policy file is any header of the folder other than
   // the interface and shared mechanics.
   const std::filesystem::path root = capsim::testing::source_dir() / "scheduler";
-  for (const char* folder : {"queue", "placement", "autoscale"}) {
+  for (const char* folder : {"queue", "placement", "autoscale", "energy"}) {
     std::ifstream in(root / folder / "builtin.cpp");
     std::stringstream builtin;
     builtin << in.rdbuf();
@@ -86,8 +89,8 @@ TEST_CASE("every policy file is registered in its builtin.cpp", "[scheduler][reg
       const std::string file = entry.path().filename().string();
       if (entry.path().extension() != ".hpp") continue;
       if (file == "queue_policy.hpp" || file == "placement_policy.hpp" || file == "autoscaling_policy.hpp" ||
-          file == "node_choice.hpp" || file == "scored_choice.hpp" || file == "failure_memo.hpp" ||
-          file == "max_min_fairness.hpp")
+          file == "energy_policy.hpp" || file == "node_choice.hpp" || file == "scored_choice.hpp" ||
+          file == "failure_memo.hpp" || file == "max_min_fairness.hpp")
         continue;
       INFO(folder << "/" << file);
       CHECK(builtin.str().find("#include \"scheduler/" + std::string(folder) + "/" + file + "\"") != std::string::npos);

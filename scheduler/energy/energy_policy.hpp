@@ -1,0 +1,74 @@
+// Extension point: what a cluster does about its power (DESIGN.md, the
+// scheduler core's "set power cap, power a node off/on" decisions; issue 9's
+// energy policies): powering idle nodes off and booting them when work
+// returns, and holding flexible jobs back for a cleaner grid.
+//
+// Contract. A scenario names at most one energy policy (`policies.energy`);
+// the native engine owns it and
+//  - calls decide() every scan_interval() (when positive), in increasing time
+//    order, with the cluster's fixed node groups (those neither autoscaled
+//    nor spot: the hardware the planner owns) and the work waiting for
+//    GPUs; the engine boots the nodes asked for (they take work after their
+//    group's boot time) and powers off the idle nodes named, which must be
+//    on and empty;
+//  - calls release_at() once per arriving job whose class allows a delay
+//    (job_classes[].slack); the engine hands the job to the scheduler then.
+// What a policy must never do: read a clock, keep pointers to engine state
+// past a call, or draw randomness other than from a stream derived from the
+// run's seed. The cluster autoscaler (scheduler/cluster_autoscaler.hpp) keeps
+// the elastic node groups; an energy policy never touches them.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/region.hpp"
+#include "core/time.hpp"
+#include "scheduler/cluster_autoscaler.hpp"
+
+namespace capsim::scheduler {
+
+// What an energy policy sees at a scan. Node groups as the cluster
+// autoscaler sees its own (`ready`: powered on and taking work;
+// `provisioning`: booting; `min`, `max`: 0 and the group's count;
+// `scale_down_delay`: unused), the work waiting for GPUs, and the nodes
+// powered on with nothing on them, longest idle first.
+struct EnergyView {
+  Time now;
+  std::span<const NodeGroupStatus> groups;
+  std::span<const WaitingDemand> waiting;
+  std::span<const IdleNode> idle;
+};
+
+// Nodes to boot, by group (the engine takes the group's lowest-numbered
+// nodes that are off), and idle nodes to power off.
+struct EnergyActions {
+  std::vector<std::pair<std::int32_t, std::int64_t>> boot;  // (group, nodes)
+  std::vector<NodeId> power_off;
+};
+
+// An arriving job that may wait: it must end by `deadline` (submit +
+// its class's slack + its expected run time) and may run in `regions`.
+struct FlexibleJob {
+  Time submit;
+  Duration expected_run;  // on its recorded hardware
+  Time deadline;
+  RegionSet regions;
+};
+
+class EnergyPolicy {
+ public:
+  virtual ~EnergyPolicy() = default;
+  // The registered name ("power_off").
+  virtual std::string_view name() const = 0;
+  // How often decide() is called; zero: never (a policy that only defers).
+  virtual Duration scan_interval() const { return Duration(); }
+  virtual EnergyActions decide(const EnergyView& /*view*/) { return {}; }
+  // When to hand the job to the scheduler: in [submit, deadline -
+  // expected_run]; submit unless the policy defers work.
+  virtual Time release_at(const FlexibleJob& job) const { return job.submit; }
+};
+
+}  // namespace capsim::scheduler
