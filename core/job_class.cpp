@@ -244,9 +244,10 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
   const auto& items = read_list(*node, field, "job classes");
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string f = field + "[" + std::to_string(i) + "]";
-    MapReader map(*items[i], f,
-                  {"name", "gavel", "colocation", "users", "queues", "weight", "priority", "preemptible",
-                   "checkpoint_interval", "restore_overhead", "restart_limit", "speed", "kernels", "iteration", "regions"});
+    MapReader map(
+        *items[i], f,
+        {"name", "gavel", "colocation", "users", "queues", "weight", "priority", "preemptible", "checkpoint_interval",
+         "restore_overhead", "restart_limit", "deadline", "slack", "speed", "kernels", "iteration", "regions"});
     if (const ConfigNode* value = map.optional("gavel")) {
       const ConfigNode* colocation = map.optional("colocation");
       if (map.node().entries().size() != (colocation ? 2u : 1u)) {
@@ -289,6 +290,19 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
     }
     if (const ConfigNode* v = map.optional("restart_limit")) {
       spec.restart_limit = static_cast<std::int32_t>(read_int(*v, map.field("restart_limit"), 0, 1'000'000));
+    }
+    for (const auto& [key, out] : {std::pair{"deadline", &spec.deadline}, {"slack", &spec.slack}}) {
+      const ConfigNode* v = map.optional(key);
+      if (v == nullptr) continue;
+      const Duration d = read_duration(*v, map.field(key));
+      if (d <= Duration() || d > Duration::hours(24 * 365)) {
+        throw InputError(v->where(), map.field(key), "a duration above 0s, at most a year", format_duration(d));
+      }
+      *out = d;
+    }
+    if (spec.deadline && spec.slack) {
+      throw InputError(map.optional("slack")->where(), map.field("slack"),
+                       "deadline or slack, not both (a deadline after submission, or slack beyond the run)", "both");
     }
     if (const ConfigNode* v = map.optional("speed")) {
       spec.speed.assign(catalog.size(), kCatalogSpeed);

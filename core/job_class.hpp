@@ -63,6 +63,12 @@ struct JobClassSpec {
   // How many times a node failure may restart one of its jobs; the failure
   // after that ends the job (JobEnd::kAbandoned). -1: no limit.
   std::int32_t restart_limit = -1;
+  // Flexible work (issue 9's carbon-aware deferral): a job of the class may
+  // wait before it starts, as long as it ends by its deadline: `deadline`
+  // after its submission, or its expected run time plus `slack` after it.
+  // None: the job is handed to the scheduler when it arrives.
+  std::optional<Duration> deadline;
+  std::optional<Duration> slack;
   // Relative training speed on each GPU type (by GpuTypeId; NaN: the
   // catalog's relative speed for the type). The job's work is in reference
   // GPU-seconds, so 1.0 is a V100's pace.

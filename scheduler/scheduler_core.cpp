@@ -139,16 +139,24 @@ void SchedulerCore::enqueue(ActiveJob& job, JobId id) {
   dirty_ = true;
 }
 
+void SchedulerCore::set_record(JobId id, std::uint32_t slot) {
+  while (jobs_.size() < id) jobs_.push_back(kNotArrived);
+  if (id == jobs_.size()) {
+    jobs_.push_back(slot);
+  } else {
+    jobs_[id] = slot;
+  }
+}
+
 void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
   advance_to(now);
-  CAPSIM_CHECK(job.id == jobs_.size()) << "job ids must be dense in arrival order: got " << job.id << ", expected "
-                                       << jobs_.size();
+  CAPSIM_CHECK(job.id >= jobs_.size() || jobs_[job.id] == kNotArrived) << "job " << job.id << " arrived twice";
   CAPSIM_CHECK(job.request.gpu_milli > 0 || (job.request.gpu_milli == 0 && job.request.cpu_milli > 0))
       << "job " << job.id << " asks for " << job.request.to_string() << ": GPUs, or CPU for a CPU-only job";
   CAPSIM_CHECK(job.user < users_.size() && job.tenant < tenants_.size())
       << "job " << job.id << " names a user or tenant the core did not hand out";
   if (const auto reason = never_runs(job)) {
-    jobs_.push_back(kEnded);
+    set_record(job.id, kEnded);
     to_reject_.emplace_back(job.id, *reason);
     return;
   }
@@ -160,7 +168,7 @@ void SchedulerCore::on_job_arrived(Time now, const JobRequest& job) {
     slot = free_active_.back();
     free_active_.pop_back();
   }
-  jobs_.push_back(slot);
+  set_record(job.id, slot);
   ActiveJob& record = active_[slot];
   record.request = job;
   set_shares(record, {});

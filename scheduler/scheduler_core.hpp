@@ -110,7 +110,7 @@ class SchedulerCore final : private SchedulerView {
   // SchedulerView.
   Time now() const override { return now_; }
   JobView job(JobId id) const override;
-  bool is_active(JobId id) const override { return id < jobs_.size() && jobs_[id] < kEnded; }
+  bool is_active(JobId id) const override { return id < jobs_.size() && jobs_[id] < kNotArrived; }
   bool may_be_victim(JobId id) const override;
   std::string_view user_name(UserId id) const override { return users_.at(id); }
   std::string_view tenant_name(TenantId id) const override { return tenants_.at(id); }
@@ -149,8 +149,12 @@ class SchedulerCore final : private SchedulerView {
     std::uint64_t started_in_pass = 0;  // the pass that last started it
     bool running = false;
   };
-  // Per job ever seen: its slot in active_, or kEnded once it left.
+  // Per job ever seen: its slot in active_, kEnded once it left, or
+  // kNotArrived for an id the driver has not handed over yet (held back).
   static constexpr std::uint32_t kEnded = 0xffffffffu;
+  static constexpr std::uint32_t kNotArrived = 0xfffffffeu;
+  // Sets job `id`'s entry of jobs_, growing it over ids not arrived yet.
+  void set_record(JobId id, std::uint32_t slot);
 
   static std::uint32_t intern(std::vector<std::string>& names, std::map<std::string, std::uint32_t, std::less<>>& ids,
                               std::string_view name);

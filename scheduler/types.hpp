@@ -14,7 +14,9 @@
 
 namespace capsim::scheduler {
 
-// Jobs are numbered densely from 0 by the driver, in arrival order.
+// Jobs are numbered densely from 0 by the driver, in the order they arrive
+// in the driver; one the driver holds back (an energy policy's deferral)
+// reaches the core later than jobs numbered after it.
 using JobId = std::uint32_t;
 // Users and tenants (a trace's queue, virtual cluster or QoS) as numbers the
 // core hands out (SchedulerCore::intern_user / intern_tenant); 0 is "none".

@@ -122,7 +122,8 @@ std::vector<Metric> headline_metrics(const Summary& s) {
     if (figure.name == "cluster_cost_usd" || figure.name == "idle_cost_pct") m.push_back(figure);
   }
   // Energy and carbon, where the driver measured them.
-  for (const char* name : {"facility_energy_kwh", "peak_power_kw", "emissions_kg_co2e", "node_hours_off"}) {
+  for (const char* name :
+       {"facility_energy_kwh", "peak_power_kw", "emissions_kg_co2e", "node_hours_off", "deadlines_missed"}) {
     for (const Metric& figure : s.energy) {
       if (figure.name == name) m.push_back(figure);
     }

@@ -169,9 +169,74 @@ void NativeEngine::handle_arrival(Time now) {
   queue_energy_scan(now);
   for (EngineObserver* observer : observers_) observer->on_job_arrived(now, job.report, next_job_);
   const scheduler::JobRequest request = job_request(id, next_job_, *classes_, scheduler_);
+  const JobClassSpec& job_class = classes_->at(next_job_.job_class);
+  if (job_class.deadline || job_class.slack) {
+    const Duration run = expected_run(next_job_);
+    const Time deadline = job_class.deadline ? now + *job_class.deadline : now + run + *job_class.slack;
+    deadlines_.emplace(id, deadline);
+    ++energy_stats_.jobs_with_deadline;
+    const Time release =
+        options_.energy
+            ? options_.energy->release_at({now, static_cast<double>(next_job_.request.gpu_milli) / kMilliPerGpu, run,
+                                           deadline, job_class.regions})
+            : now;
+    CAPSIM_CHECK(release >= now && release <= std::max(now, deadline - run))
+        << "energy policy " << options_.energy->name() << " released job " << next_job_.name << " outside its window";
+    if (release > now) {
+      // Held back: the scheduler (and the cluster autoscaler) hear of it at
+      // its release.
+      ++energy_stats_.jobs_deferred;
+      energy_stats_.deferral_seconds += (release - now).to_seconds();
+      count_waiting(slot, false);
+      held_.emplace(slot, request);
+      events_.push(release, EventClass::kJobRelease, slot, job.epoch);
+      read_next_job();
+      CAPSIM_CHECK(!has_next_job_ || next_job_.submit >= now) << "the workload source went back in time";
+      return;
+    }
+  }
   scheduler_.on_job_arrived(now, request);
   read_next_job();
   CAPSIM_CHECK(!has_next_job_ || next_job_.submit >= now) << "the workload source went back in time";
+}
+
+Duration NativeEngine::expected_run(const JobSpec& spec) const {
+  const JobClassSpec& job_class = classes_->at(spec.job_class);
+  double slowest = 0;
+  for (const NodeGroupSpec& group : layout_.spec().node_groups) {
+    if (group.count == 0 || !job_class.regions.allows(group.region)) continue;
+    if (spec.request.gpu_milli > 0 &&
+        !gpu_type_serves(catalog_, group.gpu_type, spec.gpu_types, spec.request.gpu_memory_mib))
+      continue;
+    const double rate =
+        ideal_rate(*classes_, catalog_, performance_, spec.job_class, spec.request.gpu_milli, group.gpu_type);
+    if (rate > 0 && (slowest == 0 || rate < slowest)) slowest = rate;
+  }
+  // No group serves it: the scheduler rejects it at once; nothing to wait for.
+  if (slowest == 0) return Duration();
+  return Duration::microseconds(static_cast<std::int64_t>(std::ceil(spec.work / slowest)));
+}
+
+void NativeEngine::handle_job_release(Time now, std::uint32_t slot) {
+  const auto it = held_.find(slot);
+  CAPSIM_CHECK(it != held_.end()) << "job slot " << slot << " released but not held";
+  const scheduler::JobRequest request = it->second;
+  held_.erase(it);
+  count_waiting(slot, true);
+  if (cluster_autoscaler_ && !scan_queued_) {
+    scan_queued_ = true;
+    events_.push(now + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
+  }
+  queue_energy_scan(now);
+  scheduler_.on_job_arrived(now, request);
+}
+
+void NativeEngine::check_deadline(Time now, JobId id) {
+  if (deadlines_.empty()) return;
+  const auto it = deadlines_.find(id);
+  if (it == deadlines_.end()) return;
+  if (now > it->second) ++energy_stats_.deadlines_missed;
+  deadlines_.erase(it);
 }
 
 void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
@@ -198,6 +263,7 @@ void NativeEngine::end_job(Time now, std::uint32_t slot, JobEnd how) {
   counters_.allocated_gpu_milli -= job.gpu_milli;
   ++job.epoch;  // an end still queued (an abandoned job's) is stale
   free_slot(slot);
+  check_deadline(now, id);
   scheduler_.on_job_ended(now, id);
   for (EngineObserver* observer : observers_) observer->on_job_ended(now, report, how);
 }
@@ -579,6 +645,11 @@ void NativeEngine::finish(Time end) {
       continue;
     }
     const JobEnd how = job.phase == JobPhase::kRunning ? JobEnd::kRunning : JobEnd::kPending;
+    // A job with a deadline still in the system misses it if it has passed.
+    if (!deadlines_.empty()) {
+      const auto deadline = deadlines_.find(job.job);
+      if (deadline != deadlines_.end() && end > deadline->second) ++energy_stats_.deadlines_missed;
+    }
     for (EngineObserver* observer : observers_) observer->on_job_ended(end, job.report, how);
   }
   for (EngineObserver* observer : observers_) observer->on_run_end(end);
@@ -1183,6 +1254,10 @@ EngineStats NativeEngine::run() {
           // A scan that changed nothing is not something happening: it
           // neither stretches the run nor calls for a scheduling pass.
           if (!handle_energy_scan(t)) continue;
+          break;
+        case EventClass::kJobRelease:
+          if (slots_[event.payload].epoch != event.epoch) continue;
+          handle_job_release(t, event.payload);
           break;
         case EventClass::kNodeBooted:
           if (power_[event.payload].epoch != event.epoch) continue;

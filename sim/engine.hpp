@@ -72,6 +72,11 @@ struct EnergyStats {
   std::int64_t power_offs = 0;  // nodes powered off
   std::int64_t boots = 0;       // nodes booted
   double node_seconds_off = 0;  // nodes off (booting not included), to the end of the run
+  // Flexible jobs (job classes with a deadline or slack).
+  std::int64_t jobs_with_deadline = 0;
+  std::int64_t jobs_deferred = 0;     // held back by the policy (released after their arrival)
+  double deferral_seconds = 0;        // their time held back, summed
+  std::int64_t deadlines_missed = 0;  // ended after their deadline, or not ended by it when the run stopped
 };
 
 // What failures did over a run (with EngineOptions::failures).
@@ -167,6 +172,12 @@ class NativeEngine {
   // The energy policy's scan: returns whether it booted or powered off a node.
   bool handle_energy_scan(Time now);
   void handle_node_booted(Time now, NodeId node);
+  // A flexible job's expected run time (on the slowest GPU type of the
+  // cluster that may serve it, alone at the ideal placement) and deadline.
+  Duration expected_run(const JobSpec& spec) const;
+  void handle_job_release(Time now, std::uint32_t slot);
+  // Counts a job with a deadline that ends (or is left) at `now`.
+  void check_deadline(Time now, JobId id);
   // Queues the energy policy's next scan unless one is queued.
   void queue_energy_scan(Time now);
   void handle_node_ready(Time now, NodeId node);
@@ -376,6 +387,10 @@ class NativeEngine {
   std::vector<NodePower> power_;
   std::int64_t booting_ = 0;
   bool energy_scan_queued_ = false;
+  // Jobs held back by the energy policy, by slot, with their request; the
+  // deadlines of flexible jobs, by job.
+  std::map<std::uint32_t, scheduler::JobRequest> held_;
+  std::map<JobId, Time> deadlines_;
   EnergyStats energy_stats_;
   // The waiting work is counted (demand_key_, counted_waiting_,
   // waiting_milli_): the cluster autoscaler or the energy policy reads it.

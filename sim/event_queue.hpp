@@ -53,7 +53,9 @@ enum class EventClass : std::uint8_t {
   // The energy policy (scheduler/energy/energy_policy.hpp): its scan, and a
   // node it booted taking work.
   kEnergyScan = 10,
-  kNodeBooted = 11
+  kNodeBooted = 11,
+  // A job the energy policy held back (release_at) handed to the scheduler.
+  kJobRelease = 12
 };
 
 // A 128-bit unsigned integer (a GCC and Clang extension).

@@ -101,8 +101,7 @@ JobTable JobRecorder::take() {
   reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
           table.gpus, table.nodes, table.racks, table.requested_gpu_types, table.gpu_type, table.preemptions,
           table.failures, table.lost_gpu_hours, table.wasted_gpu_hours, table.run_time_s, table.ideal_run_time_s,
-          table.energy_kwh, table.cost_usd, table.state,
-          table.region);
+          table.energy_kwh, table.cost_usd, table.state, table.region);
   const double pue = layout_ ? layout_->spec().pue : 1.0;
   for (std::size_t i = 0; i < n; ++i) {
     const Row& row = rows_[i];

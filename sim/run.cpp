@@ -134,8 +134,19 @@ RunResults run_native(const Scenario& scenario, const RunOptions& options) {
       },
       [&](NativeEngine& engine, RunResults& results) {
         if (!scenario.failures.empty()) add_failures(results.summary, engine.failure_stats(), results.jobs);
+        const EnergyStats& e = engine.energy_stats();
+        if (e.jobs_with_deadline > 0) {
+          results.summary.energy.push_back(
+              {"jobs_with_deadline", "jobs with a deadline", "", static_cast<double>(e.jobs_with_deadline)});
+          results.summary.energy.push_back(
+              {"jobs_deferred", "jobs deferred", "", static_cast<double>(e.jobs_deferred)});
+          results.summary.energy.push_back(
+              {"mean_deferral_h", "mean deferral (h)", "",
+               e.jobs_deferred > 0 ? e.deferral_seconds / 3600 / static_cast<double>(e.jobs_deferred) : 0.0});
+          results.summary.energy.push_back(
+              {"deadlines_missed", "deadlines missed", "", static_cast<double>(e.deadlines_missed)});
+        }
         if (scenario.energy_policy) {
-          const EnergyStats& e = engine.energy_stats();
           results.summary.energy.push_back(
               {"nodes_powered_off", "nodes powered off", "", static_cast<double>(e.power_offs)});
           results.summary.energy.push_back({"node_boots", "nodes booted", "", static_cast<double>(e.boots)});

@@ -459,6 +459,14 @@ std::string format_summary(const Summary& s) {
                     metric_text({"", "", "", s.energy_figure("node_hours_off")}).c_str());
       row("power off", line);
     }
+    const double with_deadline = s.energy_figure("jobs_with_deadline");
+    if (!std::isnan(with_deadline)) {
+      std::snprintf(line, sizeof line, "%s of %s jobs with a deadline deferred (mean %.1f h), %s deadlines missed",
+                    thousands(std::llround(s.energy_figure("jobs_deferred"))).c_str(),
+                    thousands(std::llround(with_deadline)).c_str(), s.energy_figure("mean_deferral_h"),
+                    thousands(std::llround(s.energy_figure("deadlines_missed"))).c_str());
+      row("deferral", line);
+    }
   }
   if (!s.cost.empty()) {
     std::string text = "$" + metric_text({"", "", "", s.cost_figure("cluster_cost_usd")});

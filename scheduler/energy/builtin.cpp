@@ -4,6 +4,7 @@
 #include <limits>
 #include <memory>
 
+#include "scheduler/energy/carbon_aware.hpp"
 #include "scheduler/energy/none.hpp"
 #include "scheduler/energy/power_off.hpp"
 #include "scheduler/registry.hpp"
@@ -11,6 +12,19 @@
 namespace capsim::scheduler {
 
 void register_builtin_energy_policies(PolicyRegistry& registry) {
+  registry.add_energy(
+      "carbon_aware",
+      "holds jobs with a deadline or slack (job classes) to the start within their window where the grid is "
+      "cleanest over their run, booking at most `max_share` (0.5) of their regions' GPUs in any hour; `margin` "
+      "(default 0) kept before the latest start",
+      [](const PolicyParams& params) {
+        CarbonAwareParams p;
+        if (const auto map = params.reader({"margin", "max_share"})) {
+          p.margin = duration_or(*map, "margin", p.margin, Duration(), Duration::hours(24 * 365));
+          p.max_share = number_or(*map, "max_share", p.max_share, 0, 1, /*above_min=*/true);
+        }
+        return std::make_unique<CarbonAwarePolicy>(*params.cluster, p);
+      });
   registry.add_energy("none", "every node stays on; jobs start when they arrive", [](const PolicyParams& params) {
     params.reader({});  // no parameters
     return std::make_unique<NoEnergyPolicy>();

@@ -12,7 +12,11 @@
 //    group's boot time) and powers off the idle nodes named, which must be
 //    on and empty;
 //  - calls release_at() once per arriving job whose class allows a delay
-//    (job_classes[].slack); the engine hands the job to the scheduler then.
+//    (job_classes[].deadline or slack), with the job's expected run time
+//    (on the slowest GPU type of the cluster that may serve it, at the ideal
+//    placement); the engine hands the job to the scheduler at the time
+//    answered (its submission stays its submit time: the wait counts in its
+//    queueing delay).
 // What a policy must never do: read a clock, keep pointers to engine state
 // past a call, or draw randomness other than from a stream derived from the
 // run's seed. The cluster autoscaler (scheduler/cluster_autoscaler.hpp) keeps
@@ -49,10 +53,12 @@ struct EnergyActions {
   std::vector<NodeId> power_off;
 };
 
-// An arriving job that may wait: it must end by `deadline` (submit +
-// its class's slack + its expected run time) and may run in `regions`.
+// An arriving job that may wait: it must end by `deadline` (submit + its
+// class's deadline, or + its expected run time + its class's slack) and may
+// run in `regions`.
 struct FlexibleJob {
   Time submit;
+  double gpus = 0;        // asked for (a share of one: that share; 0: CPU only)
   Duration expected_run;  // on its recorded hardware
   Time deadline;
   RegionSet regions;
@@ -66,9 +72,9 @@ class EnergyPolicy {
   // How often decide() is called; zero: never (a policy that only defers).
   virtual Duration scan_interval() const { return Duration(); }
   virtual EnergyActions decide(const EnergyView& /*view*/) { return {}; }
-  // When to hand the job to the scheduler: in [submit, deadline -
-  // expected_run]; submit unless the policy defers work.
-  virtual Time release_at(const FlexibleJob& job) const { return job.submit; }
+  // When to hand the job to the scheduler: in [submit, max(submit, deadline
+  // - expected_run)]; submit unless the policy defers work.
+  virtual Time release_at(const FlexibleJob& job) { return job.submit; }
 };
 
 }  // namespace capsim::scheduler
