@@ -106,7 +106,8 @@ std::unique_ptr<QueuePolicy> PolicyRegistry::make_queue(const PolicySpec& spec, 
                                                         const JobClasses* job_classes,
                                                         const GpuCatalog* catalog) const {
   auto policy =
-      lookup(queue_, spec, "queue").factory(PolicyParams{spec.params.get(), spec.field, seed, job_classes, catalog});
+      lookup(queue_, spec, "queue")
+          .factory(PolicyParams{spec.params.get(), spec.field, seed, job_classes, catalog, nullptr, spec.where});
   CAPSIM_CHECK(policy != nullptr) << "queue policy factory for " << spec.name << " returned null";
   return policy;
 }
@@ -114,22 +115,23 @@ std::unique_ptr<QueuePolicy> PolicyRegistry::make_queue(const PolicySpec& spec, 
 std::unique_ptr<PlacementPolicy> PolicyRegistry::make_placement(const PolicySpec& spec, std::uint64_t seed,
                                                                 const JobClasses* job_classes,
                                                                 const GpuCatalog* catalog) const {
-  auto policy = lookup(placement_, spec, "placement")
-                    .factory(PolicyParams{spec.params.get(), spec.field, seed, job_classes, catalog});
+  auto policy =
+      lookup(placement_, spec, "placement")
+          .factory(PolicyParams{spec.params.get(), spec.field, seed, job_classes, catalog, nullptr, spec.where});
   CAPSIM_CHECK(policy != nullptr) << "placement policy factory for " << spec.name << " returned null";
   return policy;
 }
 
 std::unique_ptr<AutoscalingPolicy> PolicyRegistry::make_autoscaling(const PolicySpec& spec, std::uint64_t seed) const {
-  auto policy = lookup(autoscaling_, spec, "autoscaling").factory(PolicyParams{spec.params.get(), spec.field, seed});
+  auto policy = lookup(autoscaling_, spec, "autoscaling")
+                    .factory(PolicyParams{spec.params.get(), spec.field, seed, nullptr, nullptr, nullptr, spec.where});
   CAPSIM_CHECK(policy != nullptr) << "autoscaling policy factory for " << spec.name << " returned null";
   return policy;
 }
 
 std::unique_ptr<EnergyPolicy> PolicyRegistry::make_energy(const PolicySpec& spec, std::uint64_t seed,
                                                           const GpuCatalog& catalog, const ClusterSpec& cluster) const {
-  PolicyParams params{spec.params.get(), spec.field, seed, nullptr, &catalog};
-  params.cluster = &cluster;
+  const PolicyParams params{spec.params.get(), spec.field, seed, nullptr, &catalog, &cluster, spec.where};
   auto policy = lookup(energy_, spec, "energy").factory(params);
   CAPSIM_CHECK(policy != nullptr) << "energy policy factory for " << spec.name << " returned null";
   return policy;

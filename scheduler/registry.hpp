@@ -39,6 +39,9 @@ struct PolicyParams {
   // The scenario's cluster (its regions' carbon intensity), for energy
   // policies; outlives the policy.
   const ClusterSpec* cluster = nullptr;
+  // Where the scenario names the policy (for a policy that needs parameters
+  // and was given none).
+  SourceLocation where;
   // A reader of the policy's map that rejects keys other than `name` and
   // `allowed`; nothing when the scenario named the policy without a map.
   std::optional<MapReader> reader(std::initializer_list<std::string_view> allowed) const;

@@ -122,8 +122,8 @@ std::vector<Metric> headline_metrics(const Summary& s) {
     if (figure.name == "cluster_cost_usd" || figure.name == "idle_cost_pct") m.push_back(figure);
   }
   // Energy and carbon, where the driver measured them.
-  for (const char* name :
-       {"facility_energy_kwh", "peak_power_kw", "emissions_kg_co2e", "node_hours_off", "deadlines_missed"}) {
+  for (const char* name : {"facility_energy_kwh", "peak_power_kw", "emissions_kg_co2e", "node_hours_off",
+                           "deadlines_missed", "capped_hours", "over_budget_hours"}) {
     for (const Metric& figure : s.energy) {
       if (figure.name == name) m.push_back(figure);
     }
@@ -183,6 +183,23 @@ Comparison run_comparison(const std::vector<Variant>& variants, const CompareOpt
   for (std::thread& thread : pool) thread.join();
   for (const std::exception_ptr& error : errors) {
     if (error) std::rethrow_exception(error);  // the first variant's error, in variant order
+  }
+
+  // Runs report different figures (an energy policy's own, a workload's
+  // deadlines): align every run on the union of them, in the order they
+  // first appear, NaN where a run has none.
+  std::vector<Metric> rows;
+  for (const std::vector<Metric>& run : metrics) {
+    for (const Metric& m : run) {
+      const bool known = std::any_of(rows.begin(), rows.end(), [&](const Metric& r) { return r.name == m.name; });
+      if (!known) rows.push_back({m.name, m.label, m.units, kNaN});
+    }
+  }
+  for (std::vector<Metric>& run : metrics) {
+    if (run.empty()) continue;
+    std::vector<Metric> aligned = rows;
+    for (Metric& row : aligned) row.value = figure_of(run, row.name);
+    run = std::move(aligned);
   }
 
   Comparison comparison;

@@ -64,6 +64,15 @@ NativeEngine::NativeEngine(const ClusterLayout& layout, const GpuCatalog& catalo
     jobs_on_node_.resize(layout_.node_count());
   }
   tracks_demand_ = cluster_autoscaler_.has_value() || energy_ != nullptr;
+  if (options_.energy && options_.energy->caps_power()) {
+    caps_ = true;
+    energy_stats_.caps = true;
+    energy_stats_.power_budget_watts = options_.energy->power_budget_watts();
+    for (const NodeGroupSpec& group : layout_.spec().node_groups) {
+      base_watts_ += static_cast<double>(group.count) *
+                     (group.node_watts + group.gpus_per_node * catalog_.at(group.gpu_type).idle_watts);
+    }
+  }
   if (options_.failures && !options_.failures->empty()) {
     failures_ = options_.failures;
     health_.resize(layout_.node_count());
@@ -257,7 +266,7 @@ void NativeEngine::end_job(Time now, std::uint32_t slot, JobEnd how) {
   if (!sharers_.empty()) share_left(now, slot);
   if (!nodes_of_slot_.empty()) node_left(now, slot);
   if (links_) network_left(now, slot);
-  for (EngineObserver* observer : observers_) observer->on_gpus_released(now, slot);
+  gpus_released(now, slot);
   ++jobs_ended_;
   --counters_.running_jobs;
   counters_.allocated_gpu_milli -= job.gpu_milli;
@@ -308,8 +317,13 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   }
   job.phase = JobPhase::kRunning;
   job.record_hint = scheduler_.record_hint(decision.job);
-  job.rate = job.base_rate = rate;
-  job.share_factor = job.node_factor = job.net_factor = 1;
+  job.base_rate = rate;
+  job.share_factor = job.node_factor = job.net_factor = job.cap_factor = 1;
+  if (caps_ && type != kAnyGpuType) {
+    const GpuType& gpu = catalog_.at(type);
+    job.cap_factor = options_.energy->speed_at_cap(cap_, gpu.idle_watts, gpu.peak_watts);
+  }
+  job.rate = rate * job.cap_factor;
   job.run_start = job.since = now;
   job.done_in_run = 0;
   job.failed_at = Time::max();
@@ -318,7 +332,7 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
     ++counters_.running_jobs;
   }
   counters_.allocated_gpu_milli += job.gpu_milli;
-  for (EngineObserver* observer : observers_) observer->on_gpus_taken(now, slot, decision.allocation, type);
+  gpus_taken(now, slot, decision.allocation, type);
   const NodeShare& first = decision.allocation.front();
   const std::uint32_t epoch = job.epoch;
   // A MIG instance is isolated: no interference.
@@ -387,7 +401,7 @@ void NativeEngine::share_joined(Time now, std::uint32_t slot, GpuKey gpu) {
 void NativeEngine::apply_factors(Time now, std::uint32_t slot) {
   const JobSlot& job = slots_[slot];
   if (job.failed_at != Time::max()) return;  // frozen by a failure until its detection
-  const double rate = job.base_rate * job.share_factor * job.node_factor * job.net_factor;
+  const double rate = job.base_rate * job.share_factor * job.node_factor * job.net_factor * job.cap_factor;
   if (job.rate != rate) set_rate(now, slot, rate);
 }
 
@@ -515,7 +529,7 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   share_left(now, slot);
   if (!nodes_of_slot_.empty()) node_left(now, slot);
   if (links_) network_left(now, slot);
-  for (EngineObserver* observer : observers_) observer->on_gpus_released(now, slot);
+  gpus_released(now, slot);
   // A failure froze the job at failed_at: it did nothing since.
   const bool failed = job.failed_at != Time::max();
   const Duration ran = (failed ? job.failed_at : now) - job.run_start;
@@ -619,6 +633,7 @@ void NativeEngine::arm_timer() {
 
 void NativeEngine::finish(Time end) {
   stats_.end = end;
+  if (caps_) account_cap(end);
   for (std::size_t n = 0; n < health_.size(); ++n) {
     if (health_[n].down && end > health_[n].down_since) {
       failure_stats_.gpu_seconds_down +=
@@ -780,7 +795,7 @@ void NativeEngine::end_replica(Time now, std::uint32_t slot) {
   if (!sharers_.empty()) share_left(now, slot);
   if (!nodes_of_slot_.empty()) node_left(now, slot);
   if (links_) network_left(now, slot);
-  for (EngineObserver* observer : observers_) observer->on_gpus_released(now, slot);
+  gpus_released(now, slot);
   counters_.allocated_gpu_milli -= job.gpu_milli;
   replica_stopped(now, slot);
   const JobId id = job.job;
@@ -810,7 +825,7 @@ void NativeEngine::start_elastic() {
     if (group.autoscaling && rank[g]++ >= group.autoscaling->initial) {
       node_life_[n].state = NodeLife::State::kOff;
       scheduler_.on_node_down(Time::zero(), node);
-      for (EngineObserver* observer : observers_) observer->on_node_power(Time::zero(), node, false);
+      notify_node_power(Time::zero(), node, false);
       continue;
     }
     // Provisioned from the start: ready at once.
@@ -825,7 +840,7 @@ void NativeEngine::provision(Time now, NodeId node) {
   const NodeGroupSpec& group = layout_.spec().node_groups[g];
   life.state = NodeLife::State::kProvisioning;
   life.since = now;
-  for (EngineObserver* observer : observers_) observer->on_node_power(now, node, true);
+  notify_node_power(now, node, true);
   NodeGroupUsage& usage = group_usage_[g];
   ++usage.provisioned;
   usage.peak_nodes = std::max(usage.peak_nodes, ++group_provisioned_[g]);
@@ -879,7 +894,7 @@ void NativeEngine::release_node(Time now, NodeId node, Time billed_until, bool t
   --group_provisioned_[g];
   life.state = NodeLife::State::kOff;
   ++life.epoch;  // its queued ready or notice events are stale
-  for (EngineObserver* observer : observers_) observer->on_node_power(now, node, false);
+  notify_node_power(now, node, false);
   if (tell_core) scheduler_.on_node_down(now, node);
 }
 
@@ -993,7 +1008,7 @@ bool NativeEngine::handle_energy_scan(Time now) {
       ++power.epoch;
       ++booting_;
       ++energy_stats_.boots;
-      for (EngineObserver* observer : observers_) observer->on_node_power(now, static_cast<NodeId>(n), true);
+      notify_node_power(now, static_cast<NodeId>(n), true);
       events_.push(now + groups[static_cast<std::size_t>(g)].boot, EventClass::kNodeBooted,
                    static_cast<std::uint32_t>(n), power.epoch);
       --left;
@@ -1009,7 +1024,7 @@ bool NativeEngine::handle_energy_scan(Time now) {
     power_[n].since = now;
     ++energy_stats_.power_offs;
     scheduler_.on_node_down(now, node);
-    for (EngineObserver* observer : observers_) observer->on_node_power(now, node, false);
+    notify_node_power(now, node, false);
     acted = true;
   }
   // Scan on while work may come or go, or nodes boot; a scan that changed
@@ -1036,6 +1051,78 @@ void NativeEngine::queue_energy_scan(Time now) {
   if (energy_ == nullptr || energy_scan_queued_) return;
   energy_scan_queued_ = true;
   events_.push(now + energy_->scan_interval(), EventClass::kEnergyScan, 0);
+}
+
+void NativeEngine::notify_node_power(Time now, NodeId node, bool on) {
+  if (caps_) {
+    const NodeGroupSpec& group = layout_.spec().node_groups[static_cast<std::size_t>(layout_.group_of(node))];
+    const double watts =
+        group.node_watts - group.off_watts + group.gpus_per_node * catalog_.at(group.gpu_type).idle_watts;
+    base_watts_ += on ? watts : -watts;
+    power_dirty_ = true;
+  }
+  for (EngineObserver* observer : observers_) observer->on_node_power(now, node, on);
+}
+
+void NativeEngine::gpus_taken(Time now, std::uint32_t slot, std::span<const NodeShare> allocation, GpuTypeId type) {
+  JobSlot& job = slots_[slot];
+  job.gpu_type = type;
+  if (caps_ && type != kAnyGpuType) {
+    const double share = static_cast<double>(job.gpu_milli) / kMilliPerGpu;
+    busy_peak_watts_ += share * catalog_.at(type).peak_watts;
+    busy_idle_watts_ += share * catalog_.at(type).idle_watts;
+    power_dirty_ = true;
+  }
+  for (EngineObserver* observer : observers_) observer->on_gpus_taken(now, slot, allocation, type);
+}
+
+void NativeEngine::gpus_released(Time now, std::uint32_t slot) {
+  JobSlot& job = slots_[slot];
+  if (caps_ && job.gpu_type != kAnyGpuType) {
+    const double share = static_cast<double>(job.gpu_milli) / kMilliPerGpu;
+    busy_peak_watts_ -= share * catalog_.at(job.gpu_type).peak_watts;
+    busy_idle_watts_ -= share * catalog_.at(job.gpu_type).idle_watts;
+    power_dirty_ = true;
+  }
+  job.gpu_type = kAnyGpuType;
+  for (EngineObserver* observer : observers_) observer->on_gpus_released(now, slot);
+}
+
+void NativeEngine::account_cap(Time now) {
+  const double seconds = (now - cap_since_).to_seconds();
+  if (seconds <= 0) return;
+  if (cap_ < 1) {
+    energy_stats_.capped_seconds += seconds;
+    energy_stats_.cap_seconds += cap_ * seconds;
+  }
+  if (over_budget_) energy_stats_.over_budget_seconds += seconds;
+  cap_since_ = now;
+}
+
+void NativeEngine::update_power_cap(Time now) {
+  power_dirty_ = false;
+  account_cap(now);
+  scheduler::PowerView view;
+  view.now = now;
+  view.pue = layout_.spec().pue;
+  view.base_watts = base_watts_;
+  view.busy_peak_watts = busy_peak_watts_;
+  view.busy_idle_watts = busy_idle_watts_;
+  const double cap = options_.energy->power_cap(view);
+  CAPSIM_CHECK(cap > 0 && cap <= 1) << "energy policy " << options_.energy->name() << " capped at " << cap;
+  const double facility = view.pue * (base_watts_ - busy_idle_watts_ + cap * busy_peak_watts_);
+  // Rounding in the running sums is not a budget overrun.
+  over_budget_ = facility > options_.energy->power_budget_watts() * (1 + 1e-9);
+  if (cap == cap_) return;
+  cap_ = cap;
+  for (EngineObserver* observer : observers_) observer->on_power_cap(now, cap);
+  for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    JobSlot& job = slots_[slot];
+    if (job.phase != JobPhase::kRunning || job.gpu_type == kAnyGpuType) continue;
+    const GpuType& gpu = catalog_.at(job.gpu_type);
+    job.cap_factor = options_.energy->speed_at_cap(cap, gpu.idle_watts, gpu.peak_watts);
+    apply_factors(now, slot);
+  }
 }
 
 bool NativeEngine::failures_matter() const {
@@ -1276,6 +1363,7 @@ EngineStats NativeEngine::run() {
     if (stats_.events == events_before) continue;
     last_acted = t;
     apply_decisions(t);
+    if (caps_ && power_dirty_) update_power_cap(t);
     if (!events_.empty() && events_.top().time == t) continue;  // the instant goes on (zero-length jobs)
     ++stats_.instants;
     for (EngineObserver* observer : observers_) observer->on_instant_end(t, counters_);

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <tuple>
 #include <vector>
 
@@ -77,6 +78,12 @@ struct EnergyStats {
   std::int64_t jobs_deferred = 0;     // held back by the policy (released after their arrival)
   double deferral_seconds = 0;        // their time held back, summed
   std::int64_t deadlines_missed = 0;  // ended after their deadline, or not ended by it when the run stopped
+  // Power capping (caps: the policy caps power, to power_budget_watts).
+  bool caps = false;
+  double power_budget_watts = 0;
+  double capped_seconds = 0;       // with the GPUs capped below their peak
+  double cap_seconds = 0;          // the cap x time, over the capped time
+  double over_budget_seconds = 0;  // the facility above the budget even at the lowest cap
 };
 
 // What failures did over a run (with EngineOptions::failures).
@@ -178,6 +185,15 @@ class NativeEngine {
   void handle_job_release(Time now, std::uint32_t slot);
   // Counts a job with a deadline that ends (or is left) at `now`.
   void check_deadline(Time now, JobId id);
+  // Tell the observers (and the power-cap accounting) of a node powered on
+  // or off, of GPUs taken and given back.
+  void notify_node_power(Time now, NodeId node, bool on);
+  void gpus_taken(Time now, std::uint32_t slot, std::span<const NodeShare> allocation, GpuTypeId type);
+  void gpus_released(Time now, std::uint32_t slot);
+  // Asks the energy policy for the power cap and applies it.
+  void update_power_cap(Time now);
+  // Accounts the cap's time from cap_since_ to `now`.
+  void account_cap(Time now);
   // Queues the energy policy's next scan unless one is queued.
   void queue_energy_scan(Time now);
   void handle_node_ready(Time now, NodeId node);
@@ -289,8 +305,10 @@ class NativeEngine {
     std::uint32_t record_hint = 0;  // running: the scheduler core's cache hint for the job
     std::int32_t gpu_milli = 0;     // thousandths of a GPU asked for
     std::int32_t preemptions = 0;
-    std::int32_t failures = 0;     // node failures that stopped it
-    Time failed_at = Time::max();  // running: when a failure froze it (max: not frozen)
+    std::int32_t failures = 0;         // node failures that stopped it
+    Time failed_at = Time::max();      // running: when a failure froze it (max: not frozen)
+    double cap_factor = 1;             // running: its speed under the power cap
+    GpuTypeId gpu_type = kAnyGpuType;  // running: the type of its GPUs
     JobClassId job_class = 0;
     JobOutcome outcome = JobOutcome::kCompleted;
     JobPhase phase = JobPhase::kPending;
@@ -391,6 +409,16 @@ class NativeEngine {
   // deadlines of flexible jobs, by job.
   std::map<std::uint32_t, scheduler::JobRequest> held_;
   std::map<JobId, Time> deadlines_;
+  // Power capping (energy policies that caps_power()): the power the engine
+  // accounts (PowerView), the cap in force since cap_since_.
+  bool caps_ = false;
+  bool power_dirty_ = false;
+  double base_watts_ = 0;
+  double busy_peak_watts_ = 0;
+  double busy_idle_watts_ = 0;
+  double cap_ = 1;
+  bool over_budget_ = false;
+  Time cap_since_;
   EnergyStats energy_stats_;
   // The waiting work is counted (demand_key_, counted_waiting_,
   // waiting_milli_): the cluster autoscaler or the energy policy reads it.

@@ -64,10 +64,28 @@ void JobRecorder::on_job_interrupted(Time now, JobId job, const Interruption& wh
   ++(what.node_failure ? row.failures : row.preemptions);
   row.lost_work += what.lost_work;
   row.wasted_gpu_seconds += what.wasted_gpu_seconds;
-  row.held += now - row.run_since;
-  row.cost_usd += (now - row.run_since).to_seconds() / 3600 * row.usd_per_hour;
-  row.run_since = Time::max();
+  close_run(row, now);
   row.state = JobEnd::kPending;
+}
+
+void JobRecorder::close_run(Row& row, Time end) {
+  row.held += end - row.run_since;
+  row.cost_usd += (end - row.run_since).to_seconds() / 3600 * row.usd_per_hour;
+  if (!caps_.empty()) row.held_at_cap_s += cap_integral(end) - cap_integral(row.run_since);
+  row.run_since = Time::max();
+}
+
+double JobRecorder::cap_integral(Time t) const {
+  const auto after = std::upper_bound(caps_.begin(), caps_.end(), t,
+                                      [](Time time, const CapChange& change) { return time < change.at; });
+  if (after == caps_.begin()) return (t - Time::zero()).to_seconds();
+  const CapChange& change = *std::prev(after);
+  return change.integral_s + change.cap * (t - change.at).to_seconds();
+}
+
+void JobRecorder::on_power_cap(Time now, double cap) {
+  const double integral = cap_integral(now);
+  caps_.push_back({now, integral, cap});
 }
 
 void JobRecorder::on_job_ended(Time now, JobId job, JobEnd how) {
@@ -80,11 +98,7 @@ JobTable JobRecorder::take() {
     Row& row = rows_[entry.job];
     row.state = entry.how;
     if (ran_to_end(entry.how)) row.end = entry.end;
-    if (row.run_since != Time::max()) {  // it ended running, or was still running at the end
-      row.held += entry.end - row.run_since;
-      row.cost_usd += (entry.end - row.run_since).to_seconds() / 3600 * row.usd_per_hour;
-      row.run_since = Time::max();
-    }
+    if (row.run_since != Time::max()) close_run(row, entry.end);  // it ended running, or was still running at the end
   }
   ends_.clear();
   JobTable table;
@@ -128,7 +142,9 @@ JobTable JobRecorder::take() {
     table.ideal_run_time_s.push_back(row.ideal_rate > 0 && std::isfinite(row.work) ? row.work / row.ideal_rate * 1e-6
                                                                                    : kNaN);
     const double peak_watts = row.gpu_type == kAnyGpuType ? 0.0 : catalog_.at(row.gpu_type).peak_watts;
-    table.energy_kwh.push_back(table.gpus.back() * row.held.to_seconds() * peak_watts * pue / 3.6e6);
+    // At peak while held (cap x peak under power caps).
+    const double held_s = caps_.empty() ? row.held.to_seconds() : row.held_at_cap_s;
+    table.energy_kwh.push_back(table.gpus.back() * held_s * peak_watts * pue / 3.6e6);
     table.cost_usd.push_back(row.cost_usd);
     table.state.push_back(row.state);
     table.region.push_back(row.region);

@@ -24,6 +24,7 @@ class JobRecorder final : public EngineObserver {
                       double rate) override;
   void on_job_interrupted(Time now, JobId job, const Interruption& what) override;
   void on_job_ended(Time now, JobId job, JobEnd how) override;
+  void on_power_cap(Time now, double cap) override;
 
   // The table, complete after the engine's on_run_end; leaves the recorder empty.
   JobTable take();
@@ -52,6 +53,7 @@ class JobRecorder final : public EngineObserver {
     double wasted_gpu_seconds = 0;  // held without leaving kept work
     Time run_since = Time::max();   // running: when the current run began
     Duration held;                  // run time of the runs that ended
+    double held_at_cap_s = 0;       // with power caps: their run time x the cap in force
     double usd_per_hour = 0;        // running: what its GPUs cost
     double cost_usd = 0;            // of the runs that ended
     GpuTypeSet requested_gpu_types;
@@ -63,6 +65,18 @@ class JobRecorder final : public EngineObserver {
     JobId job;
     JobEnd how;
   };
+  // The power caps (on_power_cap): when each took effect, the integral of the
+  // cap over time up to then (seconds), and the cap; empty: never capped.
+  struct CapChange {
+    Time at;
+    double integral_s;
+    double cap;
+  };
+  std::vector<CapChange> caps_;
+  // The integral of the cap from time 0 to `t` (t in seconds when uncapped).
+  double cap_integral(Time t) const;
+  // Adds the run from row.run_since to `end` to the row's held time and cost.
+  void close_run(Row& row, Time end);
   const GpuCatalog& catalog_;
   const ClusterLayout* layout_;
   const JobClasses* classes_;

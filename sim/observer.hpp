@@ -82,6 +82,9 @@ class EngineObserver {
   // node is on from time 0 unless the driver says otherwise at time 0; a
   // node said to be in the state it is in is left alone.
   virtual void on_node_power(Time /*now*/, NodeId /*node*/, bool /*on*/) {}
+  // Every allocated GPU is capped at `cap` x its peak watts from `now` (an
+  // energy policy's power cap; 1: uncapped, as at the start).
+  virtual void on_power_cap(Time /*now*/, double /*cap*/) {}
   // Called once per instant at which something happened, after its events
   // and decisions, with the state that holds until the next instant.
   virtual void on_instant_end(Time /*now*/, const EngineCounters& /*counters*/) {}

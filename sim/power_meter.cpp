@@ -109,21 +109,22 @@ void PowerMeter::on_gpus_taken(Time now, std::uint32_t holder, std::span<const N
   auto& held = held_[holder];
   CAPSIM_CHECK(held.empty()) << "holder " << holder << " took GPUs twice";
   const GpuType& type = catalog_.at(gpu_type);
-  const double busy_watts = type.peak_watts - type.idle_watts;
   for (const NodeShare& share : allocation) {
     const std::int32_t region =
         layout_.spec().node_groups[static_cast<std::size_t>(layout_.group_of(share.node))].region;
-    const double watts = static_cast<double>(share.total_gpu_milli()) / kMilliPerGpu * busy_watts;
-    if (watts == 0) continue;
-    add_power(static_cast<std::size_t>(region), watts, 0);
-    held.emplace_back(region, watts);
+    const double gpus = static_cast<double>(share.total_gpu_milli()) / kMilliPerGpu;
+    const Held h{region, gpus * type.peak_watts, gpus * type.idle_watts};
+    if (h.peak_watts == h.idle_watts) continue;  // draws nothing above idle
+    add_power(static_cast<std::size_t>(region), cap_ * h.peak_watts - h.idle_watts, 0);
+    held.push_back(h);
   }
 }
 
 void PowerMeter::on_gpus_released(Time now, std::uint32_t holder) {
   if (holder >= held_.size() || held_[holder].empty()) return;
   advance(now);
-  for (const auto& [region, watts] : held_[holder]) add_power(static_cast<std::size_t>(region), -watts, 0);
+  for (const Held& h : held_[holder])
+    add_power(static_cast<std::size_t>(h.region), h.idle_watts - cap_ * h.peak_watts, 0);
   held_[holder].clear();
 }
 
@@ -137,6 +138,14 @@ void PowerMeter::on_node_power(Time now, NodeId node, bool on) {
   // Off, it draws its off_watts (0 for an elastic group's released node).
   add_power(static_cast<std::size_t>(group.region), sign * group.gpus_per_node * catalog_.at(group.gpu_type).idle_watts,
             sign * (group.node_watts - group.off_watts));
+}
+
+void PowerMeter::on_power_cap(Time now, double cap) {
+  advance(now);
+  for (const std::vector<Held>& held : held_) {
+    for (const Held& h : held) add_power(static_cast<std::size_t>(h.region), (cap - cap_) * h.peak_watts, 0);
+  }
+  cap_ = cap;
 }
 
 void PowerMeter::on_run_end(Time end) {

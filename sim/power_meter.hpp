@@ -54,6 +54,7 @@ class PowerMeter final : public EngineObserver {
                      GpuTypeId gpu_type) override;
   void on_gpus_released(Time now, std::uint32_t holder) override;
   void on_node_power(Time now, NodeId node, bool on) override;
+  void on_power_cap(Time now, double cap) override;
   void on_run_end(Time end) override;
 
   // After on_run_end.
@@ -78,9 +79,16 @@ class PowerMeter final : public EngineObserver {
   std::vector<double> gpu_watts_;    // by region: GPU boards now
   std::vector<double> other_watts_;  // by region: nodes' own power now
   std::vector<std::uint8_t> node_on_;
-  // By holder: (region, watts above idle) of what it holds; kept allocated
-  // for the next holder of the same number.
-  std::vector<std::vector<std::pair<std::int32_t, double>>> held_;
+  // By holder, what it holds: per region, the peak and idle watts of its
+  // share of the GPUs (it draws cap x peak - idle above idle); kept
+  // allocated for the next holder of the same number.
+  struct Held {
+    std::int32_t region = 0;
+    double peak_watts = 0;
+    double idle_watts = 0;
+  };
+  std::vector<std::vector<Held>> held_;
+  double cap_ = 1;  // the power cap in force (on_power_cap)
   EnergyReport report_;
 };
 

@@ -146,6 +146,14 @@ RunResults run_native(const Scenario& scenario, const RunOptions& options) {
           results.summary.energy.push_back(
               {"deadlines_missed", "deadlines missed", "", static_cast<double>(e.deadlines_missed)});
         }
+        if (e.caps) {
+          auto& energy = results.summary.energy;
+          energy.push_back({"power_budget_kw", "power budget (kW)", "", e.power_budget_watts / 1000});
+          energy.push_back({"capped_hours", "hours capped", "", e.capped_seconds / 3600});
+          energy.push_back({"mean_cap_pct", "mean cap while capped (% of peak)", "",
+                            e.capped_seconds > 0 ? 100 * e.cap_seconds / e.capped_seconds : 100.0});
+          energy.push_back({"over_budget_hours", "hours over budget", "", e.over_budget_seconds / 3600});
+        }
         if (scenario.energy_policy) {
           results.summary.energy.push_back(
               {"nodes_powered_off", "nodes powered off", "", static_cast<double>(e.power_offs)});

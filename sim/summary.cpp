@@ -459,6 +459,14 @@ std::string format_summary(const Summary& s) {
                     metric_text({"", "", "", s.energy_figure("node_hours_off")}).c_str());
       row("power off", line);
     }
+    const double budget = s.energy_figure("power_budget_kw");
+    if (!std::isnan(budget)) {
+      std::snprintf(line, sizeof line, "budget %s kW: capped %s h (at %.1f%% of peak on average), %s h over budget",
+                    metric_text({"", "", "", budget}).c_str(),
+                    metric_text({"", "", "", s.energy_figure("capped_hours")}).c_str(), s.energy_figure("mean_cap_pct"),
+                    metric_text({"", "", "", s.energy_figure("over_budget_hours")}).c_str());
+      row("power cap", line);
+    }
     const double with_deadline = s.energy_figure("jobs_with_deadline");
     if (!std::isnan(with_deadline)) {
       std::snprintf(line, sizeof line, "%s of %s jobs with a deadline deferred (mean %.1f h), %s deadlines missed",

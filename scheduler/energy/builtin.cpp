@@ -1,11 +1,14 @@
 // The built-in energy policies, listed once (as the other extension
 // points'), with the reading of their parameters. A test checks that every
 // policy file of scheduler/energy/ is registered here.
+#include <cmath>
 #include <limits>
 #include <memory>
 
+#include "core/text.hpp"
 #include "scheduler/energy/carbon_aware.hpp"
 #include "scheduler/energy/none.hpp"
+#include "scheduler/energy/power_cap.hpp"
 #include "scheduler/energy/power_off.hpp"
 #include "scheduler/registry.hpp"
 
@@ -29,6 +32,34 @@ void register_builtin_energy_policies(PolicyRegistry& registry) {
     params.reader({});  // no parameters
     return std::make_unique<NoEnergyPolicy>();
   });
+  registry.add_energy(
+      "power_cap",
+      "caps every allocated GPU at the highest fraction of its peak watts (min_cap 0.5 to 1) that keeps the "
+      "facility within budget_kw; capped GPUs run at ((cap x peak - idle) / (peak - idle)) ^ speed_exponent (1/3)",
+      [](const PolicyParams& params) {
+        const auto map = params.reader({"budget_kw", "min_cap", "speed_exponent"});
+        if (!map) {
+          throw InputError(params.where, params.field, "{name: power_cap, budget_kw: N}: a facility power budget",
+                           "power_cap without parameters");
+        }
+        PowerCapParams p;
+        const ConfigNode& budget = map->required("budget_kw", "the facility's power budget in kW");
+        p.budget_watts = read_number(budget, map->field("budget_kw"), 0.001, 1e9) * 1000;
+        p.min_cap = number_or(*map, "min_cap", p.min_cap, 0, 1, /*above_min=*/true);
+        p.speed_exponent = number_or(*map, "speed_exponent", p.speed_exponent, 0, 4);
+        // A cap below a GPU's idle watts would draw less than idle.
+        for (const NodeGroupSpec& group : params.cluster->node_groups) {
+          const GpuType& gpu = params.catalog->at(group.gpu_type);
+          if (gpu.peak_watts > 0 && p.min_cap * gpu.peak_watts <= gpu.idle_watts) {
+            const ConfigNode* node = map->optional("min_cap");
+            throw InputError(node ? node->where() : params.where, map->field("min_cap"),
+                             "a cap above " + gpu.name + "'s idle watts (" + thousands(std::llround(gpu.idle_watts)) +
+                                 " of " + thousands(std::llround(gpu.peak_watts)) + " W at peak)",
+                             node ? node->describe() : "0.5 (the default)");
+          }
+        }
+        return std::make_unique<PowerCapPolicy>(p);
+      });
   registry.add_energy(
       "power_off",
       "powers off nodes idle for `idle` (default 15m), keeping `min_on` per group; boots them when work waits",

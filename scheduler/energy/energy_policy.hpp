@@ -11,6 +11,10 @@
 //    GPUs; the engine boots the nodes asked for (they take work after their
 //    group's boot time) and powers off the idle nodes named, which must be
 //    on and empty;
+//  - with a policy that caps_power(), calls power_cap() at every instant at
+//    which the GPUs allocated or the nodes powered changed, and caps every
+//    allocated GPU at that fraction of its peak watts from then on; a job's
+//    GPUs then run at speed_at_cap() of their uncapped speed;
 //  - calls release_at() once per arriving job whose class allows a delay
 //    (job_classes[].deadline or slack), with the job's expected run time
 //    (on the slowest GPU type of the cluster that may serve it, at the ideal
@@ -24,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -64,6 +69,18 @@ struct FlexibleJob {
   RegionSet regions;
 };
 
+// The facility's power as the engine accounts it (sim/power_meter.hpp's
+// model), for a power-capping policy: with every allocated GPU capped at
+// `cap` x its peak watts, the facility draws
+//   pue x (base_watts - busy_idle_watts + cap x busy_peak_watts).
+struct PowerView {
+  Time now;
+  double pue = 1;
+  double base_watts = 0;       // IT power without work: powered nodes' own and their GPUs' idle watts, off nodes'
+  double busy_peak_watts = 0;  // the allocated GPUs' peak watts x the share allocated
+  double busy_idle_watts = 0;  // the allocated GPUs' idle watts x the share allocated
+};
+
 class EnergyPolicy {
  public:
   virtual ~EnergyPolicy() = default;
@@ -75,6 +92,16 @@ class EnergyPolicy {
   // When to hand the job to the scheduler: in [submit, max(submit, deadline
   // - expected_run)]; submit unless the policy defers work.
   virtual Time release_at(const FlexibleJob& job) { return job.submit; }
+  // Power capping: whether power_cap() is to be called, the cap (a fraction
+  // of peak watts in (0, 1]; 1: uncapped) for the power now, and the speed
+  // of a GPU of those idle and peak watts capped at `cap`, relative to
+  // uncapped (1 at cap 1).
+  virtual bool caps_power() const { return false; }
+  virtual double power_cap(const PowerView& /*view*/) { return 1; }
+  // The facility power the caps aim to stay within (for the run's time over
+  // budget); infinite: none.
+  virtual double power_budget_watts() const { return std::numeric_limits<double>::infinity(); }
+  virtual double speed_at_cap(double /*cap*/, double /*idle_watts*/, double /*peak_watts*/) const { return 1; }
 };
 
 }  // namespace capsim::scheduler

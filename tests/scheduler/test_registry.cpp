@@ -32,7 +32,7 @@ TEST_CASE("built-in policies are found by name", "[scheduler][registry]") {
   CHECK(autoscaling == std::vector<std::string>{"hpa", "keda", "knative", "predictive"});
   std::vector<std::string> energy;
   for (const auto& entry : registry.energy_policies()) energy.push_back(entry.name);
-  CHECK(energy == std::vector<std::string>{"carbon_aware", "none", "power_off"});
+  CHECK(energy == std::vector<std::string>{"carbon_aware", "none", "power_cap", "power_off"});
 }
 
 TEST_CASE("an unknown policy names the field and the closest name", "[scheduler][registry]") {
