@@ -1086,7 +1086,9 @@ CompareSpec parse_compare(const ConfigNode& node) {
     if (!map.has(key)) continue;
     const auto& items = read_list(*map.optional(key), map.field(key), "policies");
     for (std::size_t i = 0; i < items.size(); ++i) {
-      out->push_back(parse_policy_node(items[i], map.field(key) + "[" + std::to_string(i) + "]"));
+      const std::string item = map.field(key) + "[" + std::to_string(i) + "]";
+      out->push_back(out == &spec.energy ? parse_energy_policy_node(items[i], item)
+                                         : parse_policy_node(items[i], item));
     }
   }
   if (const ConfigNode* value = map.optional("seeds")) {
@@ -1315,7 +1317,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
     scenario.queue_policy = parse_policy(policies, "queue", "fifo");
     scenario.placement_policy = parse_policy(policies, "placement", "best_fit");
     if (const ConfigNode::Entry* entry = value->find("energy")) {
-      scenario.energy_policy = parse_policy_node(entry->value, "policies.energy");
+      scenario.energy_policy = parse_energy_policy_node(entry->value, "policies.energy");
       if (scenario.run.engine != "native") {
         throw InputError(
             entry->value->where(), "policies.energy",
@@ -1335,11 +1337,6 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
                        "failures under run.engine " + scenario.run.engine);
     }
     scenario.failures = parse_failures(*value, "failures", scenario.cluster, base_dir);
-    if (scenario.energy_policy && !scenario.failures.empty()) {
-      throw InputError(value->where(), "failures",
-                       "no failures with an energy policy (a node that fails while powered off is not modelled yet)",
-                       "failures and policies.energy " + scenario.energy_policy->name);
-    }
   }
   if (!scenario.workload.services.empty() && scenario.run.engine != "native") {
     throw InputError(scenario.workload.services.front().where, "workload.services",
@@ -1391,6 +1388,21 @@ std::unique_ptr<JobSource> open_workload(const Scenario& scenario, std::shared_p
   std::unique_ptr<JobSource> merged =
       sources.size() == 1 ? std::move(sources.front()) : std::make_unique<MergedJobSource>(std::move(sources));
   return assign_job_classes(std::move(merged), scenario.workload.job_classes, scenario.run.seed);
+}
+
+PolicySpec parse_energy_policy_node(const ConfigNodePtr& value, std::string field) {
+  if (value->kind() != ConfigNode::Kind::kSequence) return parse_policy_node(value, std::move(field));
+  PolicySpec spec;
+  spec.where = value->where();
+  const auto& items = value->items();
+  if (items.empty()) throw InputError(value->where(), field, "at least one energy policy", "an empty list");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const PolicySpec part = parse_policy_node(items[i], field + "[" + std::to_string(i) + "]");
+    spec.name += (i ? "+" : "") + part.name;
+  }
+  spec.params = value;
+  spec.field = std::move(field);
+  return spec;
 }
 
 PolicySpec parse_policy_node(const ConfigNodePtr& value, std::string field) {

@@ -126,6 +126,10 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
 // policy's parameters (`field`: where it stands, "policies.queue"). Throws
 // InputError.
 PolicySpec parse_policy_node(const ConfigNodePtr& value, std::string field);
+// An energy policy: one (as parse_policy_node), or a list of them that do
+// different things (scheduler/energy/combined.hpp): named by their names
+// joined with "+", its params the list.
+PolicySpec parse_energy_policy_node(const ConfigNodePtr& value, std::string field);
 
 // Opens the scenario's workload as one stream in submit order: its listed
 // jobs, its trace and its synthetic generator merged (ties: listed jobs, then

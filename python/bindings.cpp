@@ -101,7 +101,7 @@ Scenario with_policy(const Scenario& scenario, const std::string& kind, const st
   Scenario out = scenario;
   const std::string field = kind == "autoscaling" ? "autoscaling" : "policies." + kind;
   const ConfigNodePtr node = parse_config_text(spec_text, "with_policy(" + kind + "=...)");
-  PolicySpec spec = parse_policy_node(node, field);
+  PolicySpec spec = kind == "energy" ? parse_energy_policy_node(node, field) : parse_policy_node(node, field);
   const scheduler::PolicyRegistry registry = registry_with(python_policies);
   if (kind == "queue") {
     registry.make_queue(spec, out.run.seed, &out.workload.job_classes, &out.catalog);

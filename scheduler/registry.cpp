@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "scheduler/energy/combined.hpp"
+
 namespace capsim::scheduler {
 
 namespace {
@@ -131,6 +133,31 @@ std::unique_ptr<AutoscalingPolicy> PolicyRegistry::make_autoscaling(const Policy
 
 std::unique_ptr<EnergyPolicy> PolicyRegistry::make_energy(const PolicySpec& spec, std::uint64_t seed,
                                                           const GpuCatalog& catalog, const ClusterSpec& cluster) const {
+  if (spec.params && spec.params->kind() == ConfigNode::Kind::kSequence) {
+    // Several, each doing its own part (scheduler/energy/combined.hpp).
+    std::vector<std::unique_ptr<EnergyPolicy>> parts;
+    std::vector<std::pair<std::string_view, std::string>> kinds_seen;  // (kind, the policy doing it)
+    const auto& items = spec.params->items();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const PolicySpec part = parse_policy_node(items[i], spec.field + "[" + std::to_string(i) + "]");
+      if (part.params && part.params->kind() == ConfigNode::Kind::kSequence) {
+        throw InputError(part.where, part.field, "a policy name or map (lists do not nest)", "a list");
+      }
+      parts.push_back(make_energy(part, seed, catalog, cluster));
+      for (const std::string_view kind : CombinedEnergyPolicy::kinds_of(*parts.back())) {
+        for (const auto& [seen, by] : kinds_seen) {
+          if (seen == kind) {
+            throw InputError(
+                part.where, part.field,
+                "an energy policy that does something else than " + by + " (which " + std::string(kind) + ")",
+                part.name);
+          }
+        }
+        kinds_seen.emplace_back(kind, part.name);
+      }
+    }
+    return std::make_unique<CombinedEnergyPolicy>(std::move(parts));
+  }
   const PolicyParams params{spec.params.get(), spec.field, seed, nullptr, &catalog, &cluster, spec.where};
   auto policy = lookup(energy_, spec, "energy").factory(params);
   CAPSIM_CHECK(policy != nullptr) << "energy policy factory for " << spec.name << " returned null";

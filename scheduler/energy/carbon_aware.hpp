@@ -45,6 +45,7 @@ class CarbonAwarePolicy final : public EnergyPolicy {
   CarbonAwarePolicy(const ClusterSpec& cluster, CarbonAwareParams params);
   std::string_view name() const override { return "carbon_aware"; }
   Time release_at(const FlexibleJob& job) override;
+  bool defers() const override { return true; }
 
  private:
   // The regions' GPU-weighted intensity, hour by hour; empty when none of

@@ -3,8 +3,9 @@
 // energy policies): powering idle nodes off and booting them when work
 // returns, and holding flexible jobs back for a cleaner grid.
 //
-// Contract. A scenario names at most one energy policy (`policies.energy`);
-// the native engine owns it and
+// Contract. A scenario names an energy policy (`policies.energy`), or a list
+// of them that do different things (scheduler/energy/combined.hpp); the
+// native engine owns it and
 //  - calls decide() every scan_interval() (when positive), in increasing time
 //    order, with the cluster's fixed node groups (those neither autoscaled
 //    nor spot: the hardware the planner owns) and the work waiting for
@@ -92,6 +93,8 @@ class EnergyPolicy {
   // When to hand the job to the scheduler: in [submit, max(submit, deadline
   // - expected_run)]; submit unless the policy defers work.
   virtual Time release_at(const FlexibleJob& job) { return job.submit; }
+  // Whether release_at may hold jobs back (for combining policies).
+  virtual bool defers() const { return false; }
   // Power capping: whether power_cap() is to be called, the cap (a fraction
   // of peak watts in (0, 1]; 1: uncapped) for the power now, and the speed
   // of a GPU of those idle and peak watts capped at `cap`, relative to

@@ -89,8 +89,8 @@ TEST_CASE("every policy file is registered in its builtin.cpp", "[scheduler][reg
       const std::string file = entry.path().filename().string();
       if (entry.path().extension() != ".hpp") continue;
       if (file == "queue_policy.hpp" || file == "placement_policy.hpp" || file == "autoscaling_policy.hpp" ||
-          file == "energy_policy.hpp" || file == "node_choice.hpp" || file == "scored_choice.hpp" ||
-          file == "failure_memo.hpp" || file == "max_min_fairness.hpp")
+          file == "energy_policy.hpp" || file == "combined.hpp" || file == "node_choice.hpp" ||
+          file == "scored_choice.hpp" || file == "failure_memo.hpp" || file == "max_min_fairness.hpp")
         continue;
       INFO(folder << "/" << file);
       CHECK(builtin.str().find("#include \"scheduler/" + std::string(folder) + "/" + file + "\"") != std::string::npos);

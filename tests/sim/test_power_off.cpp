@@ -111,6 +111,26 @@ TEST_CASE("power_off: elastic groups are the cluster autoscaler's, never powered
   CHECK(s.node_groups.at(1).figure("nodes_released") == 1);
 }
 
+TEST_CASE("energy policies together: each does its part", "[sim][energy][power_off][compare]") {
+  // power_off and power_cap (1 kW: never binding here) together do what
+  // power_off does alone, and name the run by both.
+  const std::string both = "policies: {energy: [{name: power_off, idle: 10m}, {name: power_cap, budget_kw: 1}]}\n";
+  const auto results = run_yaml(kTwoNodes + both);
+  CHECK(std::fabs(joules(results.summary, "facility_energy_kwh") - 4'740'200) < 1e-3);
+  CHECK(results.summary.energy_figure("nodes_powered_off") == 2);
+  CHECK(results.summary.energy_figure("capped_hours") == 0);
+  const Scenario scenario =
+      scenario_from(kTwoNodes + "compare: {energy: [none, [{name: power_off, idle: 10m}, carbon_aware]]}\n");
+  const auto variants = sim::expand_variants(scenario);
+  REQUIRE(variants.size() == 2);
+  CHECK(variants[1].label == "fifo+best_fit+power_off+carbon_aware/seed-1");
+  // Two policies that do the same thing: an error naming the second.
+  const auto error =
+      input_error_of([&] { run_yaml(kTwoNodes + "policies: {energy: [power_off, {name: power_off}]}\n"); });
+  CHECK(error.field() == "policies.energy[1]");
+  CHECK(std::string(error.what()).find("powers nodes off and on") != std::string::npos);
+}
+
 TEST_CASE("power_off: bad input names the field", "[sim][energy][power_off]") {
   const std::string cluster =
       "cluster:\n"
@@ -128,9 +148,14 @@ TEST_CASE("power_off: bad input names the field", "[sim][energy][power_off]") {
   error = input_error_of([&] { scenario_from(cluster + "policies: {energy: power_off}\nrun: {engine: simgrid}\n"); });
   CHECK(error.field() == "policies.energy");
   error = input_error_of([&] {
-    scenario_from(cluster + "policies: {energy: power_off}\nfailures: {outages: [{at: 1h, duration: 1h, node: 0}]}\n");
+    run_yaml(cluster +
+             "policies: {energy: [carbon_aware, power_off]}\nfailures: {outages: [{at: 1h, duration: 1h, node: 0}]}\n");
   });
-  CHECK(error.field() == "failures");
+  CHECK(error.field() == "policies.energy");
+  // Policies that power nothing off run with failures.
+  run_yaml(
+      cluster +
+      "policies: {energy: {name: power_cap, budget_kw: 1}}\nfailures: {outages: [{at: 1h, duration: 1h, node: 0}]}\n");
   error = input_error_of([&] {
     scenario_from(
         "cluster:\n"
