@@ -1076,7 +1076,7 @@ PolicySpec parse_policy(const MapReader& parent, std::string_view key, std::stri
 }
 
 CompareSpec parse_compare(const ConfigNode& node) {
-  MapReader map(node, "compare", {"queue", "placement", "autoscaling", "energy", "seeds"});
+  MapReader map(node, "compare", {"queue", "placement", "autoscaling", "energy", "reaping", "seeds"});
   CompareSpec spec;
   spec.where = node.where();
   for (const auto& [key, out] : {std::pair{"queue", &spec.queue},
@@ -1089,6 +1089,12 @@ CompareSpec parse_compare(const ConfigNode& node) {
       out->push_back(parse_policy_node(items[i], map.field(key) + "[" + std::to_string(i) + "]"));
     }
   }
+  if (const ConfigNode* value = map.optional("reaping")) {
+    const auto& items = read_list(*value, map.field("reaping"), "reaping settings");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      spec.reaping.push_back(parse_reaping(*items[i], map.field("reaping") + "[" + std::to_string(i) + "]"));
+    }
+  }
   if (const ConfigNode* value = map.optional("seeds")) {
     const auto& items = read_list(*value, map.field("seeds"), "seeds");
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -1098,7 +1104,7 @@ CompareSpec parse_compare(const ConfigNode& node) {
   }
   if (spec.empty()) {
     throw InputError(node.where(), "compare",
-                     "queue, placement, autoscaling, energy or seeds: lists of what to compare", "none");
+                     "queue, placement, autoscaling, energy, reaping or seeds: lists of what to compare", "none");
   }
   return spec;
 }
@@ -1311,7 +1317,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
   scenario.workload = parse_workload(map.required("workload", "the workload: synthetic, trace or jobs"),
                                      scenario.catalog, scenario.cluster, base_dir, overrides);
   if (const ConfigNode* value = map.optional("policies")) {
-    MapReader policies(*value, "policies", {"queue", "placement", "energy"});
+    MapReader policies(*value, "policies", {"queue", "placement", "energy", "reaping"});
     scenario.queue_policy = parse_policy(policies, "queue", "fifo");
     scenario.placement_policy = parse_policy(policies, "placement", "best_fit");
     if (const ConfigNode::Entry* entry = value->find("energy")) {
@@ -1321,6 +1327,14 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
             entry->value->where(), "policies.energy",
             "an energy policy with run.engine: native (the " + scenario.run.engine + " engine powers no node off)",
             "run.engine " + scenario.run.engine);
+      }
+    }
+    if (const ConfigNode* reaping = policies.optional("reaping")) {
+      scenario.reaping = parse_reaping(*reaping, "policies.reaping");
+      if (scenario.reaping && scenario.run.engine != "native") {
+        throw InputError(reaping->where(), "policies.reaping",
+                         "reaping with run.engine: native (the " + scenario.run.engine + " engine has no idle jobs)",
+                         "run.engine " + scenario.run.engine);
       }
     }
   } else {
@@ -1359,6 +1373,22 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
         "energy policies with run.engine: native (the " + scenario.run.engine + " engine powers no node off)",
         "run.engine " + scenario.run.engine);
   }
+  if (!scenario.compare.reaping.empty() && scenario.run.engine != "native") {
+    throw InputError(scenario.compare.where, "compare.reaping",
+                     "reaping with run.engine: native (the " + scenario.run.engine + " engine has no idle jobs)",
+                     "run.engine " + scenario.run.engine);
+  }
+  // Idle tails are the native engine's: another driver would run the whole
+  // job at its rate, silently.
+  if (scenario.run.engine != "native") {
+    const std::vector<JobClassSpec>& classes = scenario.workload.job_classes.classes();
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+      if (classes[i].idle_tail <= 0) continue;
+      throw InputError(classes[i].where, "workload.job_classes[" + std::to_string(i) + "].idle_tail",
+                       "idle tails with run.engine: native (the " + scenario.run.engine + " engine has no idle jobs)",
+                       "run.engine " + scenario.run.engine);
+    }
+  }
   if (!scenario.compare.autoscaling.empty() && scenario.workload.services.empty()) {
     throw InputError(scenario.compare.where, "compare.autoscaling", "services to scale (workload.services)",
                      "a workload without services");
@@ -1391,6 +1421,20 @@ std::unique_ptr<JobSource> open_workload(const Scenario& scenario, std::shared_p
   std::unique_ptr<JobSource> merged =
       sources.size() == 1 ? std::move(sources.front()) : std::make_unique<MergedJobSource>(std::move(sources));
   return assign_job_classes(std::move(merged), scenario.workload.job_classes, scenario.run.seed);
+}
+
+std::optional<ReapingSpec> parse_reaping(const ConfigNode& node, const std::string& field) {
+  const std::string expected = "none, or {idle: DURATION}: stop a job whose GPUs have been idle that long";
+  if (node.kind() == ConfigNode::Kind::kScalar && !node.quoted() && node.scalar() == "none") return std::nullopt;
+  if (node.kind() != ConfigNode::Kind::kMap) throw InputError(node.where(), field, expected, node.describe());
+  MapReader map(node, field, {"idle"});
+  const ConfigNode& idle = map.required("idle", "how long a job may hold its GPUs idle before it is stopped");
+  ReapingSpec spec;
+  spec.where = node.where();
+  spec.idle = read_duration(idle, map.field("idle"));
+  if (spec.idle <= Duration())
+    throw InputError(idle.where(), map.field("idle"), "a positive duration", idle.describe());
+  return spec;
 }
 
 PolicySpec parse_policy_node(const ConfigNodePtr& value, std::string field) {
