@@ -59,8 +59,16 @@ void JobRecorder::on_job_started(Time now, JobId job, std::span<const NodeShare>
   }
 }
 
+void JobRecorder::on_job_idle(Time now, JobId job) {
+  rows_[job].idle_since = now;
+}
+
 void JobRecorder::on_job_interrupted(Time now, JobId job, const Interruption& what) {
   Row& row = rows_[job];
+  if (row.idle_since != Time::max()) {
+    row.idle_held += now - row.idle_since;
+    row.idle_since = Time::max();
+  }
   ++(what.node_failure ? row.failures : row.preemptions);
   row.lost_work += what.lost_work;
   row.wasted_gpu_seconds += what.wasted_gpu_seconds;
@@ -85,7 +93,12 @@ JobTable JobRecorder::take() {
       row.cost_usd += (entry.end - row.run_since).to_seconds() / 3600 * row.usd_per_hour;
       row.run_since = Time::max();
     }
+    if (row.idle_since != Time::max()) {
+      row.idle_held += entry.end - row.idle_since;
+      row.idle_since = Time::max();
+    }
   }
+  reaping_ = {};
   ends_.clear();
   JobTable table;
   const std::size_t n = rows_.size();
@@ -100,9 +113,8 @@ JobTable JobRecorder::take() {
   const auto reserve = [n](auto&... columns) { (columns.reserve(n), ...); };
   reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
           table.gpus, table.nodes, table.racks, table.requested_gpu_types, table.gpu_type, table.preemptions,
-          table.failures, table.lost_gpu_hours, table.wasted_gpu_hours, table.run_time_s, table.ideal_run_time_s,
-          table.energy_kwh, table.cost_usd, table.state,
-          table.region);
+          table.failures, table.lost_gpu_hours, table.wasted_gpu_hours, table.idle_gpu_hours, table.run_time_s,
+          table.ideal_run_time_s, table.energy_kwh, table.cost_usd, table.state, table.region);
   const double pue = layout_ ? layout_->spec().pue : 1.0;
   for (std::size_t i = 0; i < n; ++i) {
     const Row& row = rows_[i];
@@ -125,11 +137,28 @@ JobTable JobRecorder::take() {
     table.failures.push_back(row.failures);
     table.lost_gpu_hours.push_back(row.lost_work / 3.6e9);  // reference GPU-us -> GPU-hours
     table.wasted_gpu_hours.push_back(row.wasted_gpu_seconds / 3600);
+    const double gpus = table.gpus.back();
+    table.idle_gpu_hours.push_back(gpus * row.idle_held.to_seconds() / 3600);
     table.run_time_s.push_back(row.held.to_seconds());
-    table.ideal_run_time_s.push_back(row.ideal_rate > 0 && std::isfinite(row.work) ? row.work / row.ideal_rate * 1e-6
-                                                                                   : kNaN);
-    const double peak_watts = row.gpu_type == kAnyGpuType ? 0.0 : catalog_.at(row.gpu_type).peak_watts;
-    table.energy_kwh.push_back(table.gpus.back() * row.held.to_seconds() * peak_watts * pue / 3.6e6);
+    // Its idle tail is wall-clock time, which no GPU shortens.
+    const JobClassSpec* job_class = classes_ ? &classes_->at(row.job_class) : nullptr;
+    const Duration tail = job_class ? job_class->idle_tail_of(row.recorded_duration) : Duration();
+    table.ideal_run_time_s.push_back(job_class && row.ideal_rate > 0 && std::isfinite(row.work)
+                                         ? job_class->computed_work(row.work) / row.ideal_rate * 1e-6 +
+                                               tail.to_seconds()
+                                         : kNaN);
+    // A reaped job gives back the idle time it would still have held.
+    if (row.state == JobEnd::kReaped) {
+      const double recovered_hours = (tail - row.idle_held).to_seconds() / 3600;
+      reaping_.recovered_gpu_hours += gpus * recovered_hours;
+      reaping_.recovered_usd += row.usd_per_hour * recovered_hours;
+    }
+    double joules = 0;  // per GPU: peak watts computing, idle watts in its tail
+    if (row.gpu_type != kAnyGpuType) {
+      const GpuType& type = catalog_.at(row.gpu_type);
+      joules = (row.held - row.idle_held).to_seconds() * type.peak_watts + row.idle_held.to_seconds() * type.idle_watts;
+    }
+    table.energy_kwh.push_back(gpus * joules * pue / 3.6e6);
     table.cost_usd.push_back(row.cost_usd);
     table.state.push_back(row.state);
     table.region.push_back(row.region);
