@@ -85,6 +85,10 @@ JobClasses::JobClasses(std::vector<JobClassSpec> classes) : classes_(std::move(c
   }
 }
 
+bool JobClasses::has_idle_tails() const {
+  return std::any_of(classes_.begin(), classes_.end(), [](const JobClassSpec& c) { return c.idle_tail > 0; });
+}
+
 double JobClasses::colocated_fraction(JobClassId id, JobClassId partner, GpuTypeId type) const {
   const auto t = static_cast<std::size_t>(type);
   if (t >= colocation_types_) return kCatalogSpeed;
@@ -244,10 +248,10 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
   const auto& items = read_list(*node, field, "job classes");
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string f = field + "[" + std::to_string(i) + "]";
-    MapReader map(
-        *items[i], f,
-        {"name", "gavel", "colocation", "users", "queues", "weight", "priority", "preemptible", "checkpoint_interval",
-         "restore_overhead", "restart_limit", "deadline", "slack", "speed", "kernels", "iteration", "regions"});
+    MapReader map(*items[i], f,
+                  {"name", "gavel", "colocation", "users", "queues", "weight", "priority", "preemptible",
+                   "checkpoint_interval", "restore_overhead", "restart_limit", "deadline", "slack", "speed", "kernels",
+                   "iteration", "regions", "idle_tail"});
     if (const ConfigNode* value = map.optional("gavel")) {
       const ConfigNode* colocation = map.optional("colocation");
       if (map.node().entries().size() != (colocation ? 2u : 1u)) {
@@ -324,6 +328,15 @@ JobClasses parse_job_classes(const ConfigNode* node, const std::string& field, c
     if (const ConfigNode* v = map.optional("iteration")) read_iteration(*v, map.field("iteration"), spec);
     if (const ConfigNode* v = map.optional("regions"))
       spec.regions = read_resident_regions(*v, map.field("regions"), cluster);
+    if (const ConfigNode* v = map.optional("idle_tail")) {
+      // Below 1: a job that is all tail would never compute, and never hold
+      // its GPUs for a reason.
+      const std::string expected = "a share of the run time from 0 up to (not including) 1, such as 0.4";
+      if (v->kind() != ConfigNode::Kind::kScalar || v->quoted() || !parse_number(v->scalar(), spec.idle_tail) ||
+          !(spec.idle_tail >= 0 && spec.idle_tail < 1)) {
+        throw InputError(v->where(), map.field("idle_tail"), expected, v->describe());
+      }
+    }
     for (const JobClassSpec& other : classes) {
       if (other.name == spec.name) {
         throw InputError(map.node().find("name")->value->where(), map.field("name"), "a name no other class has",

@@ -18,6 +18,7 @@
 // only on nodes there, whatever the policies (scheduler/cluster_state.hpp).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -88,9 +89,27 @@ struct JobClassSpec {
   // replicas of services of the class that name none of their own) may run
   // in; empty: anywhere.
   RegionSet regions;
+  // The share of each job's recorded run time, at its end, in which it holds
+  // its GPUs without using them (a notebook left open: the "forgotten
+  // instance"), in [0, 1). Such a job computes (1 - idle_tail) of its work,
+  // then holds its allocation idle for idle_tail x its recorded duration of
+  // wall-clock time, whatever its GPUs' speed (forgetting does not go faster
+  // on faster GPUs), unless policies.reaping stops it first. Native engine;
+  // service replicas never end, so they have no tail.
+  double idle_tail = 0;
   SourceLocation where;
 
   bool catch_all() const { return users.empty() && queues.empty(); }
+  // The idle tail of a job of the class recorded for `recorded`, to the
+  // microsecond (zero without one).
+  Duration idle_tail_of(Duration recorded) const {
+    if (idle_tail <= 0) return Duration();
+    return Duration::microseconds(
+        static_cast<std::int64_t>(std::nearbyint(idle_tail * static_cast<double>(recorded.count_us()))));
+  }
+  // The work a job of the class computes before its idle tail: (1 -
+  // idle_tail) of `work` (reference GPU-us; infinite work stays infinite).
+  double computed_work(double work) const { return idle_tail > 0 ? work * (1 - idle_tail) : work; }
 };
 
 class JobClasses {
@@ -113,6 +132,8 @@ class JobClasses {
   double colocated_fraction(JobClassId id, JobClassId partner, GpuTypeId type) const;
   // Whether any pair was measured (the engine then tracks shared GPUs).
   bool has_colocation() const { return colocation_types_ > 0; }
+  // Whether any class has an idle tail (JobClassSpec::idle_tail).
+  bool has_idle_tails() const;
 
   // The class of a job that names none, from its user and queue; `stream` is
   // drawn from only when no class names the job and several catch-alls share

@@ -1076,7 +1076,7 @@ PolicySpec parse_policy(const MapReader& parent, std::string_view key, std::stri
 }
 
 CompareSpec parse_compare(const ConfigNode& node) {
-  MapReader map(node, "compare", {"queue", "placement", "autoscaling", "energy", "seeds"});
+  MapReader map(node, "compare", {"queue", "placement", "autoscaling", "energy", "reaping", "seeds"});
   CompareSpec spec;
   spec.where = node.where();
   for (const auto& [key, out] : {std::pair{"queue", &spec.queue},
@@ -1091,6 +1091,12 @@ CompareSpec parse_compare(const ConfigNode& node) {
                                          : parse_policy_node(items[i], item));
     }
   }
+  if (const ConfigNode* value = map.optional("reaping")) {
+    const auto& items = read_list(*value, map.field("reaping"), "reaping settings");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      spec.reaping.push_back(parse_reaping(*items[i], map.field("reaping") + "[" + std::to_string(i) + "]"));
+    }
+  }
   if (const ConfigNode* value = map.optional("seeds")) {
     const auto& items = read_list(*value, map.field("seeds"), "seeds");
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -1100,7 +1106,7 @@ CompareSpec parse_compare(const ConfigNode& node) {
   }
   if (spec.empty()) {
     throw InputError(node.where(), "compare",
-                     "queue, placement, autoscaling, energy or seeds: lists of what to compare", "none");
+                     "queue, placement, autoscaling, energy, reaping or seeds: lists of what to compare", "none");
   }
   return spec;
 }
@@ -1313,7 +1319,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
   scenario.workload = parse_workload(map.required("workload", "the workload: synthetic, trace or jobs"),
                                      scenario.catalog, scenario.cluster, base_dir, overrides);
   if (const ConfigNode* value = map.optional("policies")) {
-    MapReader policies(*value, "policies", {"queue", "placement", "energy"});
+    MapReader policies(*value, "policies", {"queue", "placement", "energy", "reaping"});
     scenario.queue_policy = parse_policy(policies, "queue", "fifo");
     scenario.placement_policy = parse_policy(policies, "placement", "best_fit");
     if (const ConfigNode::Entry* entry = value->find("energy")) {
@@ -1323,6 +1329,14 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
             entry->value->where(), "policies.energy",
             "an energy policy with run.engine: native (the " + scenario.run.engine + " engine powers no node off)",
             "run.engine " + scenario.run.engine);
+      }
+    }
+    if (const ConfigNode* reaping = policies.optional("reaping")) {
+      scenario.reaping = parse_reaping(*reaping, "policies.reaping");
+      if (scenario.reaping && scenario.run.engine != "native") {
+        throw InputError(reaping->where(), "policies.reaping",
+                         "reaping with run.engine: native (the " + scenario.run.engine + " engine has no idle jobs)",
+                         "run.engine " + scenario.run.engine);
       }
     }
   } else {
@@ -1355,6 +1369,22 @@ Scenario parse_scenario(std::string_view text, const std::string& file_name, con
         scenario.compare.where, "compare.energy",
         "energy policies with run.engine: native (the " + scenario.run.engine + " engine powers no node off)",
         "run.engine " + scenario.run.engine);
+  }
+  if (!scenario.compare.reaping.empty() && scenario.run.engine != "native") {
+    throw InputError(scenario.compare.where, "compare.reaping",
+                     "reaping with run.engine: native (the " + scenario.run.engine + " engine has no idle jobs)",
+                     "run.engine " + scenario.run.engine);
+  }
+  // Idle tails are the native engine's: another driver would run the whole
+  // job at its rate, silently.
+  if (scenario.run.engine != "native") {
+    const std::vector<JobClassSpec>& classes = scenario.workload.job_classes.classes();
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+      if (classes[i].idle_tail <= 0) continue;
+      throw InputError(classes[i].where, "workload.job_classes[" + std::to_string(i) + "].idle_tail",
+                       "idle tails with run.engine: native (the " + scenario.run.engine + " engine has no idle jobs)",
+                       "run.engine " + scenario.run.engine);
+    }
   }
   if (!scenario.compare.autoscaling.empty() && scenario.workload.services.empty()) {
     throw InputError(scenario.compare.where, "compare.autoscaling", "services to scale (workload.services)",
@@ -1402,6 +1432,20 @@ PolicySpec parse_energy_policy_node(const ConfigNodePtr& value, std::string fiel
   }
   spec.params = value;
   spec.field = std::move(field);
+  return spec;
+}
+
+std::optional<ReapingSpec> parse_reaping(const ConfigNode& node, const std::string& field) {
+  const std::string expected = "none, or {idle: DURATION}: stop a job whose GPUs have been idle that long";
+  if (node.kind() == ConfigNode::Kind::kScalar && !node.quoted() && node.scalar() == "none") return std::nullopt;
+  if (node.kind() != ConfigNode::Kind::kMap) throw InputError(node.where(), field, expected, node.describe());
+  MapReader map(node, field, {"idle"});
+  const ConfigNode& idle = map.required("idle", "how long a job may hold its GPUs idle before it is stopped");
+  ReapingSpec spec;
+  spec.where = node.where();
+  spec.idle = read_duration(idle, map.field("idle"));
+  if (spec.idle <= Duration())
+    throw InputError(idle.where(), map.field("idle"), "a positive duration", idle.describe());
   return spec;
 }
 

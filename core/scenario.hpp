@@ -44,6 +44,16 @@ struct RunSpec {
   std::string output_dir;  // "" = results/<scenario file stem>
 };
 
+// `policies.reaping` (native engine): a job that has held its GPUs idle
+// (its class's idle_tail) for `idle` is stopped, and ends reaped: the
+// forgotten notebook reclaimed. Without it, an idle job holds its GPUs to
+// the end of its tail.
+struct ReapingSpec {
+  Duration idle;
+  SourceLocation where;
+  friend bool operator==(const ReapingSpec& a, const ReapingSpec& b) { return a.idle == b.idle; }
+};
+
 // Several policies (and seeds) run on the same world and shown side by side
 // (scenario key `compare:`, or `capsim run --policy a,b,c`). An empty list
 // keeps the scenario's own policy (or seed).
@@ -54,10 +64,13 @@ struct CompareSpec {
   std::vector<PolicySpec> autoscaling;
   // Each replaces policies.energy (native engine).
   std::vector<PolicySpec> energy;
+  // Each replaces policies.reaping (native engine); nullopt: no reaping.
+  std::vector<std::optional<ReapingSpec>> reaping;
   std::vector<std::uint64_t> seeds;
   SourceLocation where;
   bool empty() const {
-    return queue.empty() && placement.empty() && autoscaling.empty() && energy.empty() && seeds.empty();
+    return queue.empty() && placement.empty() && autoscaling.empty() && energy.empty() && reaping.empty() &&
+           seeds.empty();
   }
 };
 
@@ -92,6 +105,8 @@ struct Scenario {
   // `policies.energy` (scheduler/energy/energy_policy.hpp); none: every node
   // stays on and every job is handed to the scheduler when it arrives.
   std::optional<PolicySpec> energy_policy;
+  // `policies.reaping`; none: idle jobs hold their GPUs to the end of their tail.
+  std::optional<ReapingSpec> reaping;
   RunSpec run;
   CompareSpec compare;
   FailureSpec failures;  // none: nothing fails (core/failures.hpp)
@@ -130,6 +145,10 @@ PolicySpec parse_policy_node(const ConfigNodePtr& value, std::string field);
 // different things (scheduler/energy/combined.hpp): named by their names
 // joined with "+", its params the list.
 PolicySpec parse_energy_policy_node(const ConfigNodePtr& value, std::string field);
+
+// `policies.reaping` or an entry of `compare.reaping`: `none`, or
+// `{idle: DURATION}` (positive). Throws InputError.
+std::optional<ReapingSpec> parse_reaping(const ConfigNode& node, const std::string& field);
 
 // Opens the scenario's workload as one stream in submit order: its listed
 // jobs, its trace and its synthetic generator merged (ties: listed jobs, then

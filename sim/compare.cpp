@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -22,14 +23,34 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Every (a, b) of the two lists, a-major.
-template <typename T>
-std::vector<std::pair<T, T>> combinations(const std::vector<T>& as, const std::vector<T>& bs) {
-  std::vector<std::pair<T, T>> out;
-  for (const T& a : as) {
-    for (const T& b : bs) out.emplace_back(a, b);
+// Every (a, b, c) of the three lists, a-major.
+template <typename A, typename B, typename C>
+std::vector<std::tuple<A, B, C>> combinations(const std::vector<A>& as, const std::vector<B>& bs,
+                                              const std::vector<C>& cs) {
+  std::vector<std::tuple<A, B, C>> out;
+  for (const A& a : as) {
+    for (const B& b : bs) {
+      for (const C& c : cs) out.emplace_back(a, b, c);
+    }
   }
   return out;
+}
+
+// A duration as a scenario writes it, for labels (folder names): "1h30m", "45s".
+std::string duration_label(Duration d) {
+  std::int64_t us = d.count_us();
+  std::string out;
+  for (const auto& [unit, name] : {std::pair<std::int64_t, const char*>{86'400'000'000, "d"},
+                                   {3'600'000'000, "h"},
+                                   {60'000'000, "m"},
+                                   {1'000'000, "s"},
+                                   {1'000, "ms"},
+                                   {1, "us"}}) {
+    if (us < unit) continue;
+    out += std::to_string(us / unit) + name;
+    us %= unit;
+  }
+  return out.empty() ? "0s" : out;
 }
 
 }  // namespace
@@ -44,17 +65,21 @@ std::vector<Variant> expand_variants(const Scenario& scenario) {
   // Each energy policy replaces the scenario's; none listed: its own.
   std::vector<std::optional<PolicySpec>> energies(c.energy.begin(), c.energy.end());
   if (energies.empty()) energies.push_back(scenario.energy_policy);
+  // Each reaping setting replaces the scenario's; none listed: its own.
+  std::vector<std::optional<ReapingSpec>> reapings = c.reaping;
+  if (reapings.empty()) reapings.push_back(scenario.reaping);
   const std::vector<std::uint64_t> seeds = c.seeds.empty() ? std::vector{scenario.run.seed} : c.seeds;
   std::vector<Variant> variants;
   std::vector<std::string> pairs;  // the base name of each policy pair so far
   for (const PolicySpec& queue : queues) {
     for (const PolicySpec& placement : placements) {
-      for (const auto& [autoscaler, energy] : combinations(autoscalers, energies)) {
+      for (const auto& [autoscaler, energy, reaping] : combinations(autoscalers, energies, reapings)) {
         // Two entries of one policy with other parameters share a name:
         // number the later pairs so that each keeps its own column.
         std::string base = queue.name + "+" + placement.name;
         if (autoscaler) base += "+" + autoscaler->name;
         if (energy && !c.energy.empty()) base += "+" + energy->name;
+        if (!c.reaping.empty()) base += reaping ? "+reap-" + duration_label(reaping->idle) : "+no-reaping";
         const auto same = std::count(pairs.begin(), pairs.end(), base);
         pairs.push_back(base);
         const std::string policies = same == 0 ? base : base + "#" + std::to_string(same + 1);
@@ -69,6 +94,7 @@ std::vector<Variant> expand_variants(const Scenario& scenario) {
             for (ServiceSpec& service : v.scenario.workload.services) service.autoscaling = *autoscaler;
           }
           v.scenario.energy_policy = energy;
+          v.scenario.reaping = reaping;
           v.scenario.run.seed = seed;
           v.scenario.compare = {};
           variants.push_back(std::move(v));
@@ -127,6 +153,11 @@ std::vector<Metric> headline_metrics(const Summary& s) {
     for (const Metric& figure : s.energy) {
       if (figure.name == name) m.push_back(figure);
     }
+  }
+  // Reaping, where the scenario has idle tails or reaps.
+  for (const Metric& figure : s.reaping) {
+    if (figure.name == "jobs_reaped" || figure.name == "gpu_hours_recovered" || figure.name == "cost_recovered_usd")
+      m.push_back(figure);
   }
   // Failures, where the scenario has them.
   for (const Metric& figure : s.failures) {

@@ -52,6 +52,11 @@ void DecisionLog::on_job_started(Time now, JobId job, std::span<const NodeShare>
   out_ << " rate=" << rate << "\n";
 }
 
+void DecisionLog::on_job_idle(Time now, JobId job) {
+  stamp(now);
+  out_ << "idle   job " << job << "\n";
+}
+
 void DecisionLog::on_job_rejected(Time now, JobId job, RejectReason reason) {
   stamp(now);
   out_ << "reject job " << job << " rejected";

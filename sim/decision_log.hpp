@@ -22,6 +22,7 @@ class DecisionLog final : public EngineObserver {
   void on_job_arrived(Time now, JobId job, const JobSpec& spec) override;
   void on_job_started(Time now, JobId job, std::span<const NodeShare> allocation, GpuTypeId gpu_type,
                       double rate) override;
+  void on_job_idle(Time now, JobId job) override;
   void on_job_rejected(Time now, JobId job, RejectReason reason) override;
   void on_job_ended(Time now, JobId job, JobEnd how) override;
   void on_run_end(Time end) override;

@@ -26,6 +26,8 @@ std::string_view to_string(JobEnd end) {
       return "pending";
     case JobEnd::kAbandoned:
       return "abandoned";
+    case JobEnd::kReaped:
+      return "reaped";
   }
   return "unknown";
 }
@@ -159,7 +161,11 @@ void NativeEngine::handle_arrival(Time now) {
   job.job = id;
   job.report = reported_jobs_++;
   check_arriving_job(next_job_, *classes_);
-  job.work = next_job_.work;
+  // A job with an idle tail computes the rest of its work, then holds its
+  // GPUs idle for the tail (an endless job has no end, so no tail).
+  const JobClassSpec& job_class = classes_->at(next_job_.job_class);
+  job.work = job_class.computed_work(next_job_.work);
+  if (!std::isinf(job.work)) job.idle_left = job_class.idle_tail_of(next_job_.duration);
   job.gpu_milli = static_cast<std::int32_t>(next_job_.request.gpu_milli);
   job.outcome = next_job_.outcome;
   job.job_class = next_job_.job_class;
@@ -178,7 +184,6 @@ void NativeEngine::handle_arrival(Time now) {
   queue_energy_scan(now);
   for (EngineObserver* observer : observers_) observer->on_job_arrived(now, job.report, next_job_);
   const scheduler::JobRequest request = job_request(id, next_job_, *classes_, scheduler_);
-  const JobClassSpec& job_class = classes_->at(next_job_.job_class);
   if (job_class.deadline || job_class.slack) {
     const Duration run = expected_run(next_job_);
     const Time deadline = job_class.deadline ? now + *job_class.deadline : now + run + *job_class.slack;
@@ -223,7 +228,9 @@ Duration NativeEngine::expected_run(const JobSpec& spec) const {
   }
   // No group serves it: the scheduler rejects it at once; nothing to wait for.
   if (slowest == 0) return Duration();
-  return Duration::microseconds(static_cast<std::int64_t>(std::ceil(spec.work / slowest)));
+  // Its computing, then its idle tail (wall-clock time).
+  return Duration::microseconds(static_cast<std::int64_t>(std::ceil(job_class.computed_work(spec.work) / slowest))) +
+         job_class.idle_tail_of(spec.duration);
 }
 
 void NativeEngine::handle_job_release(Time now, std::uint32_t slot) {
@@ -252,11 +259,46 @@ void NativeEngine::handle_job_end(Time now, std::uint32_t slot) {
   const JobSlot& job = slots_[slot];
   CAPSIM_CHECK(job.phase == JobPhase::kRunning) << "an end event for slot " << slot << ", which is not running";
   CAPSIM_CHECK(job.service < 0) << "a service replica ran out of work";
+  if (!job.idle && job.idle_left > Duration()) {
+    start_idle(now, slot);
+    return;
+  }
   JobEnd how = JobEnd::kCompleted;
   if (job.outcome == JobOutcome::kFailed) how = JobEnd::kFailed;
   if (job.outcome == JobOutcome::kKilled) how = JobEnd::kKilled;
   if (job.outcome == JobOutcome::kRunning) how = JobEnd::kUnfinished;
+  // Stopped before its tail was over: the reaper's doing.
+  if (job.idle && now - job.since < job.idle_left) how = JobEnd::kReaped;
   end_job(now, slot, how);
+}
+
+void NativeEngine::start_idle(Time now, std::uint32_t slot) {
+  JobSlot& job = slots_[slot];
+  job.idle = true;
+  job.work = 0;
+  job.rate = 0;
+  job.since = now;
+  // Idle GPUs compute nothing: the shares of its GPU, the jobs on its nodes
+  // and the flows on its links go on without it (it keeps its place in
+  // jobs_on_node_: its nodes are not idle, and a failure there stops it).
+  if (!sharers_.empty()) share_left(now, slot);
+  if (links_) network_left(now, slot);
+  if (!performance_.node_contention.empty()) {
+    if (const auto it = nodes_of_slot_.find(slot); it != nodes_of_slot_.end()) {
+      for (auto& [node, milli] : it->second) {
+        busy_milli_[static_cast<std::size_t>(node)] -= milli;
+        milli = 0;  // node_left has nothing more to give back
+      }
+      for (const auto& [node, milli] : it->second) rerate_node(now, node);
+    }
+  }
+  // Its GPUs draw idle watts: no longer busy for the power cap either.
+  count_busy_power(slot, -1);
+  job.gpu_type = kAnyGpuType;
+  for (EngineObserver* observer : observers_) observer->on_gpus_idle(now, slot);
+  for (EngineObserver* observer : observers_) observer->on_job_idle(now, job.report);
+  const Duration hold = options_.reaping_idle ? std::min(job.idle_left, *options_.reaping_idle) : job.idle_left;
+  events_.push(now + hold, EventClass::kJobEnd, slot, job.epoch);
 }
 
 void NativeEngine::end_job(Time now, std::uint32_t slot, JobEnd how) {
@@ -311,10 +353,14 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
     }
   }
   CAPSIM_CHECK(rate > 0) << "job " << decision.job << " has no rate";
+  // Stopped in its idle tail, its work done: it resumes idle, with nothing
+  // to restore, and the rates of its GPUs' neighbours leave it alone.
+  const bool resumes_idle = job.work <= 0 && job.idle_left > Duration();
   // A resumed job first restores its checkpoint: run time that does no work.
-  if (job.preemptions > 0 && !std::isinf(job.work)) {
+  if (job.preemptions > 0 && !std::isinf(job.work) && !resumes_idle) {
     job.work += rate * static_cast<double>(classes_->at(job.job_class).restore_overhead.count_us());
   }
+  job.idle = resumes_idle;
   job.phase = JobPhase::kRunning;
   job.record_hint = scheduler_.record_hint(decision.job);
   job.base_rate = rate;
@@ -347,7 +393,7 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   }
   if (links_ && job.gpu_milli > 0) network_joined(now, slot, decision.allocation, placement_factor);
   // Any of them may have set the rate (and queued the end) already.
-  if (slots_[slot].epoch == epoch) queue_end(now, slot);
+  if (slots_[slot].epoch == epoch && !resumes_idle) queue_end(now, slot);
   if (job.service >= 0) {
     ServiceState& service = services_[static_cast<std::size_t>(job.service)];
     Replica& replica = service.replicas.at(job.job);
@@ -365,6 +411,7 @@ void NativeEngine::start_job(Time now, std::uint32_t slot, const scheduler::Deci
   for (EngineObserver* observer : observers_) {
     observer->on_job_started(now, job.report, decision.allocation, type, job.rate);
   }
+  if (resumes_idle) start_idle(now, slot);
 }
 
 void NativeEngine::queue_end(Time now, std::uint32_t slot) {
@@ -401,6 +448,7 @@ void NativeEngine::share_joined(Time now, std::uint32_t slot, GpuKey gpu) {
 void NativeEngine::apply_factors(Time now, std::uint32_t slot) {
   const JobSlot& job = slots_[slot];
   if (job.failed_at != Time::max()) return;  // frozen by a failure until its detection
+  if (job.idle) return;                      // computing nothing, at no rate
   const double rate = job.base_rate * job.share_factor * job.node_factor * job.net_factor * job.cap_factor;
   if (job.rate != rate) set_rate(now, slot, rate);
 }
@@ -532,6 +580,34 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   gpus_released(now, slot);
   // A failure froze the job at failed_at: it did nothing since.
   const bool failed = job.failed_at != Time::max();
+  Interruption what;
+  what.node_failure = failed;
+  if (job.idle) {
+    // Its work is done: nothing is lost, and it resumes with the idle time it
+    // has left (a fresh spell for the reaper).
+    job.idle_left = job.idle_left - (now - job.since);
+    job.idle = false;
+  } else {
+    interrupt_work(now, slot, noticed, what);
+  }
+  ++job.epoch;  // its queued end is stale now
+  job.failed_at = Time::max();
+  if (!failed) ++job.preemptions;
+  job.phase = JobPhase::kPending;
+  counters_.allocated_gpu_milli -= job.gpu_milli;
+  count_waiting(slot, true);
+  if (job.service >= 0) {
+    replica_stopped(now, slot);
+    return;
+  }
+  --counters_.running_jobs;
+  ++counters_.pending_jobs;
+  for (EngineObserver* observer : observers_) observer->on_job_interrupted(now, job.report, what);
+}
+
+void NativeEngine::interrupt_work(Time now, std::uint32_t slot, bool noticed, Interruption& what) {
+  JobSlot& job = slots_[slot];
+  const bool failed = what.node_failure;
   const Duration ran = (failed ? job.failed_at : now) - job.run_start;
   // Work done in this run, and what survives it: everything up to the last
   // checkpoint (all of it when the job checkpoints as it is preempted; none
@@ -552,26 +628,11 @@ void NativeEngine::preempt_job(Time now, std::uint32_t slot) {
   if (kept_time < ran) {
     kept = done * static_cast<double>(kept_time.count_us()) / static_cast<double>(ran.count_us());
   }
-  Interruption what;
   what.lost_work = done - kept;
   what.wasted_gpu_seconds =
       static_cast<double>(job.gpu_milli) / kMilliPerGpu * (now - job.run_start - kept_time).to_seconds();
-  what.node_failure = failed;
   if (failed) failure_stats_.wasted_gpu_seconds += what.wasted_gpu_seconds;
   if (!std::isinf(job.work)) job.work = remaining_at_start - kept;
-  ++job.epoch;  // its queued end is stale now
-  job.failed_at = Time::max();
-  if (!failed) ++job.preemptions;
-  job.phase = JobPhase::kPending;
-  counters_.allocated_gpu_milli -= job.gpu_milli;
-  count_waiting(slot, true);
-  if (job.service >= 0) {
-    replica_stopped(now, slot);
-    return;
-  }
-  --counters_.running_jobs;
-  ++counters_.pending_jobs;
-  for (EngineObserver* observer : observers_) observer->on_job_interrupted(now, job.report, what);
 }
 
 void NativeEngine::apply_decisions(Time now) {
@@ -1064,26 +1125,24 @@ void NativeEngine::notify_node_power(Time now, NodeId node, bool on) {
   for (EngineObserver* observer : observers_) observer->on_node_power(now, node, on);
 }
 
+void NativeEngine::count_busy_power(std::uint32_t slot, double sign) {
+  const JobSlot& job = slots_[slot];
+  if (!caps_ || job.gpu_type == kAnyGpuType) return;
+  const double share = static_cast<double>(job.gpu_milli) / kMilliPerGpu;
+  busy_peak_watts_ += sign * share * catalog_.at(job.gpu_type).peak_watts;
+  busy_idle_watts_ += sign * share * catalog_.at(job.gpu_type).idle_watts;
+  power_dirty_ = true;
+}
+
 void NativeEngine::gpus_taken(Time now, std::uint32_t slot, std::span<const NodeShare> allocation, GpuTypeId type) {
-  JobSlot& job = slots_[slot];
-  job.gpu_type = type;
-  if (caps_ && type != kAnyGpuType) {
-    const double share = static_cast<double>(job.gpu_milli) / kMilliPerGpu;
-    busy_peak_watts_ += share * catalog_.at(type).peak_watts;
-    busy_idle_watts_ += share * catalog_.at(type).idle_watts;
-    power_dirty_ = true;
-  }
+  slots_[slot].gpu_type = type;
+  count_busy_power(slot, +1);
   for (EngineObserver* observer : observers_) observer->on_gpus_taken(now, slot, allocation, type);
 }
 
 void NativeEngine::gpus_released(Time now, std::uint32_t slot) {
   JobSlot& job = slots_[slot];
-  if (caps_ && job.gpu_type != kAnyGpuType) {
-    const double share = static_cast<double>(job.gpu_milli) / kMilliPerGpu;
-    busy_peak_watts_ -= share * catalog_.at(job.gpu_type).peak_watts;
-    busy_idle_watts_ -= share * catalog_.at(job.gpu_type).idle_watts;
-    power_dirty_ = true;
-  }
+  count_busy_power(slot, -1);
   job.gpu_type = kAnyGpuType;
   for (EngineObserver* observer : observers_) observer->on_gpus_released(now, slot);
 }
@@ -1195,12 +1254,16 @@ void NativeEngine::fail_node(Time now, NodeId node, Duration down) {
 void NativeEngine::freeze_job(Time now, std::uint32_t slot) {
   JobSlot& job = slots_[slot];
   if (job.failed_at != Time::max()) return;  // another of its nodes failed first
+  job.failed_at = now;
+  // Idle, it loses nothing: its end (its tail's, or the reaper's) stays
+  // queued, and if it is still there at the detection it is stopped then
+  // (and counted: handle_failure_detected).
+  if (job.idle) return;
   const double done = job.rate * static_cast<double>((now - job.since).count_us());
   if (!std::isinf(job.work)) job.work -= done;
   job.done_in_run += done;
   job.since = now;
   job.rate = 0;
-  job.failed_at = now;
   ++job.epoch;  // its queued end will not come
   ++job.failures;
   ++failure_stats_.interruptions;
@@ -1217,23 +1280,30 @@ void NativeEngine::handle_failure_detected(Time now, NodeId node) {
   for (const std::uint32_t slot : on_node) {
     JobSlot& job = slots_[slot];
     if (job.failed_at == Time::max() || job.service >= 0) continue;
+    if (job.idle) {
+      // Still holding its GPUs idle: the failure stops it now.
+      ++job.failures;
+      ++failure_stats_.interruptions;
+    }
     const std::int32_t limit = classes_->at(job.job_class).restart_limit;
     if (limit < 0 || job.failures <= limit) continue;
-    // Everything it did since its last checkpoint is lost, and it will not
-    // be redone.
-    const Duration interval = classes_->at(job.job_class).checkpoint_interval;
-    const Duration ran = job.failed_at - job.run_start;
-    const Duration kept_time = interval > Duration()
-                                   ? Duration::microseconds(ran.count_us() / interval.count_us() * interval.count_us())
-                                   : Duration();
     Interruption what;
-    what.lost_work = ran > Duration() ? job.done_in_run * static_cast<double>((ran - kept_time).count_us()) /
-                                            static_cast<double>(ran.count_us())
-                                      : 0.0;
-    what.wasted_gpu_seconds =
-        static_cast<double>(job.gpu_milli) / kMilliPerGpu * (now - job.run_start - kept_time).to_seconds();
     what.node_failure = true;
-    failure_stats_.wasted_gpu_seconds += what.wasted_gpu_seconds;
+    if (!job.idle) {
+      // Everything it did since its last checkpoint is lost, and it will not
+      // be redone (an idle job's work was done: it loses nothing).
+      const Duration interval = classes_->at(job.job_class).checkpoint_interval;
+      const Duration ran = job.failed_at - job.run_start;
+      const Duration kept_time =
+          interval > Duration() ? Duration::microseconds(ran.count_us() / interval.count_us() * interval.count_us())
+                                : Duration();
+      what.lost_work = ran > Duration() ? job.done_in_run * static_cast<double>((ran - kept_time).count_us()) /
+                                              static_cast<double>(ran.count_us())
+                                        : 0.0;
+      what.wasted_gpu_seconds =
+          static_cast<double>(job.gpu_milli) / kMilliPerGpu * (now - job.run_start - kept_time).to_seconds();
+      failure_stats_.wasted_gpu_seconds += what.wasted_gpu_seconds;
+    }
     ++failure_stats_.abandoned;
     for (EngineObserver* observer : observers_) observer->on_job_interrupted(now, job.report, what);
     end_job(now, slot, JobEnd::kAbandoned);

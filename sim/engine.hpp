@@ -7,6 +7,11 @@
 // is lost (its class's checkpoint_interval; zero: none is lost), its queued
 // end goes stale (a per-slot epoch), and the next start pays its class's
 // restore overhead in run time. The queue policy's wake-ups are timer events.
+// A job whose class has an idle tail computes the rest of its work, then
+// holds its allocation idle (no rate, idle power) for its tail, or until
+// EngineOptions::reaping_idle stops it (JobEnd::kReaped); preempted or
+// evicted by a failure while idle, it loses nothing and resumes idle (no
+// restore: nothing is left to compute) with the idle time it had left.
 // Built to replay millions of jobs: per-job state in slots reused as jobs
 // leave, no allocation per event, no scan over jobs or nodes.
 #pragma once
@@ -66,6 +71,9 @@ struct EngineOptions {
   // The energy policy (scheduler/energy/energy_policy.hpp), owned by the
   // caller; null: every node stays on.
   scheduler::EnergyPolicy* energy = nullptr;
+  // policies.reaping: a job idle this long (in one idle spell) is stopped;
+  // none: idle jobs hold their GPUs to the end of their tail.
+  std::optional<Duration> reaping_idle;
 };
 
 // What the energy policy did to the fixed node groups' nodes.
@@ -190,6 +198,9 @@ class NativeEngine {
   void notify_node_power(Time now, NodeId node, bool on);
   void gpus_taken(Time now, std::uint32_t slot, std::span<const NodeShare> allocation, GpuTypeId type);
   void gpus_released(Time now, std::uint32_t slot);
+  // Adds (sign +1) or takes away (-1) the slot's GPUs from the power cap's
+  // busy sums.
+  void count_busy_power(std::uint32_t slot, double sign);
   // Asks the energy policy for the power cap and applies it.
   void update_power_cap(Time now);
   // Accounts the cap's time from cap_since_ to `now`.
@@ -223,8 +234,16 @@ class NativeEngine {
   // Waiting GPU demand by GPU types and memory, for the cluster autoscaler.
   void count_waiting(std::uint32_t slot, bool waiting);
   void handle_job_end(Time now, std::uint32_t slot);
+  // A job whose work is done begins its idle tail: it keeps its allocation,
+  // no longer slows its neighbours, and ends at the tail's end or when the
+  // reaper stops it, whichever comes first.
+  void start_idle(Time now, std::uint32_t slot);
   void start_job(Time now, std::uint32_t slot, const scheduler::Decision& decision);
   void preempt_job(Time now, std::uint32_t slot);
+  // A computing job's part of an interruption: keeps the work up to its last
+  // checkpoint and fills in `what` (whose node_failure is set) with the work
+  // lost and the GPU time wasted.
+  void interrupt_work(Time now, std::uint32_t slot, bool noticed, Interruption& what);
   // Queues a timer for the scheduler's next wake-up, if it changed.
   void arm_timer();
   // Sets a running job's rate from now on; its queued end is replaced.
@@ -297,7 +316,8 @@ class NativeEngine {
     double net_factor = 1;    // running: its placement factor, with contention on its links (link_sharing)
     double done_in_run = 0;   // running: work done in this run before `since`
     Time run_start;           // running: when the current run began
-    Time since;               // running: when the rate last changed
+    Time since;               // running: when the rate last changed (idle: when its idle spell began)
+    Duration idle_left;       // its idle tail still to hold once its work is done (JobClassSpec::idle_tail)
     JobId job = 0;
     JobId report = 0;               // the job's id for observers (kNoReport: a service replica)
     std::int32_t service = -1;      // a replica's service; -1 for a job of the workload
@@ -312,6 +332,7 @@ class NativeEngine {
     JobClassId job_class = 0;
     JobOutcome outcome = JobOutcome::kCompleted;
     JobPhase phase = JobPhase::kPending;
+    bool idle = false;  // running, its work done: holding its allocation through its idle tail
   };
   static constexpr std::uint32_t kNoSlot = 0xffffffffu;
   static constexpr JobId kNoReport = 0xffffffffu;

@@ -59,8 +59,13 @@ void JobRecorder::on_job_started(Time now, JobId job, std::span<const NodeShare>
   }
 }
 
+void JobRecorder::on_job_idle(Time now, JobId job) {
+  rows_[job].idle_since = now;
+}
+
 void JobRecorder::on_job_interrupted(Time now, JobId job, const Interruption& what) {
   Row& row = rows_[job];
+  if (row.idle_since != Time::max()) close_idle(row, now);
   ++(what.node_failure ? row.failures : row.preemptions);
   row.lost_work += what.lost_work;
   row.wasted_gpu_seconds += what.wasted_gpu_seconds;
@@ -73,6 +78,12 @@ void JobRecorder::close_run(Row& row, Time end) {
   row.cost_usd += (end - row.run_since).to_seconds() / 3600 * row.usd_per_hour;
   if (!caps_.empty()) row.held_at_cap_s += cap_integral(end) - cap_integral(row.run_since);
   row.run_since = Time::max();
+}
+
+void JobRecorder::close_idle(Row& row, Time end) {
+  row.idle_held += end - row.idle_since;
+  if (!caps_.empty()) row.idle_at_cap_s += cap_integral(end) - cap_integral(row.idle_since);
+  row.idle_since = Time::max();
 }
 
 double JobRecorder::cap_integral(Time t) const {
@@ -99,7 +110,9 @@ JobTable JobRecorder::take() {
     row.state = entry.how;
     if (ran_to_end(entry.how)) row.end = entry.end;
     if (row.run_since != Time::max()) close_run(row, entry.end);  // it ended running, or was still running at the end
+    if (row.idle_since != Time::max()) close_idle(row, entry.end);
   }
+  reaping_ = {};
   ends_.clear();
   JobTable table;
   const std::size_t n = rows_.size();
@@ -114,8 +127,8 @@ JobTable JobRecorder::take() {
   const auto reserve = [n](auto&... columns) { (columns.reserve(n), ...); };
   reserve(table.submit_s, table.start_s, table.end_s, table.queueing_delay_s, table.jct_s, table.recorded_duration_s,
           table.gpus, table.nodes, table.racks, table.requested_gpu_types, table.gpu_type, table.preemptions,
-          table.failures, table.lost_gpu_hours, table.wasted_gpu_hours, table.run_time_s, table.ideal_run_time_s,
-          table.energy_kwh, table.cost_usd, table.state, table.region);
+          table.failures, table.lost_gpu_hours, table.wasted_gpu_hours, table.idle_gpu_hours, table.run_time_s,
+          table.ideal_run_time_s, table.energy_kwh, table.cost_usd, table.state, table.region);
   const double pue = layout_ ? layout_->spec().pue : 1.0;
   for (std::size_t i = 0; i < n; ++i) {
     const Row& row = rows_[i];
@@ -138,13 +151,32 @@ JobTable JobRecorder::take() {
     table.failures.push_back(row.failures);
     table.lost_gpu_hours.push_back(row.lost_work / 3.6e9);  // reference GPU-us -> GPU-hours
     table.wasted_gpu_hours.push_back(row.wasted_gpu_seconds / 3600);
+    const double gpus = table.gpus.back();
+    table.idle_gpu_hours.push_back(gpus * row.idle_held.to_seconds() / 3600);
     table.run_time_s.push_back(row.held.to_seconds());
-    table.ideal_run_time_s.push_back(row.ideal_rate > 0 && std::isfinite(row.work) ? row.work / row.ideal_rate * 1e-6
-                                                                                   : kNaN);
-    const double peak_watts = row.gpu_type == kAnyGpuType ? 0.0 : catalog_.at(row.gpu_type).peak_watts;
-    // At peak while held (cap x peak under power caps).
-    const double held_s = caps_.empty() ? row.held.to_seconds() : row.held_at_cap_s;
-    table.energy_kwh.push_back(table.gpus.back() * held_s * peak_watts * pue / 3.6e6);
+    // Its idle tail is wall-clock time, which no GPU shortens.
+    const JobClassSpec* job_class = classes_ ? &classes_->at(row.job_class) : nullptr;
+    const Duration tail = job_class ? job_class->idle_tail_of(row.recorded_duration) : Duration();
+    table.ideal_run_time_s.push_back(job_class && row.ideal_rate > 0 && std::isfinite(row.work)
+                                         ? job_class->computed_work(row.work) / row.ideal_rate * 1e-6 +
+                                               tail.to_seconds()
+                                         : kNaN);
+    // A reaped job gives back the idle time it would still have held.
+    if (row.state == JobEnd::kReaped) {
+      const double recovered_hours = (tail - row.idle_held).to_seconds() / 3600;
+      reaping_.recovered_gpu_hours += gpus * recovered_hours;
+      reaping_.recovered_usd += row.usd_per_hour * recovered_hours;
+    }
+    // Per GPU: peak watts computing (cap x peak under power caps), idle
+    // watts in its tail.
+    double joules = 0;
+    if (row.gpu_type != kAnyGpuType) {
+      const GpuType& type = catalog_.at(row.gpu_type);
+      const double computing_s =
+          caps_.empty() ? (row.held - row.idle_held).to_seconds() : row.held_at_cap_s - row.idle_at_cap_s;
+      joules = computing_s * type.peak_watts + row.idle_held.to_seconds() * type.idle_watts;
+    }
+    table.energy_kwh.push_back(gpus * joules * pue / 3.6e6);
     table.cost_usd.push_back(row.cost_usd);
     table.state.push_back(row.state);
     table.region.push_back(row.region);

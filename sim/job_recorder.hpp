@@ -23,11 +23,15 @@ class JobRecorder final : public EngineObserver {
   void on_job_started(Time now, JobId job, std::span<const NodeShare> allocation, GpuTypeId gpu_type,
                       double rate) override;
   void on_job_interrupted(Time now, JobId job, const Interruption& what) override;
+  void on_job_idle(Time now, JobId job) override;
   void on_job_ended(Time now, JobId job, JobEnd how) override;
   void on_power_cap(Time now, double cap) override;
 
   // The table, complete after the engine's on_run_end; leaves the recorder empty.
   JobTable take();
+  // What the reaped jobs gave back (their class's idle tail, which needs the
+  // job classes, less what they held idle), after take().
+  const ReapingTotals& reaping() const { return reaping_; }
 
  private:
   // A row while the run goes on: one record per job, written at arrival and
@@ -52,8 +56,11 @@ class JobRecorder final : public EngineObserver {
     double lost_work = 0;           // reference GPU-us lost to preemptions and failures
     double wasted_gpu_seconds = 0;  // held without leaving kept work
     Time run_since = Time::max();   // running: when the current run began
+    Time idle_since = Time::max();  // in its idle tail: since when (max: not idle)
     Duration held;                  // run time of the runs that ended
     double held_at_cap_s = 0;       // with power caps: their run time x the cap in force
+    Duration idle_held;             // idle spells that ended
+    double idle_at_cap_s = 0;       // with power caps: their time x the cap in force
     double usd_per_hour = 0;        // running: what its GPUs cost
     double cost_usd = 0;            // of the runs that ended
     GpuTypeSet requested_gpu_types;
@@ -77,6 +84,8 @@ class JobRecorder final : public EngineObserver {
   double cap_integral(Time t) const;
   // Adds the run from row.run_since to `end` to the row's held time and cost.
   void close_run(Row& row, Time end);
+  // Adds the idle spell from row.idle_since to `end` to the row's idle time.
+  void close_idle(Row& row, Time end);
   const GpuCatalog& catalog_;
   const ClusterLayout* layout_;
   const JobClasses* classes_;
@@ -87,6 +96,7 @@ class JobRecorder final : public EngineObserver {
   StringColumn users_;
   StringColumn tenants_;
   std::vector<std::string> gpu_type_names_;
+  ReapingTotals reaping_;
 };
 
 }  // namespace capsim::sim

@@ -28,12 +28,15 @@ enum class JobEnd : std::uint8_t {
   kRunning,     // still running when the simulation stopped
   kPending,     // still waiting when the simulation stopped
   kAbandoned,   // node failures restarted it more often than its class's restart_limit allows
+  kReaped,      // stopped by policies.reaping after holding its GPUs idle too long (its work was done)
 };
 std::string_view to_string(JobEnd end);
 // Whether the job ran to an end of its own (completed, failed, killed or
-// unfinished), rather than being rejected or stopped by the simulation.
+// unfinished, or reaped: its work done, its idle tail cut short), rather
+// than being rejected, abandoned or stopped by the simulation.
 inline bool ran_to_end(JobEnd end) {
-  return end == JobEnd::kCompleted || end == JobEnd::kFailed || end == JobEnd::kKilled || end == JobEnd::kUnfinished;
+  return end == JobEnd::kCompleted || end == JobEnd::kFailed || end == JobEnd::kKilled || end == JobEnd::kUnfinished ||
+         end == JobEnd::kReaped;
 }
 
 // What an interruption cost a job.
@@ -66,6 +69,10 @@ class EngineObserver {
   // the failure of one of its nodes (detected at `now`). It waits again
   // (unless on_job_ended with kAbandoned follows).
   virtual void on_job_interrupted(Time /*now*/, JobId /*job*/, const Interruption& /*what*/) {}
+  // A running job that finished its work at `now` and goes on holding its
+  // allocation without using it (its class's idle_tail) until it ends (its
+  // tail's end, or reaped: on_job_ended with kReaped) or is interrupted.
+  virtual void on_job_idle(Time /*now*/, JobId /*job*/) {}
   // A job the scheduler rejected at `now`, and why; on_job_ended with
   // kRejected follows.
   virtual void on_job_rejected(Time /*now*/, JobId /*job*/, RejectReason /*reason*/) {}
@@ -78,6 +85,9 @@ class EngineObserver {
   virtual void on_gpus_taken(Time /*now*/, std::uint32_t /*holder*/, std::span<const NodeShare> /*allocation*/,
                              GpuTypeId /*gpu_type*/) {}
   virtual void on_gpus_released(Time /*now*/, std::uint32_t /*holder*/) {}
+  // The GPUs `holder` took are held but idle from `now` (a job in its idle
+  // tail): they draw idle power until given back.
+  virtual void on_gpus_idle(Time /*now*/, std::uint32_t /*holder*/) {}
   // A node powered on (provisioned) or off (released to the cloud). Every
   // node is on from time 0 unless the driver says otherwise at time 0; a
   // node said to be in the state it is in is left alone.

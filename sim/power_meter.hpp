@@ -53,6 +53,8 @@ class PowerMeter final : public EngineObserver {
   void on_gpus_taken(Time now, std::uint32_t holder, std::span<const NodeShare> allocation,
                      GpuTypeId gpu_type) override;
   void on_gpus_released(Time now, std::uint32_t holder) override;
+  // Held idle, the GPUs draw their idle watts: their busy watts go as if given back.
+  void on_gpus_idle(Time now, std::uint32_t holder) override { on_gpus_released(now, holder); }
   void on_node_power(Time now, NodeId node, bool on) override;
   void on_power_cap(Time now, double cap) override;
   void on_run_end(Time end) override;

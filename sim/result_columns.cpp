@@ -76,7 +76,12 @@ JobColumns::JobColumns(const JobTable& jobs) {
        "GPU-hours held that left no kept work: run time since the last checkpoint at each preemption or failure "
        "(a failure: up to its detection) x GPUs",
        doubles(jobs.wasted_gpu_hours)},
-      {"energy", "kWh", "facility energy of the GPUs the job held, while it held them (peak watts x run_time x PUE)",
+      {"idle_gpu_hours", "GPU-h",
+       "GPU-hours held without using them: GPUs x the time spent in its class's idle tail (a notebook left open)",
+       doubles(jobs.idle_gpu_hours)},
+      {"energy", "kWh",
+       "facility energy of the GPUs the job held, while it held them (peak watts computing, idle watts in its idle "
+       "tail, x PUE)",
        doubles(jobs.energy_kwh)},
       {"cost", "USD", "what the GPUs it held cost while it held them (GPUs x run time x its node group's price)",
        doubles(jobs.cost_usd)},
@@ -84,8 +89,8 @@ JobColumns::JobColumns(const JobTable& jobs) {
        views(jobs.tenant)},
       {"state", "",
        "completed, failed, killed, unfinished (ran its recorded time, which ended with the trace), rejected, "
-       "abandoned (node failures restarted it more often than its class's restart_limit), or running/pending when the "
-       "simulation stopped",
+       "abandoned (node failures restarted it more often than its class's restart_limit), reaped (stopped by "
+       "policies.reaping in its idle tail, its work done), or running/pending when the simulation stopped",
        std::move(state)},
   };
 }

@@ -72,8 +72,12 @@ struct JobTable {
   // checkpoint at each preemption or failure (with a failure, up to its
   // detection), times its GPUs.
   std::vector<double> wasted_gpu_hours;
+  // GPU-hours it held without using them: its GPUs x the time it spent in
+  // its idle tail (JobClassSpec::idle_tail), over all its runs.
+  std::vector<double> idle_gpu_hours;
   // Facility energy of the GPUs it held, while it held them: their peak
-  // watts x run_time_s x the PUE (0: CPU only, or never ran).
+  // watts while it computed and idle watts in its idle tail, x the PUE (0:
+  // CPU only, or never ran).
   std::vector<double> energy_kwh;
   // What its GPUs cost while it held them: GPUs x run time x the price of
   // their node group (core/cluster.hpp, price_per_gpu_hour).
@@ -253,8 +257,20 @@ struct Summary {
   // Failures and resilience (empty when the scenario has none): node
   // failures, jobs they stopped, GPU-hours wasted, goodput, availability.
   std::vector<Metric> failures;
+  // Idle reaping (empty unless the scenario has idle tails or
+  // policies.reaping): jobs reaped, GPU-hours held idle, GPU-hours and cost
+  // recovered.
+  std::vector<Metric> reaping;
   double cost_figure(std::string_view figure_name) const { return figure_of(cost, figure_name); }
   double energy_figure(std::string_view figure_name) const { return figure_of(energy, figure_name); }
+};
+
+// What reaping took back over a run (the job recorder's, sim/job_recorder.hpp):
+// for each reaped job, its GPUs x the idle time it would still have held,
+// and that at its node groups' prices.
+struct ReapingTotals {
+  double recovered_gpu_hours = 0;
+  double recovered_usd = 0;
 };
 
 struct RunResults {

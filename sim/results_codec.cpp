@@ -143,7 +143,8 @@ void decode(Reader& in, StringColumn& column, const char* field) {
 void encode(Writer& out, const JobTable& jobs) {
   const auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes, racks,
                requested_gpu_types, gpu_type, gpu_type_names, preemptions, failures, run_time_s, ideal_run_time_s,
-               lost_gpu_hours, wasted_gpu_hours, energy_kwh, cost_usd, tenant, state, region, region_names] = jobs;
+               lost_gpu_hours, wasted_gpu_hours, idle_gpu_hours, energy_kwh, cost_usd, tenant, state, region,
+               region_names] = jobs;
   encode(out, name);
   encode(out, user);
   out.array(submit_s);
@@ -165,6 +166,7 @@ void encode(Writer& out, const JobTable& jobs) {
   out.array(ideal_run_time_s);
   out.array(lost_gpu_hours);
   out.array(wasted_gpu_hours);
+  out.array(idle_gpu_hours);
   out.array(energy_kwh);
   out.array(cost_usd);
   encode(out, tenant);
@@ -176,7 +178,8 @@ void encode(Writer& out, const JobTable& jobs) {
 void decode(Reader& in, JobTable& jobs) {
   auto& [name, user, submit_s, start_s, end_s, queueing_delay_s, jct_s, recorded_duration_s, gpus, nodes, racks,
          requested_gpu_types, gpu_type, gpu_type_names, preemptions, failures, run_time_s, ideal_run_time_s,
-         lost_gpu_hours, wasted_gpu_hours, energy_kwh, cost_usd, tenant, state, region, region_names] = jobs;
+         lost_gpu_hours, wasted_gpu_hours, idle_gpu_hours, energy_kwh, cost_usd, tenant, state, region, region_names] =
+      jobs;
   decode(in, name, "jobs.name");
   decode(in, user, "jobs.user");
   submit_s = in.array<double>("jobs.submit_s");
@@ -203,6 +206,7 @@ void decode(Reader& in, JobTable& jobs) {
   ideal_run_time_s = in.array<double>("jobs.ideal_run_time_s");
   lost_gpu_hours = in.array<double>("jobs.lost_gpu_hours");
   wasted_gpu_hours = in.array<double>("jobs.wasted_gpu_hours");
+  idle_gpu_hours = in.array<double>("jobs.idle_gpu_hours");
   energy_kwh = in.array<double>("jobs.energy_kwh");
   cost_usd = in.array<double>("jobs.cost_usd");
   decode(in, tenant, "jobs.tenant");
@@ -210,7 +214,7 @@ void decode(Reader& in, JobTable& jobs) {
   state.reserve(ends.size());
   for (std::uint8_t end : ends) {
     // JobEnd's last value: a new one must be added here.
-    if (end > static_cast<std::uint8_t>(JobEnd::kAbandoned)) {
+    if (end > static_cast<std::uint8_t>(JobEnd::kReaped)) {
       in.fail("jobs.state: no JobEnd " + std::to_string(end));
     }
     state.push_back(static_cast<JobEnd>(end));
@@ -391,7 +395,7 @@ void encode(Writer& out, const Summary& summary) {
                jobs_submitted, jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected,
                jobs_running, jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated,
                gpu_utilisation, preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing,
-               services, node_groups, energy, regions, cost, pools, tenants, failures] = summary;
+               services, node_groups, energy, regions, cost, pools, tenants, failures, reaping] = summary;
   out.string(scenario);
   out.value(seed);
   out.string(engine);
@@ -438,13 +442,14 @@ void encode(Writer& out, const Summary& summary) {
   }
   encode(out, cost);
   encode(out, failures);
+  encode(out, reaping);
 }
 void decode(Reader& in, Summary& summary) {
   auto& [scenario, seed, engine, queue_policy, placement_policy, partial, nodes, gpus, gpus_by_type, jobs_submitted,
          jobs_started, jobs_completed, jobs_failed, jobs_killed, jobs_unfinished, jobs_rejected, jobs_running,
          jobs_pending, simulated_s, makespan_s, jct_s, queueing_delay_s, gpu_hours_allocated, gpu_utilisation,
          preemptions, lost_gpu_hours, gpu_energy_kwh, energy_model, events, trace, packing, services, node_groups,
-         energy, regions, cost, pools, tenants, failures] = summary;
+         energy, regions, cost, pools, tenants, failures, reaping] = summary;
   scenario = in.string("summary.scenario");
   seed = in.value<std::uint64_t>("summary.seed");
   engine = in.string("summary.engine");
@@ -490,6 +495,7 @@ void decode(Reader& in, Summary& summary) {
   }
   decode(in, cost, "summary.cost");
   decode(in, failures, "summary.failures");
+  decode(in, reaping, "summary.reaping");
 }
 
 void encode(Writer& out, const EngineStats& stats) {

@@ -72,6 +72,7 @@ RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEng
   engine_options.should_stop = options.should_stop;
   engine_options.job_classes = &scenario.workload.job_classes;
   engine_options.failures = &scenario.failures;
+  if (scenario.reaping) engine_options.reaping_idle = scenario.reaping->idle;
   const std::unique_ptr<scheduler::EnergyPolicy> energy_policy = make_energy_policy(scenario, registry);
   engine_options.energy = energy_policy.get();
   // Each service's load (seeded by its name) and autoscaler.
@@ -135,6 +136,9 @@ RunResults run_with(const Scenario& scenario, const RunOptions& options, MakeEng
   results.scenario_text = scenario.text;
   finish(*engine, results);
   add_cost(results.summary, scenario.cluster, scenario.catalog, results.jobs);
+  if (scenario.reaping || scenario.workload.job_classes.has_idle_tails()) {
+    add_reaping(results.summary, results.jobs, jobs.reaping());
+  }
   if (options.decision_log) options.decision_log->flush();
   return results;
 }

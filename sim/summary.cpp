@@ -106,6 +106,7 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
         ++s.jobs_pending;
         break;
       case JobEnd::kAbandoned:  // counted by add_failures
+      case JobEnd::kReaped:     // counted by add_reaping
         break;
     }
     if (!std::isnan(jobs.start_s[i])) {
@@ -113,7 +114,9 @@ Summary summarise(const Scenario& scenario, const ClusterLayout& layout, const J
       gpu_seconds += jobs.gpus[i] * jobs.run_time_s[i];  // a share of a GPU counts as that share
       if (jobs.gpu_type[i] != kAnyGpuType) {
         const GpuType& type = scenario.catalog.at(jobs.gpu_type[i]);
-        busy_joules += jobs.gpus[i] * jobs.run_time_s[i] * (type.peak_watts - type.idle_watts);
+        // Held idle (an idle tail), its GPUs drew idle watts.
+        busy_joules +=
+            (jobs.gpus[i] * jobs.run_time_s[i] - jobs.idle_gpu_hours[i] * 3600) * (type.peak_watts - type.idle_watts);
       }
     }
     s.preemptions += jobs.preemptions[i];
@@ -253,6 +256,19 @@ void add_failures(Summary& s, const FailureStats& stats, const JobTable& jobs) {
        capacity_gpu_seconds > 0 ? 100 * (1 - stats.gpu_seconds_down / capacity_gpu_seconds) : 100.0}};
 }
 
+void add_reaping(Summary& s, const JobTable& jobs, const ReapingTotals& totals) {
+  std::int64_t reaped = 0;
+  double idle_gpu_hours = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    reaped += jobs.state[i] == JobEnd::kReaped;
+    idle_gpu_hours += jobs.idle_gpu_hours[i];
+  }
+  s.reaping = {{"jobs_reaped", "jobs reaped", "", static_cast<double>(reaped)},
+               {"idle_gpu_hours", "GPU-hours held idle", "", idle_gpu_hours},
+               {"gpu_hours_recovered", "GPU-hours recovered by reaping", "", totals.recovered_gpu_hours},
+               {"cost_recovered_usd", "cost recovered by reaping (USD)", "", totals.recovered_usd}};
+}
+
 nlohmann::ordered_json summary_to_json(const Summary& s) {
   nlohmann::ordered_json j;
   j["capsim_version"] = kVersion;
@@ -296,6 +312,7 @@ nlohmann::ordered_json summary_to_json(const Summary& s) {
   }
   for (const Metric& figure : s.cost) m[figure.name] = number_or_null(figure.value);
   for (const Metric& figure : s.failures) m[figure.name] = number_or_null(figure.value);
+  for (const Metric& figure : s.reaping) m[figure.name] = number_or_null(figure.value);
   m["events"] = s.events;
   j["metrics"] = m;
   if (s.trace) {
@@ -427,6 +444,8 @@ std::string format_summary(const Summary& s) {
   if (s.jobs_unfinished)
     jobs += ", " + thousands(s.jobs_unfinished) + " unfinished (still running when the trace ended)";
   if (s.jobs_rejected) jobs += ", " + thousands(s.jobs_rejected) + " rejected (they can never run on this cluster)";
+  if (const double reaped = figure_of(s.reaping, "jobs_reaped"); reaped > 0)
+    jobs += ", " + thousands(std::llround(reaped)) + " reaped (stopped idle, their work done)";
   if (s.jobs_running || s.jobs_pending) {
     jobs += ", " + thousands(s.jobs_running) + " running and " + thousands(s.jobs_pending) + " waiting at the end";
   }
@@ -506,6 +525,13 @@ std::string format_summary(const Summary& s) {
                   metric_text({"", "", "", figure("failure_wasted_gpu_hours")}).c_str(),
                   metric_text({"", "", "", figure("gpu_hours_down")}).c_str());
     row("resilience", line);
+  }
+  if (!s.reaping.empty()) {
+    const auto figure = [&](std::string_view name) { return metric_text({"", "", "", figure_of(s.reaping, name)}); };
+    std::snprintf(line, sizeof line, "%s jobs reaped, %s GPU-hours held idle, %s GPU-hours ($%s) recovered",
+                  figure("jobs_reaped").c_str(), figure("idle_gpu_hours").c_str(),
+                  figure("gpu_hours_recovered").c_str(), figure("cost_recovered_usd").c_str());
+    row("reaping", line);
   }
   out += "\n";
   std::snprintf(line, sizeof line, "  %-18s %12s %12s %12s %12s %12s\n", "", "mean", "p50", "p95", "p99", "max");

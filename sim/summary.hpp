@@ -46,6 +46,12 @@ void add_cost(Summary& summary, const ClusterSpec& cluster, const GpuCatalog& ca
 // cluster's availability (the share of its GPU-hours up).
 void add_failures(Summary& summary, const FailureStats& stats, const JobTable& jobs);
 
+// Fills the summary's reaping figures (with idle tails or policies.reaping
+// in the scenario): jobs reaped, GPU-hours held idle (every job's idle
+// tail, reaped or not), and what reaping recovered (the job recorder's
+// totals: GPU-hours reaped jobs would still have held idle, and their cost).
+void add_reaping(Summary& summary, const JobTable& jobs, const ReapingTotals& totals);
+
 // summary.json's content.
 nlohmann::ordered_json summary_to_json(const Summary& summary);
 

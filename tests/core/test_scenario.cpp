@@ -252,8 +252,9 @@ TEST_CASE("a trace path is resolved against the scenario's folder", "[core][scen
 }
 
 TEST_CASE("the bundled scenarios load", "[core][scenario]") {
-  for (const char* name : {"scenarios/quickstart.yaml", "scenarios/energy.yaml", "scenarios/carbon.yaml",
-                           "scenarios/spot.yaml", "scenarios/failures.yaml", "bench/scenarios/million_jobs.yaml"}) {
+  for (const char* name :
+       {"scenarios/quickstart.yaml", "scenarios/energy.yaml", "scenarios/carbon.yaml", "scenarios/spot.yaml",
+        "scenarios/failures.yaml", "scenarios/notebooks.yaml", "bench/scenarios/million_jobs.yaml"}) {
     INFO(name);
     const Scenario s = load_scenario(capsim::testing::source_dir() / name);
     CHECK_FALSE(s.name.empty());

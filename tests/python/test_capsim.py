@@ -209,6 +209,26 @@ def test_an_energy_policy_saves_energy_with_every_job_finished(quickstart):
     assert e.value.field == "policies.energy.idle"
 
 
+def test_a_reaped_notebook_in_the_jobs_frame_and_the_summary(tmp_path):
+    # A 4-hour notebook idle for its second half, reaped after 30 minutes of
+    # it: 0.5 GPU-hours held idle, 1.5 recovered at $2 a GPU-hour.
+    spec = {
+        "cluster": {"node_groups": [{"gpu": "V100", "gpus_per_node": 1, "count": 1, "usd_per_gpu_hour": 2}]},
+        "workload": {"job_classes": [{"name": "notebook", "idle_tail": 0.5}],
+                     "jobs": [{"id": "n", "submit": "0s", "gpus": 1, "duration": "4h"}]},
+        "policies": {"reaping": {"idle": "30m"}},
+    }
+    res = capsim.run(capsim.Scenario.from_dict(spec), output_dir=tmp_path / "out")
+    assert list(res.jobs["state"]) == ["reaped"]
+    assert list(res.jobs["end_time"]) == [9000.0]
+    assert list(res.jobs["idle_gpu_hours"]) == [0.5]
+    assert res.jobs.attrs["units"]["idle_gpu_hours"] == "GPU-h"
+    metrics = res.summary["metrics"]
+    assert (metrics["jobs_reaped"], metrics["gpu_hours_recovered"], metrics["cost_recovered_usd"]) == (1, 1.5, 3.0)
+    back = capsim.read_results(tmp_path / "out")
+    pdt.assert_frame_equal(back.jobs, res.jobs, check_exact=True)
+
+
 def test_policies_are_listed():
     listed = capsim.policies()
     assert {"fifo", "srtf", "tiresias", "gavel"} <= set(listed["queue"])

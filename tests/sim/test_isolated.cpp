@@ -91,6 +91,7 @@ void check_same(const sim::RunResults& a, const sim::RunResults& b) {
   CHECK(x.preemptions == y.preemptions);
   CHECK(same_bits(x.run_time_s, y.run_time_s));
   CHECK(same_bits(x.lost_gpu_hours, y.lost_gpu_hours));
+  CHECK(same_bits(x.idle_gpu_hours, y.idle_gpu_hours));
   CHECK(x.state == y.state);
 
   CHECK(a.timeseries.interval == b.timeseries.interval);
@@ -178,7 +179,8 @@ sim::RunResults hand_made_results(std::size_t jobs) {
     r.jobs.run_time_s.push_back(std::numeric_limits<double>::denorm_min());
     r.jobs.lost_gpu_hours.push_back(t / 3);
     r.jobs.wasted_gpu_hours.push_back(t / 4);
-    r.jobs.state.push_back(static_cast<sim::JobEnd>(i % 7));
+    r.jobs.idle_gpu_hours.push_back(t / 5);
+    r.jobs.state.push_back(static_cast<sim::JobEnd>(i % 9));
     r.jobs.region.push_back(i % 2 ? 1 : -1);
   }
   r.jobs.gpu_type_names = {"V100", "A100-80GB"};
@@ -198,6 +200,7 @@ sim::RunResults hand_made_results(std::size_t jobs) {
   r.services.columns = {{"time", "s", "end", {15, 15, 30}},
                         {"latency_p99", "s", "", {std::numeric_limits<double>::infinity(), -0.0, nan_with_payload()}}};
   r.summary.services = {{"chat", "hpa", {{"replica_hours", "replica-hours", "", 1.25}, {"x", "", "%", -0.0}}}};
+  r.summary.reaping = {{"gpu_hours_recovered", "GPU-hours recovered by reaping", "", 2.5}};
   r.stats = {7, 6, Time::from_us(123'456'789), true};
   r.scenario_text = std::string("name: hand\n\0binary", 18);
   return r;
@@ -380,7 +383,7 @@ TEST_CASE("decoding truncated or corrupt bytes throws InternalError", "[sim][iso
     std::size_t at = 0;
     while (bytes[at] == other_bytes[at]) ++at;
     std::string corrupt = bytes;
-    corrupt[at] = 8;  // one past JobEnd::kAbandoned
-    CHECK_THROWS_WITH(sim::decode_results(corrupt), Catch::Contains("no JobEnd 8"));
+    corrupt[at] = 9;  // one past JobEnd::kReaped
+    CHECK_THROWS_WITH(sim::decode_results(corrupt), Catch::Contains("no JobEnd 9"));
   }
 }
