@@ -89,6 +89,26 @@ TEST_CASE("compare: policies with different figures line up by name", "[sim][ene
   CHECK(sim::format_comparison(comparison).find("hours capped") != std::string::npos);
 }
 
+TEST_CASE("power_cap: a notebook's idle tail draws idle watts, uncapped", "[sim][energy][power_cap][reaping]") {
+  // One V100, a 4-hour notebook job computing half of it. Computing, it
+  // would draw 340 W: capped at 2/3 (200 W, 40 W idle + 160 W), it runs at
+  // (160 / 260)^(1/3) for 2 h of work; its 2-hour idle tail draws 40 W,
+  // under the budget: uncapped.
+  const double speed = std::cbrt(160.0 / 260.0);
+  const double computing = 7'200 / speed;
+  const auto results = run_yaml(
+      "cluster:\n"
+      "  node_groups: [{gpu: V100, gpus_per_node: 1, count: 1}]\n"
+      "workload:\n"
+      "  job_classes: [{name: notebook, idle_tail: 0.5}]\n"
+      "  jobs: [{id: n, submit: 0s, gpus: 1, duration: 4h, class: notebook}]\n"
+      "policies: {energy: {name: power_cap, budget_kw: 0.2}}\n");
+  CHECK(results.jobs.end_s[0] == Approx(computing + 7'200));
+  CHECK(results.summary.energy_figure("facility_energy_kwh") * 3.6e6 == Approx(200 * computing + 40 * 7'200));
+  CHECK(results.jobs.energy_kwh[0] * 3.6e6 == Approx(200 * computing + 40 * 7'200));
+  CHECK(results.summary.energy_figure("capped_hours") * 3'600 == Approx(computing));
+}
+
 TEST_CASE("power_cap: bad input names the field", "[sim][energy][power_cap]") {
   auto error = input_error_of([] { run_yaml(two_jobs("power_cap")); });
   CHECK(error.field() == "policies.energy");
