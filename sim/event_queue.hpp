@@ -84,16 +84,24 @@ class EventQueue {
 
   // The earliest event. The queue must not be empty.
   const Event& top() {
+    if (late_head_ < late_.size()) return late_[late_head_];
     if (!min_valid_) find_min();
     return buckets_[min_bucket_][min_index_];
   }
 
   // Queues an event after the last one taken out (a simulation never
-  // schedules into its past).
+  // schedules into its past). One at the instant of the last one taken out
+  // but of an earlier class (a job of no length started after a node came
+  // up) comes out next, after the others queued so: the instant goes on.
   void push(Time time, EventClass event_class, std::uint32_t payload, std::uint32_t epoch = 0) {
     CAPSIM_CHECK(sequence_ < (std::uint64_t{1} << 56)) << "event sequence overflow";
     const Event event{time, (static_cast<std::uint64_t>(event_class) << 56) | sequence_++, payload, epoch};
     const EventKey key = event.key();
+    if (key <= last_ && static_cast<std::uint64_t>(key >> 64) == static_cast<std::uint64_t>(last_ >> 64)) {
+      late_.push_back(event);
+      ++size_;
+      return;
+    }
     CAPSIM_CHECK(key > last_) << "event at " << time.count_us() << " us queued before the last one taken out";
     const std::size_t b = bucket_of(key);
     buckets_[b].push_back(event);
@@ -107,6 +115,14 @@ class EventQueue {
 
   // Removes the earliest event.
   void pop() {
+    if (late_head_ < late_.size()) {
+      if (++late_head_ == late_.size()) {
+        late_.clear();
+        late_head_ = 0;
+      }
+      --size_;
+      return;
+    }
     if (!min_valid_) find_min();
     std::vector<Event>& bucket = buckets_[min_bucket_];
     last_ = min_key_;
@@ -134,7 +150,7 @@ class EventQueue {
   }
 
   void find_min() {
-    CAPSIM_CHECK(size_ > 0) << "the event queue is empty";
+    CAPSIM_CHECK(size_ > late_.size() - late_head_) << "the event queue is empty";
     std::size_t b = 0;
     while (buckets_[b].empty()) ++b;
     const std::vector<Event>& bucket = buckets_[b];
@@ -152,6 +168,10 @@ class EventQueue {
   }
 
   std::array<std::vector<Event>, 129> buckets_;
+  // Events queued at the last instant taken out, behind it in class order:
+  // first out, in the order queued.
+  std::vector<Event> late_;
+  std::size_t late_head_ = 0;
   EventKey last_ = 0;
   std::size_t size_ = 0;
   std::uint64_t sequence_ = 1;  // from 1: no key is 0, the initial last_

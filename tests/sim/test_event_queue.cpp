@@ -71,3 +71,23 @@ TEST_CASE("an event far in the future and one at the same instant", "[sim][event
   queue.pop();
   CHECK(queue.empty());
 }
+
+TEST_CASE("an event of an earlier class at the current instant comes out next", "[sim][event_queue]") {
+  // A node comes up (a later class) and a job of no length starts on it: its
+  // end, at the same instant but of an earlier class, comes out next, before
+  // the other events of the instant, then in the order queued.
+  EventQueue queue;
+  queue.push(Time::from_us(10), EventClass::kNodeBooted, 1);
+  queue.push(Time::from_us(10), EventClass::kJobRelease, 2);
+  queue.push(Time::from_us(20), EventClass::kTimer, 3);
+  CHECK(queue.top().payload == 1);
+  queue.pop();
+  queue.push(Time::from_us(10), EventClass::kJobEnd, 4);
+  queue.push(Time::from_us(10), EventClass::kTimer, 5);
+  std::vector<std::uint32_t> order;
+  while (!queue.empty()) {
+    order.push_back(queue.top().payload);
+    queue.pop();
+  }
+  CHECK(order == std::vector<std::uint32_t>{4, 5, 2, 3});
+}

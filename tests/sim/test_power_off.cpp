@@ -81,6 +81,17 @@ TEST_CASE("compare: energy policies side by side", "[sim][energy][power_off][com
   CHECK(sim::format_comparison(comparison).find("node-hours off") != std::string::npos);
 }
 
+TEST_CASE("power_off: a job of no length on a node just booted", "[sim][energy][power_off]") {
+  // j2 takes no time: it starts on the nodes booted at 10,810 s as they come
+  // up at 11,110 s and ends at that instant.
+  std::string yaml = kTwoNodes + "policies: {energy: {name: power_off, idle: 10m}}\n";
+  yaml.replace(yaml.find("gpus: 2, duration: 1h"), 21, "gpus: 2, duration: 0s");
+  const auto results = run_yaml(yaml);
+  CHECK(results.jobs.start_s[1] == 11'110);
+  CHECK(results.jobs.end_s[1] == 11'110);
+  CHECK(results.jobs.state[1] == sim::JobEnd::kCompleted);
+}
+
 TEST_CASE("power_off: min_on keeps nodes of each group powered", "[sim][energy][power_off]") {
   // node1, idle the longest, goes off at 600 s; node0, idle from 3,600 s, is
   // the one kept on; at 10,810 s one boot suffices for j2's second GPU.
