@@ -172,16 +172,8 @@ void NativeEngine::handle_arrival(Time now) {
   ++counters_.pending_jobs;
   ++jobs_arrived_;
   if (tracks_demand_) {
-    demand_key_[slot] = {next_job_.gpu_types.bits(), next_job_.request.gpu_memory_mib,
-                         classes_->at(next_job_.job_class).regions.bits()};
-    count_waiting(slot, true);
+    demand_key_[slot] = {next_job_.gpu_types.bits(), next_job_.request.gpu_memory_mib, job_class.regions.bits()};
   }
-
-  if (cluster_autoscaler_ && !scan_queued_) {
-    scan_queued_ = true;
-    events_.push(now + scheduler::ClusterAutoscaler::kScanInterval, EventClass::kClusterScan, 0);
-  }
-  queue_energy_scan(now);
   for (EngineObserver* observer : observers_) observer->on_job_arrived(now, job.report, next_job_);
   const scheduler::JobRequest request = job_request(id, next_job_, *classes_, scheduler_);
   if (job_class.deadline || job_class.slack) {
@@ -201,15 +193,14 @@ void NativeEngine::handle_arrival(Time now) {
       // its release.
       ++energy_stats_.jobs_deferred;
       energy_stats_.deferral_seconds += (release - now).to_seconds();
-      count_waiting(slot, false);
       held_.emplace(slot, request);
       events_.push(release, EventClass::kJobRelease, slot, job.epoch);
-      read_next_job();
-      CAPSIM_CHECK(!has_next_job_ || next_job_.submit >= now) << "the workload source went back in time";
-      return;
+    } else {
+      hand_over(now, slot, request);
     }
+  } else {
+    hand_over(now, slot, request);
   }
-  scheduler_.on_job_arrived(now, request);
   read_next_job();
   CAPSIM_CHECK(!has_next_job_ || next_job_.submit >= now) << "the workload source went back in time";
 }
@@ -233,11 +224,7 @@ Duration NativeEngine::expected_run(const JobSpec& spec) const {
          job_class.idle_tail_of(spec.duration);
 }
 
-void NativeEngine::handle_job_release(Time now, std::uint32_t slot) {
-  const auto it = held_.find(slot);
-  CAPSIM_CHECK(it != held_.end()) << "job slot " << slot << " released but not held";
-  const scheduler::JobRequest request = it->second;
-  held_.erase(it);
+void NativeEngine::hand_over(Time now, std::uint32_t slot, const scheduler::JobRequest& request) {
   count_waiting(slot, true);
   if (cluster_autoscaler_ && !scan_queued_) {
     scan_queued_ = true;
@@ -245,6 +232,14 @@ void NativeEngine::handle_job_release(Time now, std::uint32_t slot) {
   }
   queue_energy_scan(now);
   scheduler_.on_job_arrived(now, request);
+}
+
+void NativeEngine::handle_job_release(Time now, std::uint32_t slot) {
+  const auto it = held_.find(slot);
+  CAPSIM_CHECK(it != held_.end()) << "job slot " << slot << " released but not held";
+  const scheduler::JobRequest request = it->second;
+  held_.erase(it);
+  hand_over(now, slot, request);
 }
 
 void NativeEngine::check_deadline(Time now, JobId id) {

@@ -190,6 +190,9 @@ class NativeEngine {
   // A flexible job's expected run time (on the slowest GPU type of the
   // cluster that may serve it, alone at the ideal placement) and deadline.
   Duration expected_run(const JobSpec& spec) const;
+  // A job handed to the scheduler (at its arrival, or its release when the
+  // energy policy held it back): counted as waiting, the scans queued.
+  void hand_over(Time now, std::uint32_t slot, const scheduler::JobRequest& request);
   void handle_job_release(Time now, std::uint32_t slot);
   // Counts a job with a deadline that ends (or is left) at `now`.
   void check_deadline(Time now, JobId id);

@@ -80,8 +80,8 @@ JobColumns::JobColumns(const JobTable& jobs) {
        "GPU-hours held without using them: GPUs x the time spent in its class's idle tail (a notebook left open)",
        doubles(jobs.idle_gpu_hours)},
       {"energy", "kWh",
-       "facility energy of the GPUs the job held, while it held them (peak watts computing, idle watts in its idle "
-       "tail, x PUE)",
+       "facility energy of the GPUs the job held, while it held them (peak watts computing, the cap x peak under a "
+       "power cap, idle watts in its idle tail, x PUE)",
        doubles(jobs.energy_kwh)},
       {"cost", "USD", "what the GPUs it held cost while it held them (GPUs x run time x its node group's price)",
        doubles(jobs.cost_usd)},

@@ -164,9 +164,11 @@ TEST_CASE("power_off: bad input names the field", "[sim][energy][power_off]") {
   });
   CHECK(error.field() == "policies.energy");
   // Policies that power nothing off run with failures.
-  run_yaml(
+  const auto with_failures = run_yaml(
       cluster +
-      "policies: {energy: {name: power_cap, budget_kw: 1}}\nfailures: {outages: [{at: 1h, duration: 1h, node: 0}]}\n");
+      "policies: {energy: {name: power_cap, budget_kw: 1}}\nfailures: {outages: [{at: 30m, duration: 1h, node: 0}]}\n");
+  CHECK(with_failures.summary.jobs_completed == 1);
+  CHECK(sim::figure_of(with_failures.summary.failures, "failure_interruptions") == 1);
   error = input_error_of([&] {
     scenario_from(
         "cluster:\n"
