@@ -18,6 +18,8 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/output_folder.hpp"
+#include "cli/planning_commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/trace_commands.hpp"
 #include "core/error.hpp"
@@ -62,12 +64,6 @@ extern "C" void on_sigabrt(int) {
 
 void print_input_error(const capsim::InputError& e) {
   std::fprintf(stderr, "capsim: error: %s\n", e.what());
-}
-
-std::filesystem::path output_directory(const capsim::Scenario& scenario, const std::string& option) {
-  if (!option.empty()) return option;
-  if (!scenario.run.output_dir.empty()) return scenario.run.output_dir;
-  return std::filesystem::path("results") / scenario.file.stem();
 }
 
 // --trace PATH replaces the scenario's workload.trace.path.
@@ -156,25 +152,13 @@ std::vector<std::uint64_t> parse_seeds(const std::string& option) {
   return seeds;
 }
 
-std::filesystem::path make_output_directory(const capsim::Scenario& scenario, const std::string& output_option) {
-  const std::filesystem::path directory = output_directory(scenario, output_option);
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec || !std::filesystem::is_directory(directory)) {
-    throw capsim::InputError({"command line", 0, 0}, output_option.empty() ? "run.output_dir" : "-o",
-                             "a folder that can be created and written",
-                             capsim::quote_for_message(directory.string()) + " (" + ec.message() + ")");
-  }
-  return directory;
-}
-
 // Several policies side by side: each variant's results in its own folder
 // under the output folder, then compare.csv and compare.json beside them.
 int compare_command(const capsim::Scenario& scenario, const std::string& output_option, unsigned jobs, bool quiet) {
   const std::vector<capsim::sim::Variant> variants = capsim::sim::expand_variants(scenario);
   const auto registry = capsim::scheduler::PolicyRegistry::with_builtins();
   for (const capsim::sim::Variant& v : variants) capsim::sim::check_scenario(v.scenario, registry);
-  const std::filesystem::path directory = make_output_directory(scenario, output_option);
+  const std::filesystem::path directory = capsim::cli::make_output_directory(scenario, output_option);
   capsim::cli::ProgressLine progress(capsim::cli::ProgressLine::should_show(quiet));
   capsim::sim::CompareOptions options;
   options.threads = jobs;
@@ -231,7 +215,7 @@ int run_command(const RunArguments& args) {
     const unsigned jobs = args.jobs > 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
     return compare_command(scenario, output_option, jobs, quiet);
   }
-  const std::filesystem::path directory = make_output_directory(scenario, output_option);
+  const std::filesystem::path directory = capsim::cli::make_output_directory(scenario, output_option);
 
   capsim::cli::ProgressLine progress(capsim::cli::ProgressLine::should_show(quiet));
   capsim::sim::RunOptions options;
@@ -408,7 +392,7 @@ int validate_model_command(const ValidateModelArguments& args) {
     throw capsim::InputError({args.scenario_path, 0, 0}, "executor.calibration",
                              "a calibration profile (executor.calibration, or --profile PATH)", "none");
   }
-  const std::filesystem::path directory = make_output_directory(scenario, args.output_option);
+  const std::filesystem::path directory = capsim::cli::make_output_directory(scenario, args.output_option);
   capsim::kernels::ExecutorOptions options;
   options.notice = &std::cerr;
   options.should_stop = [] { return interrupted.load(); };
@@ -536,6 +520,8 @@ int main(int argc, char** argv) {
 
   capsim::cli::TraceArguments trace;
   capsim::cli::add_trace_commands(app, trace);
+  capsim::cli::PlanningArguments planning;
+  capsim::cli::add_planning_commands(app, planning);
 
   try {
     app.parse(argc, argv);
@@ -556,6 +542,10 @@ int main(int argc, char** argv) {
     if (*policies) return policies_command();
     if (*calibrate) return calibrate_command(calibrate_args);
     if (*validate_model) return validate_model_command(validate_model_args);
+    if (*planning.sweep) {
+      std::signal(SIGINT, on_sigint);
+      return capsim::cli::run_planning_command(planning, interrupted);
+    }
     if (*trace.trace) {
       std::signal(SIGINT, on_sigint);
       return capsim::cli::run_trace_command(trace, interrupted);

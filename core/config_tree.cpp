@@ -524,4 +524,150 @@ const std::vector<ConfigNodePtr>& read_list(const ConfigNode& node, const std::s
   return node.items();
 }
 
+// ---------------------------------------------------------------------------
+// Editing a tree (copy on write along one path).
+
+class ConfigEdit {
+ public:
+  static ConfigNodePtr scalar(std::string text, const SourceLocation& where) {
+    auto node = std::make_shared<ConfigNode>();
+    node->kind_ = ConfigNode::Kind::kScalar;
+    node->scalar_ = std::move(text);
+    node->where_ = where;
+    node->complete_ = true;
+    return node;
+  }
+
+  struct Step {
+    std::string key;                     // a map key
+    std::vector<std::string> selectors;  // then list items: "0", "v100"
+  };
+
+  // "cluster.node_groups[0].count" -> {cluster}, {node_groups, [0]}, {count}.
+  static std::vector<Step> parse_path(std::string_view path, const SourceLocation& where, const std::string& field) {
+    const std::string expected = "a field path such as cluster.node_groups[0].count or policies.queue";
+    std::vector<Step> steps;
+    std::size_t i = 0;
+    while (i <= path.size()) {
+      Step step;
+      while (i < path.size() && path[i] != '.' && path[i] != '[') step.key += path[i++];
+      if (step.key.empty()) throw InputError(where, field, expected, quote_for_message(std::string(path)));
+      while (i < path.size() && path[i] == '[') {
+        const std::size_t close = path.find(']', i);
+        if (close == std::string_view::npos || close == i + 1) {
+          throw InputError(where, field, expected, quote_for_message(std::string(path)));
+        }
+        step.selectors.emplace_back(path.substr(i + 1, close - i - 1));
+        i = close + 1;
+      }
+      steps.push_back(std::move(step));
+      if (i == path.size()) break;
+      if (path[i] != '.') throw InputError(where, field, expected, quote_for_message(std::string(path)));
+      ++i;
+      if (i == path.size()) throw InputError(where, field, expected, quote_for_message(std::string(path)));
+    }
+    return steps;
+  }
+
+  // `node` with the value at steps [k...] replaced; `done` is the path so far.
+  static ConfigNodePtr replace(const ConfigNodePtr& node, const std::vector<Step>& steps, std::size_t k,
+                               std::size_t selector, const ConfigNodePtr& value, const std::string& done,
+                               const SourceLocation& where, const std::string& field) {
+    if (k == steps.size()) return value;
+    const Step& step = steps[k];
+    auto copy = std::make_shared<ConfigNode>(node ? *node : ConfigNode());
+    copy->complete_ = true;
+    if (selector == 0) {
+      // A map key (a missing or null node becomes a map).
+      if (copy->kind_ == ConfigNode::Kind::kNull) {
+        copy->kind_ = ConfigNode::Kind::kMap;
+        copy->where_ = where;
+      }
+      if (copy->kind_ != ConfigNode::Kind::kMap) {
+        throw InputError(where, field,
+                         "a path through maps: " + (done.empty() ? "the document" : done) + " is " + node->describe() +
+                             ", not a map with " + quote_for_message(step.key),
+                         quote_for_message(step.key));
+      }
+      const std::string here = done.empty() ? step.key : done + "." + step.key;
+      auto entry = std::find_if(copy->entries_.begin(), copy->entries_.end(),
+                                [&](const ConfigNode::Entry& e) { return e.key == step.key; });
+      if (entry == copy->entries_.end()) {
+        copy->entries_.push_back({step.key, where, nullptr});
+        entry = copy->entries_.end() - 1;
+      }
+      entry->value = step.selectors.empty() ? replace(entry->value, steps, k + 1, 0, value, here, where, field)
+                                            : replace(entry->value, steps, k, 1, value, here, where, field);
+    } else {
+      // A list item, by index or by its `name:`.
+      const std::string& wanted = step.selectors[selector - 1];
+      const std::string here = done + "[" + wanted + "]";
+      if (copy->kind_ != ConfigNode::Kind::kSequence) {
+        throw InputError(where, field, "a list at " + done, node ? node->describe() : "nothing");
+      }
+      std::size_t index = copy->items_.size();
+      std::int64_t number = 0;
+      if (parse_int(wanted, number)) {
+        if (number >= 0 && static_cast<std::size_t>(number) < copy->items_.size()) {
+          index = static_cast<std::size_t>(number);
+        }
+      } else {
+        for (std::size_t i = 0; i < copy->items_.size(); ++i) {
+          const ConfigNode::Entry* name = copy->items_[i]->find("name");
+          if (name && name->value->kind_ == ConfigNode::Kind::kScalar && name->value->scalar_ == wanted) index = i;
+        }
+      }
+      if (index == copy->items_.size()) {
+        throw InputError(
+            where, field,
+            "an item of " + done + " (an index below " + std::to_string(copy->items_.size()) + ", or the name: of one)",
+            quote_for_message(wanted));
+      }
+      copy->items_[index] = selector == step.selectors.size()
+                                ? replace(copy->items_[index], steps, k + 1, 0, value, here, where, field)
+                                : replace(copy->items_[index], steps, k, selector + 1, value, here, where, field);
+    }
+    std::size_t size = 1;
+    for (const auto& item : copy->items_) size += item->expanded_size_;
+    for (const auto& entry : copy->entries_) size += 1 + entry.value->expanded_size_;
+    copy->expanded_size_ = size;
+    return copy;
+  }
+};
+
+ConfigNodePtr replace_config_value(const ConfigNodePtr& root, std::string_view path, const ConfigNodePtr& value,
+                                   const SourceLocation& where, const std::string& field) {
+  CAPSIM_CHECK(value != nullptr);
+  const std::vector<ConfigEdit::Step> steps = ConfigEdit::parse_path(path, where, field);
+  return ConfigEdit::replace(root, steps, 0, 0, value, "", where, field);
+}
+
+ConfigNodePtr make_config_scalar(std::string text, const SourceLocation& where) {
+  return ConfigEdit::scalar(std::move(text), where);
+}
+
+std::string config_flow_text(const ConfigNode& node) {
+  switch (node.kind()) {
+    case ConfigNode::Kind::kNull:
+      return "null";
+    case ConfigNode::Kind::kScalar:
+      return node.quoted() ? "\"" + node.scalar() + "\"" : node.scalar();
+    case ConfigNode::Kind::kSequence: {
+      std::string out = "[";
+      for (std::size_t i = 0; i < node.items().size(); ++i) {
+        out += (i ? ", " : "") + config_flow_text(*node.items()[i]);
+      }
+      return out + "]";
+    }
+    case ConfigNode::Kind::kMap: {
+      std::string out = "{";
+      for (std::size_t i = 0; i < node.entries().size(); ++i) {
+        out += (i ? ", " : "") + node.entries()[i].key + ": " + config_flow_text(*node.entries()[i].value);
+      }
+      return out + "}";
+    }
+  }
+  return "";
+}
+
 }  // namespace capsim

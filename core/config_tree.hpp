@@ -60,6 +60,7 @@ class ConfigNode {
 
  private:
   friend class ConfigTreeBuilder;
+  friend class ConfigEdit;
   Kind kind_ = Kind::kNull;
   SourceLocation where_;
   std::string scalar_;
@@ -74,6 +75,21 @@ class ConfigNode {
 ConfigNodePtr parse_config_text(std::string_view text, const std::string& file, const ConfigLimits& limits = {});
 // Reads and parses a file. Throws InputError (also when it cannot be read).
 ConfigNodePtr parse_config_file(const std::filesystem::path& path, const ConfigLimits& limits = {});
+// A copy of `root` with the node at `path` replaced by `value`; the rest of
+// the tree is shared, not copied. `path` is dotted keys, list items chosen
+// by index or by their `name:` ("cluster.node_groups[0].count",
+// "cluster.node_groups[v100].count", "policies.queue"). A key a map lacks is
+// added (and maps on the way to it); a list item that is not there is an
+// error. Throws InputError at `where`, naming `field` and the part of the
+// path that does not fit.
+ConfigNodePtr replace_config_value(const ConfigNodePtr& root, std::string_view path, const ConfigNodePtr& value,
+                                   const SourceLocation& where, const std::string& field);
+// A plain scalar made in code (a sweep's generated value, a plan's node
+// count), located at `where` for messages.
+ConfigNodePtr make_config_scalar(std::string text, const SourceLocation& where);
+// A node as one line of YAML flow text, for labels and tables: "16", "fifo",
+// "{name: tiresias, queue_thresholds: [1h, 4h]}".
+std::string config_flow_text(const ConfigNode& node);
 // Reads a whole text file under a size limit, refusing what is not UTF-8
 // text. Throws InputError naming the first offending line and column.
 std::string read_text_file(const std::filesystem::path& path, std::size_t max_bytes);

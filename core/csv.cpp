@@ -127,4 +127,14 @@ SourceLocation CsvReader::where(std::size_t column) const {
   return {lines_.file(), lines_.line(), column < field_columns_.size() ? field_columns_[column] : 0};
 }
 
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace capsim

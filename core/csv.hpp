@@ -65,4 +65,8 @@ class CsvReader {
   std::vector<int> field_columns_;
 };
 
+// A field for a CSV file: as it is, or in double quotes (inner quotes
+// doubled) when it holds a comma, a quote or a line break (RFC 4180).
+std::string csv_field(std::string_view text);
+
 }  // namespace capsim

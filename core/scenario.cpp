@@ -1255,12 +1255,21 @@ ClusterSpec executor_cluster(const ExecutorSpec& executor, const GpuCatalog& cat
 
 Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
                         const ScenarioOverrides& overrides) {
-  const ConfigNodePtr root = parse_config_text(text, file_name);
+  return parse_scenario_tree(parse_config_text(text, file_name), std::string(text), file_name, base_dir, overrides);
+}
+
+Scenario parse_scenario_tree(const ConfigNodePtr& root, std::string text, const std::string& file_name,
+                             const std::filesystem::path& base_dir, const ScenarioOverrides& overrides) {
+  // `sweep` and `plan` are read by core/sweep.cpp and sim/plan.cpp from the
+  // document kept here.
   MapReader map(*root, "",
                 {"name", "description", "gpu_catalog", "cluster", "workload", "policies", "run", "compare", "executor",
-                 "failures"});
+                 "failures", "sweep", "plan"});
   Scenario scenario;
-  scenario.text = std::string(text);
+  scenario.text = std::move(text);
+  scenario.document = root;
+  scenario.base_dir = base_dir;
+  scenario.overrides = overrides;
   scenario.name =
       map.has("name") ? read_name(*map.optional("name"), "name") : std::filesystem::path(file_name).stem().string();
   if (const ConfigNode* value = map.optional("description")) scenario.description = read_string(*value, "description");

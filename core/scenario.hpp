@@ -92,11 +92,27 @@ struct ExecutorSpec {
   SourceLocation where;
 };
 
+// What the command line may change in a scenario as it loads.
+struct ScenarioOverrides {
+  // Replaces workload.trace.path (the scenario must have a trace; its own
+  // path may then be absent or missing on disk).
+  std::optional<std::filesystem::path> trace_path;
+  // Replaces run.engine: native or simgrid, for a scenario of either.
+  std::optional<std::string> engine;
+  // Replaces cluster.calibration (a scenario with a cluster).
+  std::optional<std::filesystem::path> calibration_path;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
   std::filesystem::path file;  // where it was loaded from ("" when built in code)
   std::string text;            // the YAML as written, kept with the results
+  // The parsed document and what it was read with, so that a sweep or a plan
+  // can edit a field and read the scenario again (core/sweep.hpp).
+  ConfigNodePtr document;
+  std::filesystem::path base_dir;
+  ScenarioOverrides overrides;
   GpuCatalog catalog;
   ClusterSpec cluster;
   WorkloadSpec workload;
@@ -120,22 +136,15 @@ struct Scenario {
   std::string calibration_field;
 };
 
-// What the command line may change in a scenario as it loads.
-struct ScenarioOverrides {
-  // Replaces workload.trace.path (the scenario must have a trace; its own
-  // path may then be absent or missing on disk).
-  std::optional<std::filesystem::path> trace_path;
-  // Replaces run.engine: native or simgrid, for a scenario of either.
-  std::optional<std::string> engine;
-  // Replaces cluster.calibration (a scenario with a cluster).
-  std::optional<std::filesystem::path> calibration_path;
-};
-
 // Loads and validates a scenario file. Throws InputError.
 Scenario load_scenario(const std::filesystem::path& path, const ScenarioOverrides& overrides = {});
 // The same from text; relative paths in it are resolved against `base_dir`.
 Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
                         const ScenarioOverrides& overrides = {});
+// The same from a parsed document (a sweep point's edited tree); `text` is
+// what the results record as the scenario.
+Scenario parse_scenario_tree(const ConfigNodePtr& root, std::string text, const std::string& file_name,
+                             const std::filesystem::path& base_dir, const ScenarioOverrides& overrides = {});
 
 // A policy as a scenario gives it: a name, or a map with `name:` and the
 // policy's parameters (`field`: where it stands, "policies.queue"). Throws

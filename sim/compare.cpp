@@ -1,20 +1,16 @@
 #include "sim/compare.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <exception>
 #include <limits>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
 
 #include "core/text.hpp"
-#include "sim/run.hpp"
+#include "sim/batch.hpp"
 #include "sim/summary.hpp"
 
 namespace capsim::sim {
@@ -181,40 +177,16 @@ std::vector<Metric> headline_metrics(const Summary& s) {
 Comparison run_comparison(const std::vector<Variant>& variants, const CompareOptions& options) {
   const std::size_t n = variants.size();
   std::vector<std::vector<Metric>> metrics(n);
-  std::vector<std::exception_ptr> errors(n);
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> stopped{false};
-  std::atomic<bool> failed{false};
-  std::mutex done_mutex;
-  const auto work = [&] {
-    for (std::size_t i = next++; i < n; i = next++) {
-      if (failed || stopped) continue;  // drain: a failed variant stops the ones not yet started
-      try {
-        RunOptions run_options;
-        run_options.registry = options.registry;
-        run_options.should_stop = options.should_stop;
-        const RunResults results = run_scenario(variants[i].scenario, run_options);
-        if (results.stats.interrupted) stopped = true;
-        metrics[i] = headline_metrics(results.summary);
-        if (options.done) {
-          const std::lock_guard lock(done_mutex);
-          options.done(variants[i], results);
-        }
-      } catch (...) {
-        errors[i] = std::current_exception();
-        failed = true;
-      }
-    }
-  };
-  const unsigned threads =
-      static_cast<unsigned>(std::clamp<std::size_t>(options.threads, 1, std::max<std::size_t>(n, 1)));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
-  for (const std::exception_ptr& error : errors) {
-    if (error) std::rethrow_exception(error);  // the first variant's error, in variant order
-  }
+  std::vector<const Scenario*> scenarios;
+  for (const Variant& v : variants) scenarios.push_back(&v.scenario);
+  BatchOptions batch;
+  batch.threads = options.threads;
+  batch.registry = options.registry;
+  batch.should_stop = options.should_stop;
+  const bool stopped = run_batch(scenarios, batch, [&](std::size_t i, const RunResults& results) {
+    metrics[i] = headline_metrics(results.summary);
+    if (options.done) options.done(variants[i], results);
+  });
 
   // Runs report different figures (an energy policy's own, a workload's
   // deadlines): align every run on the union of them, in the order they

@@ -110,11 +110,36 @@ void write_strings(hid_t group, const char* name, const std::vector<std::string_
   write_column(group, name, type.get(), type.get(), values.size(), packed.data(), units, description);
 }
 
-void write_file(const RunResults& results, const std::filesystem::path& path) {
+// Columns of numbers or strings into `group`, and their order as its
+// `columns` attribute (HDF5 lists datasets by name).
+void write_columns(hid_t group, const std::vector<ResultColumn>& columns) {
+  std::string order;
+  for (const ResultColumn& column : columns) {
+    order += (order.empty() ? "" : ",") + column.name;
+    const char* name = column.name.c_str();
+    if (const auto* d = std::get_if<std::span<const double>>(&column.values)) {
+      write_column(group, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d->size(), d->data(), column.units,
+                   column.description);
+    } else if (const auto* i = std::get_if<std::span<const std::int32_t>>(&column.values)) {
+      write_column(group, name, H5T_STD_I32LE, H5T_NATIVE_INT32, i->size(), i->data(), column.units,
+                   column.description);
+    } else {
+      write_strings(group, name, std::get<std::vector<std::string_view>>(column.values), column.units,
+                    column.description);
+    }
+  }
+  write_string_attribute(group, "columns", order);
+}
+
+Handle create_file(const std::filesystem::path& path) {
   Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create a property list");
   check(H5Pset_obj_track_times(fcpl.get(), false), "turn object times off");
-  Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT), H5Fclose,
-              ("create " + path.string()).c_str());
+  return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT), H5Fclose,
+                ("create " + path.string()).c_str());
+}
+
+void write_file(const RunResults& results, const std::filesystem::path& path) {
+  Handle file = create_file(path);
   const Summary& s = results.summary;
   write_string_attribute(file.get(), "capsim_version", kVersion);
   write_string_attribute(file.get(), "scenario_name", s.scenario);
@@ -134,22 +159,7 @@ void write_file(const RunResults& results, const std::filesystem::path& path) {
   {
     Handle group = make_group(file.get(), "jobs");
     const JobColumns jobs(results.jobs);
-    std::string order;  // the columns in table order (HDF5 lists them by name)
-    for (const ResultColumn& column : jobs.columns()) {
-      order += (order.empty() ? "" : ",") + column.name;
-      const char* name = column.name.c_str();
-      if (const auto* d = std::get_if<std::span<const double>>(&column.values)) {
-        write_column(group.get(), name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d->size(), d->data(), column.units,
-                     column.description);
-      } else if (const auto* i = std::get_if<std::span<const std::int32_t>>(&column.values)) {
-        write_column(group.get(), name, H5T_STD_I32LE, H5T_NATIVE_INT32, i->size(), i->data(), column.units,
-                     column.description);
-      } else {
-        write_strings(group.get(), name, std::get<std::vector<std::string_view>>(column.values), column.units,
-                      column.description);
-      }
-    }
-    write_string_attribute(group.get(), "columns", order);
+    write_columns(group.get(), jobs.columns());
   }
   {
     const TimeSeries& series = results.timeseries;
@@ -202,6 +212,20 @@ void write_results(const RunResults& results, const std::filesystem::path& direc
   std::filesystem::create_directories(directory);
   write_results_h5(results, directory / "results.h5");
   write_summary_json(results, directory / "summary.json");
+}
+
+void write_table_h5(const std::filesystem::path& path, const std::string& group,
+                    const std::vector<ResultColumn>& columns,
+                    const std::vector<std::pair<std::string, std::string>>& attributes) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  write_atomically(path, [&](const std::filesystem::path& temporary) {
+    Handle file = create_file(temporary);
+    write_string_attribute(file.get(), "capsim_version", kVersion);
+    for (const auto& [name, value] : attributes) write_string_attribute(file.get(), name.c_str(), value);
+    Handle table = make_group(file.get(), group.c_str());
+    write_columns(table.get(), columns);
+    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush the file");
+  });
 }
 
 }  // namespace capsim::sim

@@ -8,7 +8,11 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "sim/result_columns.hpp"
 #include "sim/results.hpp"
 
 namespace capsim::sim {
@@ -17,5 +21,12 @@ void write_results_h5(const RunResults& results, const std::filesystem::path& pa
 void write_summary_json(const RunResults& results, const std::filesystem::path& path);
 // Both files into `directory` (created if needed): results.h5, summary.json.
 void write_results(const RunResults& results, const std::filesystem::path& directory);
+
+// Any table in the same layout (a sweep's, a plan's): one dataset per
+// column under `/group`, the column order in its `columns` attribute, and
+// string attributes on the root. Written atomically, without timestamps.
+void write_table_h5(const std::filesystem::path& path, const std::string& group,
+                    const std::vector<ResultColumn>& columns,
+                    const std::vector<std::pair<std::string, std::string>>& attributes);
 
 }  // namespace capsim::sim
