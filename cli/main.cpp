@@ -18,6 +18,7 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/compare_command.hpp"
 #include "cli/progress.hpp"
 #include "cli/trace_commands.hpp"
 #include "core/error.hpp"
@@ -537,6 +538,9 @@ int main(int argc, char** argv) {
   capsim::cli::TraceArguments trace;
   capsim::cli::add_trace_commands(app, trace);
 
+  capsim::cli::CompareArguments compare_args;
+  capsim::cli::add_compare_command(app, compare_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -556,6 +560,7 @@ int main(int argc, char** argv) {
     if (*policies) return policies_command();
     if (*calibrate) return calibrate_command(calibrate_args);
     if (*validate_model) return validate_model_command(validate_model_args);
+    if (*compare_args.command) return capsim::cli::run_compare_command(compare_args);
     if (*trace.trace) {
       std::signal(SIGINT, on_sigint);
       return capsim::cli::run_trace_command(trace, interrupted);
