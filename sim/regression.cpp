@@ -219,7 +219,8 @@ MetricSource parse_metric_source(std::string_view json, const std::filesystem::p
   source.file = file;
   if (root.is_object() && root.contains("columns") && root["columns"].is_array()) {
     source.comparison = true;
-    if (root.value("interrupted", false)) {
+    const auto interrupted = root.find("interrupted");
+    if (interrupted != root.end() && interrupted->is_boolean() && interrupted->get<bool>()) {
       throw InputError({name, 0, 0}, option, "a complete comparison", "an interrupted one (compare.json: interrupted)");
     }
     for (const nlohmann::json& column : root["columns"]) {
@@ -233,6 +234,8 @@ MetricSource parse_metric_source(std::string_view json, const std::filesystem::p
       fill_equivalents(c.metrics);
       source.columns.push_back(std::move(c));
     }
+    // A gate over no column would pass having checked nothing.
+    if (source.columns.empty()) throw InputError({name, 0, 0}, option + " columns", "at least one column", "none");
     return source;
   }
   if (root.is_object() && root.contains("metrics") && root["metrics"].is_object()) {

@@ -356,6 +356,10 @@ TEST_CASE("bad RESULT and BASELINE files are input errors naming the argument", 
   CHECK(input_error_of([&] { sim::read_metric_source(partial, "RESULT"); }).expected() == "a complete run");
   const auto interrupted = dir.write("interrupted.json", R"({"interrupted": true, "columns": []})");
   CHECK(input_error_of([&] { sim::read_metric_source(interrupted, "RESULT"); }).expected() == "a complete comparison");
+  const auto no_columns = dir.write("empty.json", R"({"interrupted": false, "columns": []})");
+  CHECK(input_error_of([&] { sim::read_metric_source(no_columns, "RESULT"); }).expected() == "at least one column");
+  const auto odd = dir.write("odd.json", R"({"interrupted": "no", "columns": [{"policies": "x"}]})");
+  CHECK(input_error_of([&] { sim::read_metric_source(odd, "BASELINE"); }).field() == "BASELINE columns");
   // A run folder reads its summary.json.
   std::filesystem::create_directories(dir.path() / "run");
   dir.write("run/summary.json", kBaseline);
