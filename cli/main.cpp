@@ -18,6 +18,7 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/compare_command.hpp"
 #include "cli/output_folder.hpp"
 #include "cli/planning_commands.hpp"
 #include "cli/progress.hpp"
@@ -523,6 +524,9 @@ int main(int argc, char** argv) {
   capsim::cli::PlanningArguments planning;
   capsim::cli::add_planning_commands(app, planning);
 
+  capsim::cli::CompareArguments compare_args;
+  capsim::cli::add_compare_command(app, compare_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -546,6 +550,7 @@ int main(int argc, char** argv) {
       std::signal(SIGINT, on_sigint);
       return capsim::cli::run_planning_command(planning, interrupted);
     }
+    if (*compare_args.command) return capsim::cli::run_compare_command(compare_args);
     if (*trace.trace) {
       std::signal(SIGINT, on_sigint);
       return capsim::cli::run_trace_command(trace, interrupted);
