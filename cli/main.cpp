@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "cli/progress.hpp"
+#include "cli/report_command.hpp"
 #include "cli/trace_commands.hpp"
 #include "core/error.hpp"
 #include "core/scenario.hpp"
@@ -537,6 +538,9 @@ int main(int argc, char** argv) {
   capsim::cli::TraceArguments trace;
   capsim::cli::add_trace_commands(app, trace);
 
+  capsim::cli::ReportArguments report;
+  capsim::cli::add_report_command(app, report);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -556,6 +560,7 @@ int main(int argc, char** argv) {
     if (*policies) return policies_command();
     if (*calibrate) return calibrate_command(calibrate_args);
     if (*validate_model) return validate_model_command(validate_model_args);
+    if (*report.command) return capsim::cli::run_report_command(report);
     if (*trace.trace) {
       std::signal(SIGINT, on_sigint);
       return capsim::cli::run_trace_command(trace, interrupted);
