@@ -167,6 +167,7 @@ std::optional<Chart> job_cdf_chart(const std::vector<ChartLine>& lines, const st
   chart.y.label = "share of jobs (%)";
   chart.y.min = 0;
   chart.y.max = 100;
+  bool all_zero = false;
   for (const ChartLine& line : lines) {
     const TimeSeries::Metric* column = nullptr;
     for (const std::string& name : columns) {
@@ -175,6 +176,11 @@ std::optional<Chart> job_cdf_chart(const std::vector<ChartLine>& lines, const st
     if (column == nullptr) continue;
     const Curve cdf = empirical_cdf(column->values);
     if (cdf.x.empty()) continue;
+    if (cdf.x.back() <= 0) {
+      // Nothing to draw on a log axis (say, no job waited).
+      all_zero = true;
+      continue;
+    }
     ChartSeries series;
     series.name = line.name;
     series.colour = line.colour;
@@ -184,7 +190,8 @@ std::optional<Chart> job_cdf_chart(const std::vector<ChartLine>& lines, const st
     chart.series.push_back(std::move(series));
   }
   if (chart.series.empty()) {
-    why = "no job has a value in /jobs/" + columns.front();
+    why = all_zero ? "every job's /jobs/" + columns.front() + " is 0 s"
+                   : "no job has a value in /jobs/" + columns.front();
     return std::nullopt;
   }
   return chart;
