@@ -25,7 +25,7 @@ th{background:#f4f4f4}td.num,th.num{text-align:right;font-variant-numeric:tabula
 figure{margin:1em 0}figcaption{font-size:.85em;color:#555;max-width:720px}svg.chart{max-width:100%;height:auto;display:block}
 details{margin:.5em 0}summary{cursor:pointer}pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.85em}
 .skipped{color:#8a5a00;background:#fff8e6;padding:.4em .6em;border-left:3px solid #e0a800}
-.meta{color:#555}footer{margin-top:3em;font-size:.8em;color:#777}
+.wide{overflow-x:auto}.meta{color:#555}footer{margin-top:3em;font-size:.8em;color:#777}
 )";
 
 bool is_file(const std::filesystem::path& path) {

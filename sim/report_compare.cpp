@@ -1,6 +1,6 @@
 // A comparison's part of the report (sim/compare.hpp): the table of headline
-// metrics by policy, then utilisation, JCT and queue with one line per
-// variant (the seeds of one policy pair share its colour).
+// metrics by policy, then utilisation, JCT, queue and power with one line
+// per variant (the seeds of one policy pair share its colour).
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -138,6 +138,8 @@ std::string comparison_section(const std::filesystem::path& table_path,
   add(job_cdf_chart(lines, {"jct", "jct_s"}, "Job completion time (CDF)", "JCT (s, log scale)", ids, why),
       "Job completion time (CDF)");
   add(queue_chart(lines, ids, why), "Queue length over time");
+  // Energy policies differ here first; a run without a power model has no line.
+  if (const auto power = power_chart(lines, ids, why)) html += figure(*power);
   return html + "</section>\n";
 }
 

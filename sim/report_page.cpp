@@ -27,7 +27,8 @@ std::string html_table(const std::vector<std::string>& header, const std::vector
   const auto cell_class = [&](std::size_t column) {
     return column < numeric.size() && numeric[column] ? std::string(" class=\"num\"") : std::string();
   };
-  std::string html = "<table>\n<thead><tr>";
+  // Wide tables (a plan's candidates) scroll inside the page.
+  std::string html = "<div class=\"wide\"><table>\n<thead><tr>";
   for (std::size_t c = 0; c < header.size(); ++c)
     html += "<th" + cell_class(c) + ">" + escape_html(header[c]) + "</th>";
   html += "</tr></thead>\n<tbody>\n";
@@ -36,7 +37,7 @@ std::string html_table(const std::vector<std::string>& header, const std::vector
     for (std::size_t c = 0; c < row.size(); ++c) html += "<td" + cell_class(c) + ">" + escape_html(row[c]) + "</td>";
     html += "</tr>\n";
   }
-  return html + "</tbody>\n</table>\n";
+  return html + "</tbody>\n</table></div>\n";
 }
 
 TimeAxis time_axis_for(double span_s) {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -168,6 +169,20 @@ std::string plan_section(const std::filesystem::path& directory, ChartIds& ids) 
           best.x.push_back(plan.number(r, cost));
           best.y.push_back(plan.number(r, y));
         }
+      }
+      // Candidates far too small wait for days: over two decades, a log
+      // axis keeps the candidates near the limit apart.
+      double lowest = std::numeric_limits<double>::infinity(), highest = 0;
+      for (const ChartSeries* series : {&ok, &not_ok}) {
+        for (const double v : series->y) {
+          if (!std::isfinite(v)) continue;
+          lowest = std::min(lowest, v);
+          highest = std::max(highest, v);
+        }
+      }
+      if (lowest > 0 && highest / lowest > 100) {
+        chart.y.log = true;
+        chart.y.label += " (log scale)";
       }
       chart.series = {std::move(ok), std::move(not_ok), std::move(best)};
       for (const Constraint& c : spec.constraints) {

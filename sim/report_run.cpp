@@ -156,6 +156,15 @@ std::optional<Chart> queue_chart(const std::vector<ChartLine>& lines, ChartIds& 
   return drawn;
 }
 
+std::optional<Chart> power_chart(const std::vector<ChartLine>& lines, ChartIds& ids, std::string& why) {
+  Chart chart;
+  chart.id = ids.next("power");
+  chart.title = "Facility power over time";
+  chart.y.label = "power (kW, mean per interval)";
+  chart.y.include_zero = true;
+  return metric_chart(lines, "power_kw", 1, std::move(chart), why);
+}
+
 std::optional<Chart> job_cdf_chart(const std::vector<ChartLine>& lines, const std::vector<std::string>& columns,
                                    std::string_view title, std::string_view axis_label, ChartIds& ids,
                                    std::string& why) {
@@ -279,12 +288,7 @@ std::string energy_charts(const StoredRun& run, const Json& summary, ChartIds& i
   }
   std::string html;
   std::string why;
-  Chart power_chart;
-  power_chart.id = ids.next("power");
-  power_chart.title = "Facility power over time";
-  power_chart.y.label = "power (kW, mean per interval)";
-  power_chart.y.include_zero = true;
-  if (auto chart = metric_chart({{"", "", &run}}, "power_kw", 1, std::move(power_chart), why)) html += figure(*chart);
+  if (auto chart = power_chart({{"", "", &run}}, ids, why)) html += figure(*chart);
 
   const double run_end = run_end_s(run, summary);
   const Curve energy =
@@ -323,6 +327,11 @@ std::string run_section(const StoredRun& run, const std::filesystem::path& summa
       {"status", run.status},
   };
   html += html_table({"run", ""}, about);
+  if (run.status == "partial") {
+    html +=
+        "<p class=\"skipped\"><strong>Partial results:</strong> the run was interrupted before its end; "
+        "every figure and chart covers the time simulated so far.</p>\n";
+  }
   if (!run.scenario_text.empty()) {
     html += "<details class=\"scenario\"><summary>Scenario text</summary>\n<pre>" + escape_html(run.scenario_text) +
             "</pre></details>\n";

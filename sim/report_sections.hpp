@@ -57,16 +57,12 @@ CsvTable read_csv_table(const std::filesystem::path& path);
 
 // The sections. Each returns a <section> element.
 std::string run_section(const StoredRun& run, const std::filesystem::path& summary_json, ChartIds& ids);
-// `tables`: compare.csv / comparison.csv or their .json; `runs`: the
+// `table`: compare.csv / comparison.csv or their .json ("" for none); `runs`: the
 // variants' results with their labels ("srtf+best_fit/seed-1").
 std::string comparison_section(const std::filesystem::path& table,
                                const std::vector<std::pair<std::string, StoredRun>>& runs, ChartIds& ids);
 std::string plan_section(const std::filesystem::path& directory, ChartIds& ids);
 std::string sweep_section(const std::filesystem::path& sweep_csv);
-
-}  // namespace capsim::sim::report
-
-namespace capsim::sim::report {
 
 // Charts of one run or of several overlaid (one line each). nullopt when no
 // run has the data; `why` then says what is missing.
@@ -77,6 +73,7 @@ struct ChartLine {
 };
 std::optional<Chart> utilisation_chart(const std::vector<ChartLine>& lines, ChartIds& ids, std::string& why);
 std::optional<Chart> queue_chart(const std::vector<ChartLine>& lines, ChartIds& ids, std::string& why);
+std::optional<Chart> power_chart(const std::vector<ChartLine>& lines, ChartIds& ids, std::string& why);
 // The CDF of a /jobs column (seconds) on a log axis. `columns`: the names it
 // may have, in order of preference.
 std::optional<Chart> job_cdf_chart(const std::vector<ChartLine>& lines, const std::vector<std::string>& columns,

@@ -67,8 +67,8 @@ check "$work/run.html" 7
 
 "$capsim" run "$source_dir/scenarios/quickstart.yaml" --policy fifo,srtf -o "$work/compare" -q -j 2
 "$capsim" report "$work/compare" -o "$work/compare.html" >/dev/null
-# Overlays: utilisation, JCT CDF, queue.
-check "$work/compare.html" 3
+# Overlays: utilisation, JCT CDF, queue, power.
+check "$work/compare.html" 4
 
 if ((failures > 0)); then
   exit 1

@@ -108,6 +108,14 @@ TEST_CASE("a chart whose data is missing is left out with a note", "[sim][report
                   "/timeseries/power_kw") != std::string::npos);
 }
 
+TEST_CASE("an interrupted run's report says its results are partial", "[sim][report]") {
+  TempDir dir;
+  sim::RunResults results = small_run();
+  results.summary.partial = true;
+  sim::write_results(results, dir.path());
+  CHECK(sim::build_report(dir.path()).find("<strong>Partial results:</strong>") != std::string::npos);
+}
+
 TEST_CASE("a comparison folder: its table and one line per variant", "[sim][report]") {
   TempDir dir;
   sim::write_results(small_run(), dir.path() / "fifo+best_fit" / "seed-5");
@@ -123,10 +131,10 @@ TEST_CASE("a comparison folder: its table and one line per variant", "[sim][repo
   CHECK(page.find("<th class=\"num\">fifo+best_fit</th><th class=\"num\">srtf+best_fit</th>") != std::string::npos);
   CHECK(page.find("<td>jct_mean_s</td><td class=\"num\">2 h</td><td class=\"num\">1 h</td>") != std::string::npos);
   CHECK(page.find("48.2 % ± 1.5 %") != std::string::npos);
-  // Utilisation, JCT CDF and queue, each with both variants in its legend.
-  CHECK(count_of(page, "<svg ") == 3);
-  CHECK(count_of(page, ">fifo+best_fit/seed-5</text>") == 3);
-  CHECK(count_of(page, ">srtf+best_fit/seed-5</text>") == 3);
+  // Utilisation, JCT CDF, queue and power, each with both variants in its legend.
+  CHECK(count_of(page, "<svg ") == 4);
+  CHECK(count_of(page, ">fifo+best_fit/seed-5</text>") == 4);
+  CHECK(count_of(page, ">srtf+best_fit/seed-5</text>") == 4);
 }
 
 TEST_CASE("a plan folder: the recommended candidate and a frontier per quarter", "[sim][report]") {
