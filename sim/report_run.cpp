@@ -127,23 +127,28 @@ std::optional<Chart> metric_chart(const std::vector<ChartLine>& lines, std::stri
 
 }  // namespace
 
-std::optional<Chart> utilisation_chart(const std::vector<ChartLine>& lines, ChartIds& ids, std::string& why) {
+namespace {
+// A chart of a metric over time, its y axis from 0 up.
+Chart time_chart(ChartIds& ids, std::string_view stem, std::string title, std::string y_label) {
   Chart chart;
-  chart.id = ids.next("utilisation");
-  chart.title = "GPU utilisation over time";
-  chart.y.label = "allocated GPUs (% of all)";
-  chart.y.min = 0;
+  chart.id = ids.next(stem);
+  chart.title = std::move(title);
+  chart.y.label = std::move(y_label);
+  chart.y.include_zero = true;
+  return chart;
+}
+}  // namespace
+
+std::optional<Chart> utilisation_chart(const std::vector<ChartLine>& lines, ChartIds& ids, std::string& why) {
+  Chart chart = time_chart(ids, "utilisation", "GPU utilisation over time", "allocated GPUs (% of all)");
   chart.y.max = 100;
   return metric_chart(lines, "gpu_utilisation", 100, std::move(chart), why);
 }
 
 std::optional<Chart> queue_chart(const std::vector<ChartLine>& lines, ChartIds& ids, std::string& why) {
-  Chart chart;
-  chart.id = ids.next("queue");
-  chart.title = "Queue length over time";
-  chart.y.label = "waiting jobs (mean per interval)";
-  chart.y.include_zero = true;
-  std::optional<Chart> drawn = metric_chart(lines, "pending_jobs", 1, std::move(chart), why);
+  std::optional<Chart> drawn =
+      metric_chart(lines, "pending_jobs", 1,
+                   time_chart(ids, "queue", "Queue length over time", "waiting jobs (mean per interval)"), why);
   // A lone run also shows the GPUs its queue waits for, where recorded.
   if (drawn && lines.size() == 1) {
     if (const TimeSeries::Metric* gpus = lines[0].run->timeseries.find("pending_gpus")) {
@@ -157,12 +162,8 @@ std::optional<Chart> queue_chart(const std::vector<ChartLine>& lines, ChartIds& 
 }
 
 std::optional<Chart> power_chart(const std::vector<ChartLine>& lines, ChartIds& ids, std::string& why) {
-  Chart chart;
-  chart.id = ids.next("power");
-  chart.title = "Facility power over time";
-  chart.y.label = "power (kW, mean per interval)";
-  chart.y.include_zero = true;
-  return metric_chart(lines, "power_kw", 1, std::move(chart), why);
+  return metric_chart(lines, "power_kw", 1,
+                      time_chart(ids, "power", "Facility power over time", "power (kW, mean per interval)"), why);
 }
 
 std::optional<Chart> job_cdf_chart(const std::vector<ChartLine>& lines, const std::vector<std::string>& columns,
