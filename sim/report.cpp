@@ -77,8 +77,10 @@ std::string build_report(const std::filesystem::path& directory) {
 
   report::ChartIds ids;
   std::string sections;
-  std::string name = directory.lexically_normal().filename().string();
-  if (name.empty() || name == ".") name = directory.lexically_normal().parent_path().filename().string();
+  // The folder's own name ("." and "run/" have one too), until a scenario's does better.
+  std::filesystem::path folder = std::filesystem::absolute(directory).lexically_normal();
+  if (folder.filename().empty()) folder = folder.parent_path();
+  std::string name = folder.filename().string();
   if (has_run) {
     const StoredRun run = read_results_h5(directory / "results.h5");
     if (!run.scenario_name.empty()) name = run.scenario_name;
