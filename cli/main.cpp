@@ -22,6 +22,7 @@
 #include "cli/output_folder.hpp"
 #include "cli/planning_commands.hpp"
 #include "cli/progress.hpp"
+#include "cli/report_command.hpp"
 #include "cli/trace_commands.hpp"
 #include "core/error.hpp"
 #include "core/scenario.hpp"
@@ -527,6 +528,9 @@ int main(int argc, char** argv) {
   capsim::cli::CompareArguments compare_args;
   capsim::cli::add_compare_command(app, compare_args);
 
+  capsim::cli::ReportArguments report;
+  capsim::cli::add_report_command(app, report);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -551,6 +555,7 @@ int main(int argc, char** argv) {
       return capsim::cli::run_planning_command(planning, interrupted);
     }
     if (*compare_args.command) return capsim::cli::run_compare_command(compare_args);
+    if (*report.command) return capsim::cli::run_report_command(report);
     if (*trace.trace) {
       std::signal(SIGINT, on_sigint);
       return capsim::cli::run_trace_command(trace, interrupted);

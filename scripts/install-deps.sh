@@ -15,6 +15,8 @@ packages=(
   libarchive-dev
   # tests and benchmarks
   catch2 libbenchmark-dev
+  # headless browser for the HTML report's test (capsim report)
+  chromium
   # Python module, notebooks and their tests (Debian's /usr/bin/python3)
   python3-dev pybind11-dev python3-numpy python3-pandas python3-matplotlib
   python3-h5py python3-pytest python3-nbclient python3-nbconvert jupyter-nbconvert

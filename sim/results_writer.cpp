@@ -9,6 +9,7 @@
 
 #include "core/version.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/hdf5_handle.hpp"
 #include "sim/result_columns.hpp"
 #include "sim/summary.hpp"
 
@@ -16,30 +17,8 @@ namespace capsim::sim {
 
 namespace {
 
-// Owns an HDF5 identifier and closes it with the matching function.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Handle(hid_t id, Closer closer, const char* what) : id_(id), closer_(closer) {
-    if (id_ < 0) throw std::runtime_error(std::string("HDF5: cannot ") + what);
-  }
-  Handle(Handle&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  Handle& operator=(Handle&&) = delete;
-  ~Handle() {
-    if (id_ >= 0) closer_(id_);
-  }
-  hid_t get() const { return id_; }
-
- private:
-  hid_t id_;
-  Closer closer_;
-};
-
-void check(herr_t status, const char* what) {
-  if (status < 0) throw std::runtime_error(std::string("HDF5: cannot ") + what);
-}
+using hdf5::check;
+using hdf5::Handle;
 
 // Property lists that keep object modification times out of the file.
 Handle no_times_group_plist() {
