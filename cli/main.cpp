@@ -550,7 +550,7 @@ int main(int argc, char** argv) {
     if (*policies) return policies_command();
     if (*calibrate) return calibrate_command(calibrate_args);
     if (*validate_model) return validate_model_command(validate_model_args);
-    if (*planning.sweep) {
+    if (*planning.sweep || *planning.plan) {
       std::signal(SIGINT, on_sigint);
       return capsim::cli::run_planning_command(planning, interrupted);
     }

@@ -9,10 +9,12 @@
 #include "cli/output_folder.hpp"
 #include "cli/progress.hpp"
 #include "core/error.hpp"
+#include "core/plan_spec.hpp"
 #include "core/scenario.hpp"
 #include "core/sweep.hpp"
 #include "scheduler/registry.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/plan.hpp"
 #include "sim/results_writer.hpp"
 #include "sim/run.hpp"
 #include "sim/sweep.hpp"
@@ -119,6 +121,40 @@ int sweep_command(const PlanningArguments& args, const std::atomic<bool>& interr
   return 0;
 }
 
+int plan_command(const PlanningArguments& args, const std::atomic<bool>& interrupted) {
+  const Scenario base = load(args);
+  const std::optional<PlanSpec> spec = parse_plan(base);
+  if (!spec) {
+    throw InputError({base.file.string(), 0, 0}, "plan",
+                     "a plan: block (node_groups to search, objective, constraints) to search",
+                     "a scenario without one");
+  }
+  const auto registry = scheduler::PolicyRegistry::with_builtins();
+  sim::check_scenario(base, registry);
+  const std::filesystem::path directory = make_output_directory(base, args.output_option);
+  ProgressLine progress(ProgressLine::should_show(args.quiet));
+  sim::PlanOptions options;
+  options.threads = args.jobs > 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
+  options.registry = &registry;
+  options.should_stop = [&] { return interrupted.load(); };
+  options.exhaustive = args.exhaustive;
+  options.progress = [&](const std::string& line) { progress.show(line.c_str()); };
+  const sim::PlanResult result = sim::run_plan(base, *spec, options);
+  progress.clear();
+  sim::write_text_atomically(directory / "plan.csv", sim::plan_csv(*spec, result));
+  sim::write_text_atomically(directory / "plan.json", sim::plan_json(*spec, result));
+  if (!args.quiet) {
+    std::fputs(sim::format_plan(base, *spec, result).c_str(), stdout);
+    std::printf("\n  results            %s, %s\n", (directory / "plan.csv").c_str(), (directory / "plan.json").c_str());
+    std::printf("  wall               %.2f s\n", progress.elapsed_seconds());
+  }
+  if (result.interrupted) {
+    std::fprintf(stderr, "capsim: interrupted; the candidates that finished are in %s\n", directory.c_str());
+    return kExitInterrupted;
+  }
+  return 0;
+}
+
 }  // namespace
 
 void add_planning_commands(CLI::App& app, PlanningArguments& args) {
@@ -131,10 +167,22 @@ void add_planning_commands(CLI::App& app, PlanningArguments& args) {
   args.sweep->add_option("-j,--jobs", args.jobs, "runs at once (default: one per core, shared among local ranks)");
   args.sweep->add_flag("--table-only", args.table_only, "write only sweep.csv and sweep.h5, not each point's results");
   args.sweep->add_flag("-q,--quiet", args.quiet, "print nothing but errors");
+
+  args.plan = app.add_subcommand(
+      "plan", "search the scenario's plan: block for the cheapest cluster that meets its constraints");
+  args.plan->add_option("scenario", args.scenario_path, "scenario YAML file with a plan: block")->required();
+  args.plan->add_option("-o,--output", args.output_option,
+                        "output folder (default: run.output_dir, or results/<scenario>)");
+  args.plan->add_option("--trace", args.trace_option, "trace file replacing the scenario's workload.trace.path");
+  args.plan->add_option("-j,--jobs", args.jobs, "runs at once (default: one per core)");
+  args.plan->add_flag("--exhaustive", args.exhaustive,
+                      "run every candidate of the grid instead of searching (to check a search)");
+  args.plan->add_flag("-q,--quiet", args.quiet, "print nothing but errors");
 }
 
 int run_planning_command(const PlanningArguments& args, const std::atomic<bool>& interrupted) {
   if (args.sweep && *args.sweep) return sweep_command(args, interrupted);
+  if (args.plan && *args.plan) return plan_command(args, interrupted);
   return 1;
 }
 

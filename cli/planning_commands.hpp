@@ -20,6 +20,7 @@ struct PlanningArguments {
   unsigned jobs = 0;  // runs at once per process (0: the cores, shared among the ranks on a machine)
   bool quiet = false;
   bool table_only = false;  // sweep: no results folder per point
+  bool exhaustive = false;  // plan: the whole grid instead of the search
 };
 
 // Adds `sweep` and `plan` to `app`.

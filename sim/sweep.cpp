@@ -18,6 +18,7 @@ namespace capsim::sim {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kSecondsPerMonth = 365.25 / 12 * 86'400;
 
 std::string number_csv(double value) {
   if (std::isnan(value)) return "";
@@ -45,6 +46,12 @@ PointFigures point_figures(std::size_t point, const Summary& summary) {
     if (value.is_null()) out.figures.emplace_back(name, kNaN);
   };
   for (const auto& [name, value] : json["metrics"].items()) add(name, value);
+  // What the cluster costs a month at the rate it cost over the run (an
+  // average month: 365.25 / 12 days), for plans and for tables.
+  if (summary.simulated_s > 0) {
+    out.figures.emplace_back("cost_per_month_usd",
+                             summary.cost_figure("cluster_cost_usd") * kSecondsPerMonth / summary.simulated_s);
+  }
   if (json.contains("services")) {
     for (const auto& service : json["services"]) {
       const std::string prefix = service["name"].get<std::string>() + ".";

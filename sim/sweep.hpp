@@ -21,7 +21,9 @@
 namespace capsim::sim {
 
 // What one point's run gave: its status ("complete" or "partial") and its
-// figures by name, in the order summary.json lists them.
+// figures by name, in the order summary.json lists them, then
+// cost_per_month_usd (cluster_cost_usd at its rate over the run, for an
+// average month of 365.25 / 12 days).
 struct PointFigures {
   std::size_t point = 0;
   std::string status;

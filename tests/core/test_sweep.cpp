@@ -7,6 +7,10 @@
 
 using capsim::testing::scenario_from;
 
+static std::string message_of(const std::function<void()>& f) {
+  return capsim::testing::input_error_of(f).what();
+}
+
 namespace {
 
 const char* const kBase = R"(name: base
@@ -18,15 +22,6 @@ workload:
   synthetic: {preset: philly-2017, jobs: 20, jobs_per_hour: 10, max_gpus: 8}
 run: {seed: 5}
 )";
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const capsim::InputError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 }  // namespace
 

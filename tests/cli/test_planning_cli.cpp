@@ -1,5 +1,5 @@
-// `capsim sweep` as a user runs it: the files it writes, the same bytes on
-// one core and on two, and clear errors.
+// `capsim sweep` and `capsim plan` as a user runs them: the files they
+// write, the same bytes on one core and on two, and clear errors.
 #include <catch2/catch.hpp>
 
 #include "tests/support/cli.hpp"
@@ -68,4 +68,38 @@ TEST_CASE("capsim sweep refuses what it cannot run", "[cli][sweep]") {
   CHECK(policy.code == 2);
   CHECK(policy.err.find("nosuch") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.path() / "results/policy/sweep.csv"));  // nothing ran
+}
+
+TEST_CASE("capsim plan prints the recommendation and writes plan.csv and plan.json", "[cli][plan]") {
+  TempDir dir;
+  // Eight 8-GPU jobs of an hour at time 0: no wait needs eight nodes.
+  std::string jobs;
+  for (int i = 0; i < 8; ++i) jobs += "    - {id: j" + std::to_string(i) + ", submit: 0s, gpus: 8, duration: 1h}\n";
+  const std::string base =
+      "name: small-plan\ncluster:\n  node_groups:\n    - {name: v100, gpu: V100, gpus_per_node: 8, "
+      "count: 1}\nworkload:\n  jobs:\n" +
+      jobs;
+  dir.write("plan.yaml", base +
+                             "plan:\n  node_groups: {v100: {max: 12}}\n  constraints:\n"
+                             "    - {metric: queueing_delay_max_s, max: 0s}\n");
+  const auto plan = capsim_cli("plan plan.yaml -o out", dir);
+  REQUIRE(plan.code == 0);
+  CHECK(plan.out.find("recommended    v100 8 nodes") != std::string::npos);
+  CHECK(std::filesystem::exists(dir.path() / "out/plan.csv"));
+  CHECK(slurp(dir.path() / "out/plan.json").find("\"v100\": 8") != std::string::npos);
+  // The report reads the plan folder.
+  REQUIRE(capsim_cli("report out", dir).code == 0);
+  CHECK(slurp(dir.path() / "out/report.html").find("<svg") != std::string::npos);
+
+  dir.write("none.yaml", base);
+  const auto none = capsim_cli("plan none.yaml", dir);
+  CHECK(none.code == 2);
+  CHECK(none.err.find("none.yaml: plan: expected a plan: block") != std::string::npos);
+  dir.write("typo.yaml", base +
+                             "plan:\n  node_groups: {v100: {max: 4}}\n  constraints:\n"
+                             "    - {metric: queueing_delay_mx_s, max: 0s}\n");
+  const auto typo = capsim_cli("plan typo.yaml", dir);
+  CHECK(typo.code == 2);
+  CHECK(typo.err.find("typo.yaml:18:7: plan.constraints[0].metric") != std::string::npos);
+  CHECK(typo.err.find("did you mean queueing_delay_max_s?") != std::string::npos);
 }
