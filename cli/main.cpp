@@ -25,7 +25,9 @@
 #include "cli/report_command.hpp"
 #include "cli/trace_commands.hpp"
 #include "core/error.hpp"
+#include "core/plan_spec.hpp"
 #include "core/scenario.hpp"
+#include "core/sweep.hpp"
 #include "core/version.hpp"
 #include "kernels/calibration.hpp"
 #include "kernels/executor.hpp"
@@ -290,6 +292,23 @@ int validate_command(const std::string& scenario_path, const std::string& trace_
   std::printf("%s: valid scenario \"%s\": %zu nodes, %lld GPUs; queue %s, placement %s\n", scenario_path.c_str(),
               scenario.name.c_str(), layout.node_count(), static_cast<long long>(layout.total_gpus()),
               scenario.queue_policy.name.c_str(), scenario.placement_policy.name.c_str());
+  // A sweep's points and a plan's block are checked too: each point is read
+  // as the scenario it makes.
+  const auto registry = capsim::scheduler::PolicyRegistry::with_builtins();
+  if (const auto sweep = capsim::parse_sweep(scenario)) {
+    const std::vector<capsim::SweepPoint> points = capsim::expand_sweep(scenario, *sweep);
+    for (const capsim::SweepPoint& point : points) capsim::sim::check_scenario(point.scenario, registry);
+    std::printf("  sweep: %zu points, each a valid scenario\n", points.size());
+  }
+  if (const auto plan = capsim::parse_plan(scenario)) {
+    for (const capsim::PlanQuarter& quarter : plan->quarters) {
+      capsim::sim::check_scenario(capsim::scenario_with(scenario, quarter.settings, "quarter " + quarter.name),
+                                  registry);
+    }
+    std::printf("  plan: %zu node groups to size (%.0f candidates), %zu constraints, %zu seeds, %zu quarters\n",
+                plan->dimensions.size(), plan->grid_size(), plan->constraints.size(), plan->seeds.size(),
+                plan->quarters.size());
+  }
   return 0;
 }
 

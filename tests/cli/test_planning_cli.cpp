@@ -31,6 +31,9 @@ TEST_CASE("capsim sweep writes a table and each point's results, the same on any
   const auto one = capsim_cli("sweep sweep.yaml -o one -j 1", dir);
   REQUIRE(one.code == 0);
   CHECK(one.out.find("small-sweep: 6 points") != std::string::npos);
+  const auto valid = capsim_cli("validate sweep.yaml", dir);
+  CHECK(valid.code == 0);
+  CHECK(valid.out.find("sweep: 6 points, each a valid scenario") != std::string::npos);
   CHECK(one.out.find("cluster.node_groups[v100].count") != std::string::npos);
   const auto two = capsim_cli("sweep sweep.yaml -o two -j 2 -q", dir);
   REQUIRE(two.code == 0);
