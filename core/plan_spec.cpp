@@ -145,10 +145,6 @@ std::optional<PlanSpec> parse_plan(const Scenario& scenario) {
   } else {
     spec.quarters.push_back({"now", {}});
   }
-  if (const ConfigNode::Entry* sweep = scenario.document->find("sweep")) {
-    throw InputError(sweep->value->where(), "sweep", "a plan: or a sweep: block, not both (capsim plan searches)",
-                     "both");
-  }
   if (const ConfigNode::Entry* compare = scenario.document->find("compare")) {
     throw InputError(compare->value->where(), "compare",
                      "no compare: block beside plan: (set the policies under policies:, the seeds in plan.seeds)",

@@ -138,6 +138,6 @@ TEST_CASE("plan blocks that make no sense are refused where they are", "[plan]")
   CHECK(
       error("plan: {node_groups: {cheap: {max: 3}}, quarters: [{name: q, set: {cluster.nodes: 3}}]}\n").find("nodes") !=
       std::string::npos);
-  CHECK(error("plan: {node_groups: {cheap: {max: 3}}}\nsweep: {grid: {run.seed: [1]}}\n")
-            .find("a plan: or a sweep: block, not both") != std::string::npos);
+  CHECK(error("plan: {node_groups: {cheap: {max: 3}}}\ncompare: {seeds: [1, 2]}\n")
+            .find("no compare: block beside plan:") != std::string::npos);
 }
