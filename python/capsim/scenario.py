@@ -26,7 +26,8 @@ class Scenario:
     folder made absolute, and the ``with_*`` changes made to it, and is
     read again there: the trace and other files it names must be at the
     same paths where it is unpickled, and a policy written in Python
-    registered there under the same name.
+    registered there under the same name. Its runs' summaries name the
+    trace by that absolute path; all else is the same.
     """
 
     __slots__ = ("_s", "_origin", "_changes")

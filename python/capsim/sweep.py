@@ -62,8 +62,8 @@ def sweep(scenario: Scenario, *, queue: Optional[Iterable[PolicyArg]] = None,
     summary's metrics, with each inference service's figures as
     ``"<service>.<figure>"`` columns. ``autoscaling``, a list, adds a
     dimension: each replaces every service's autoscaler (column
-    ``autoscaling``). ``workers`` runs that many simulations at once in
-    threads (each releases the GIL); the table is the same, row for row and
+    ``autoscaling``). ``workers`` (default 1) runs that many simulations at
+    once in threads (each releases the GIL); the table is the same, row for row and
     bit for bit, whatever ``workers``. A policy is a name or a dict with its
     parameters, as in :meth:`Scenario.with_policy`.
 
