@@ -200,6 +200,7 @@ PYBIND11_MODULE(_capsim, m) {
       .def_property_readonly("description", [](const Scenario& s) { return s.description; })
       .def_property_readonly("file", [](const Scenario& s) { return s.file.string(); })
       .def_property_readonly("text", [](const Scenario& s) { return s.text; })
+      .def_property_readonly("base_dir", [](const Scenario& s) { return s.base_dir.string(); })
       .def_property_readonly("seed", [](const Scenario& s) { return s.run.seed; })
       .def_property_readonly("queue", [](const Scenario& s) { return s.queue_policy.name; })
       .def_property_readonly("placement", [](const Scenario& s) { return s.placement_policy.name; })
@@ -228,10 +229,17 @@ PYBIND11_MODULE(_capsim, m) {
       });
 
   m.def("load_scenario", [](const std::filesystem::path& path) { return load_scenario(path); });
-  m.def("parse_scenario",
-        [](const std::string& text, const std::string& file_name, const std::filesystem::path& base_dir) {
-          return parse_scenario(text, file_name, base_dir);
-        });
+  // `file`: what load_scenario would have set (a scenario rebuilt from its
+  // text in another process, e.g. unpickled: python/capsim/scenario.py).
+  m.def(
+      "parse_scenario",
+      [](const std::string& text, const std::string& file_name, const std::filesystem::path& base_dir,
+         const std::filesystem::path& file) {
+        Scenario scenario = parse_scenario(text, file_name, base_dir);
+        scenario.file = file;
+        return scenario;
+      },
+      py::arg("text"), py::arg("file_name"), py::arg("base_dir"), py::arg("file") = std::filesystem::path());
 
   py::class_<sim::RunResults>(m, "RunResults")
       .def("job_columns", &job_columns)

@@ -7,6 +7,7 @@
     res.jobs, res.timeseries, res.summary                 # DataFrames and a dict
     capsim.read_results("results/quickstart/results.h5")  # the same from a file
     capsim.sweep(sc, queue=["fifo", "srtf"], seed=range(3), workers=2)
+    capsim.sweep(sc, seed=range(20), client=dask_client)  # on a Dask cluster
     capsim.plots.jct_cdf({"fifo": a, "srtf": b})          # matplotlib axes
 
 Errors in scenarios and traces raise capsim.InputError (a ValueError) with

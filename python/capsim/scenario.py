@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Tuple, Union
 
 from . import _capsim
 from .policies import _registered
@@ -20,14 +20,27 @@ class Scenario:
     (:meth:`Scenario.from_yaml`) or from a dict of the same shape as the YAML
     file (:meth:`Scenario.from_dict`). Every problem raises
     :class:`capsim.InputError` naming the file, line and field.
+
+    A scenario pickles (for another process: multiprocessing, a Dask
+    worker) as its YAML text, the file name it was read under, its base
+    folder made absolute, and the ``with_*`` changes made to it, and is
+    read again there: the trace and other files it names must be at the
+    same paths where it is unpickled, and a policy written in Python
+    registered there under the same name. Its runs' summaries name the
+    trace by that absolute path; all else is the same.
     """
 
-    __slots__ = ("_s",)
+    __slots__ = ("_s", "_origin", "_changes")
 
     def __init__(self, native: "_capsim.Scenario"):
         if not isinstance(native, _capsim.Scenario):
             raise TypeError("use Scenario.load, Scenario.from_yaml or Scenario.from_dict")
         self._s = native
+        # What reads it again from its text (file name, absolute base folder,
+        # file) and the changes since, in order: ("seed", n), ("trace", path)
+        # or ("policy", kind, spec as JSON).
+        self._origin: Tuple[str, str, str] = (native.file or "<yaml>", os.path.abspath(native.base_dir), native.file)
+        self._changes: Tuple[Tuple[Any, ...], ...] = ()
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike]) -> "Scenario":
@@ -39,7 +52,9 @@ class Scenario:
     def from_yaml(cls, text: str, base_dir: Union[str, os.PathLike] = ".", name: str = "<yaml>") -> "Scenario":
         """Parses scenario YAML text; relative paths resolve against base_dir.
         ``name`` stands for the file in error messages."""
-        return cls(_capsim.parse_scenario(text, name, os.fspath(base_dir)))
+        scenario = cls(_capsim.parse_scenario(text, name, os.fspath(base_dir)))
+        scenario._origin = (name,) + scenario._origin[1:]
+        return scenario
 
     @classmethod
     def from_dict(cls, scenario: Mapping[str, Any], base_dir: Union[str, os.PathLike] = ".") -> "Scenario":
@@ -47,13 +62,14 @@ class Scenario:
         ``{"cluster": {"node_groups": [{"gpu": "V100", "gpus_per_node": 8,
         "count": 4}]}, "workload": {...}}``. Durations and sizes are strings
         with units ("2h", "80GiB"), as in the file."""
-        return cls(_capsim.parse_scenario(json.dumps(scenario, indent=1), "<dict>", os.fspath(base_dir)))
+        return cls.from_yaml(json.dumps(scenario, indent=1), base_dir, "<dict>")
 
     # --- what it is -------------------------------------------------------
     name = property(lambda self: self._s.name, doc="The scenario's name.")
     description = property(lambda self: self._s.description)
     file = property(lambda self: self._s.file, doc="Where it was loaded from ('' when built in code).")
     text = property(lambda self: self._s.text, doc="The YAML as written.")
+    base_dir = property(lambda self: self._s.base_dir, doc="The folder relative paths in it resolve against.")
     seed = property(lambda self: self._s.seed)
     queue = property(lambda self: self._s.queue, doc="The queue policy's name.")
     placement = property(lambda self: self._s.placement, doc="The placement policy's name.")
@@ -65,7 +81,7 @@ class Scenario:
         """A copy run with another seed."""
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
-        return Scenario(self._s.with_seed(seed))
+        return self._then(("seed", seed))
 
     def with_policy(self, queue: Optional[PolicyArg] = None, placement: Optional[PolicyArg] = None,
                     autoscaling: Optional[PolicyArg] = None, energy: Optional[PolicyArg] = None) -> "Scenario":
@@ -75,7 +91,7 @@ class Scenario:
         ``autoscaling`` replaces every service's autoscaler, ``energy`` the
         energy policy (``"power_off"``). The copy has no ``compare:``
         block."""
-        native = self._s
+        out = self
         for kind, spec in (("queue", queue), ("placement", placement), ("autoscaling", autoscaling),
                            ("energy", energy)):
             if spec is None:
@@ -86,12 +102,34 @@ class Scenario:
                 text = json.dumps(dict(spec))
             else:
                 raise TypeError(f"{kind} must be a policy name or a dict with 'name', got {spec!r}")
-            native = native.with_policy(kind, text, _registered)
-        return Scenario(native)
+            out = out._then(("policy", kind, text))
+        return out
 
     def with_trace(self, path: Union[str, os.PathLike]) -> "Scenario":
         """A copy that replays another file of the same format (as ``--trace``)."""
-        return Scenario(self._s.with_trace(os.fspath(path)))
+        # Opened relative to the working folder, as given; recorded absolute,
+        # for a copy unpickled elsewhere.
+        return self._then(("trace", os.path.abspath(path)), self._s.with_trace(os.fspath(path)))
+
+    def _then(self, change: Tuple[Any, ...], native: Optional["_capsim.Scenario"] = None) -> "Scenario":
+        # A copy with one more change (``native``: the change already made).
+        if native is None and change[0] == "seed":
+            native = self._s.with_seed(change[1])
+        elif native is None and change[0] == "trace":
+            native = self._s.with_trace(change[1])
+        elif native is None:
+            native = self._s.with_policy(change[1], change[2], _registered)
+        out = Scenario(native)
+        out._origin = self._origin
+        out._changes = self._changes + (change,)
+        return out
+
+    # --- pickling: the text and the changes, read again (class docstring) --
+    def __reduce__(self):
+        return (_unpickle, (self.text,) + self._origin + (self._changes,))
+
+    def __dask_tokenize__(self):
+        return ("capsim.Scenario", self.text) + self._origin + (self._changes,)
 
     def check(self) -> None:
         """Checks what loading does not: the trace opens and its header reads."""
@@ -100,6 +138,14 @@ class Scenario:
     def __repr__(self) -> str:
         return (f"<capsim.Scenario {self.name!r}: {self.nodes} nodes, {self.gpus} GPUs, "
                 f"queue {self.queue}, placement {self.placement}, seed {self.seed}>")
+
+
+def _unpickle(text: str, file_name: str, base_dir: str, file: str, changes: Tuple[Tuple[Any, ...], ...]) -> Scenario:
+    scenario = Scenario(_capsim.parse_scenario(text, file_name, base_dir, file))
+    scenario._origin = (file_name, base_dir, file)
+    for change in changes:
+        scenario = scenario._then(change)
+    return scenario
 
 
 def run(scenario: Scenario, output_dir: Optional[Union[str, os.PathLike]] = None,
