@@ -186,7 +186,7 @@ TEST_CASE("the default set: hand-worked deltas, each in its worse direction", "[
   CHECK(table.find("FAIL: 6 checks over 1 column(s), 1 failed") != std::string::npos);
 }
 
-TEST_CASE("--metric tolerances decide the verdict", "[regression]") {
+TEST_CASE("metric tolerances (--metric) decide the verdict", "[regression]") {
   // Exactly 5% is within +5%; a cent more is not.
   CHECK(gate(run_json(R"({"jct_mean_s": 1050})"), run_json(R"({"jct_mean_s": 1000})"), {"avg_jct:+5%"}).passed());
   CHECK_FALSE(
@@ -273,7 +273,7 @@ TEST_CASE("comparisons pair columns by policy name; a missing column fails", "[r
   CHECK(runs.pairs[0] == std::pair<std::string, std::string>{"sjf+best_fit", "fifo+best_fit"});
 }
 
-TEST_CASE("--metric names: aliases, summary names, and unknown names with close ones", "[regression]") {
+TEST_CASE("metric names (--metric): aliases, summary names, and unknown names with close ones", "[regression]") {
   const std::vector<std::string> known = sim::metric_names(source(kResult), source(kBaseline));
   const sim::MetricCheck avg = sim::parse_metric_option("avg_jct:+10%", known, 5);
   CHECK(avg.metric == "jct_mean_s");
