@@ -100,9 +100,9 @@ std::optional<PlanSpec> parse_plan(const Scenario& scenario) {
       }
       MapReader c(*items[i], field, {"metric", "max", "min"});
       PlanConstraint constraint;
-      constraint.metric =
-          read_name(c.required("metric", "a figure of the runs, e.g. queueing_delay_p95_s"), c.field("metric"));
-      constraint.where = items[i]->where();
+      const ConfigNode& metric = c.required("metric", "a figure of the runs, e.g. queueing_delay_p95_s");
+      constraint.metric = read_name(metric, c.field("metric"));
+      constraint.where = metric.where();
       constraint.field = field;
       if (c.has("max") == c.has("min")) {
         throw InputError(items[i]->where(), field, "exactly one of max: and min:", c.has("max") ? "both" : "neither");

@@ -42,7 +42,7 @@ struct PlanConstraint {
   std::string metric;   // a figure of the runs (sim/sweep.hpp's names), e.g. queueing_delay_p95_s
   bool at_most = true;  // max: (true) or min: (false)
   double limit = 0;
-  SourceLocation where;
+  SourceLocation where;      // of its metric's name
   std::string field;         // "plan.constraints[0]"
   std::string text() const;  // "queueing_delay_p95_s <= 3600"
 };

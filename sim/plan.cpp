@@ -245,8 +245,8 @@ class QuarterSearch {
       const std::string close = closest_word(metric, names);
       throw InputError(where, field,
                        "a figure the runs report (summary.json's metrics, cost_per_month_usd, "
-                       "<service>.<figure>)" +
-                           (close.empty() ? std::string() : "; did you mean " + close + "?"),
+                       "<service>.<figure>" +
+                           (close.empty() ? std::string(")") : "; did you mean " + close + "?)"),
                        quote_for_message(metric));
     };
     check(spec_.objective, spec_.objective_where, "plan.objective");

@@ -103,6 +103,6 @@ TEST_CASE("capsim plan prints the recommendation and writes plan.csv and plan.js
                              "    - {metric: queueing_delay_mx_s, max: 0s}\n");
   const auto typo = capsim_cli("plan typo.yaml", dir);
   CHECK(typo.code == 2);
-  CHECK(typo.err.find("typo.yaml:18:7: plan.constraints[0].metric") != std::string::npos);
+  CHECK(typo.err.find("typo.yaml:18:16: plan.constraints[0].metric") != std::string::npos);
   CHECK(typo.err.find("did you mean queueing_delay_max_s?") != std::string::npos);
 }
