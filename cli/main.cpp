@@ -274,6 +274,14 @@ int run_command(const RunArguments& args) {
     std::printf("\n  results            %s, %s\n", (directory / "results.h5").c_str(),
                 (directory / "summary.json").c_str());
     if (!real_device.empty()) std::printf("  ran for real on    %s\n", real_device.c_str());
+    // The scenario as it stands ran; its parameter study and plan are
+    // other commands.
+    for (const char* block : {"sweep", "plan"}) {
+      if (scenario.document && scenario.document->find(block)) {
+        std::printf("  note               the scenario's %s: block runs with `capsim %s %s`\n", block, block,
+                    args.scenario_path.c_str());
+      }
+    }
     std::printf("  run                %.2f s wall, %llu events (%.2fM events/s)\n", wall,
                 static_cast<unsigned long long>(results.stats.events),
                 wall > 0 ? static_cast<double>(results.stats.events) / wall / 1e6 : 0.0);

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "sim/report_format.hpp"
 
 namespace capsim::sim {
 
@@ -158,33 +159,6 @@ std::string summary_line(const RegressionReport& r) {
   return line;
 }
 
-std::string xml_escaped(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 has no way to write other control characters.
-        out += (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') ? '?' : c;
-    }
-  }
-  return out;
-}
-
 std::string markdown_cell(std::string_view text) {
   std::string out;
   for (const char c : text) {
@@ -250,6 +224,9 @@ MetricSource parse_metric_source(std::string_view json, const std::filesystem::p
     for (const auto& [key, value] : root.items()) {
       if (key != "metrics" && (value.is_object() || value.is_array())) flatten(value, key, c.metrics);
     }
+    // Services' figures also as "<service>.<figure>", as sweeps, plans,
+    // compare.json and Python name them.
+    if (root.contains("services")) flatten(root["services"], "", c.metrics);
     fill_equivalents(c.metrics);
     source.columns.push_back(std::move(c));
     return source;
@@ -564,13 +541,13 @@ std::string regression_junit_xml(const RegressionReport& r) {
   out += "<testsuites name=\"capsim compare\" tests=\"" + std::to_string(r.checks.size() + r.missing_columns.size()) +
          "\" failures=\"" + std::to_string(r.failures()) + "\">\n";
   const auto testcase = [&](const std::string& suite, const std::string& name, const std::string* failure) {
-    out += "    <testcase classname=\"" + xml_escaped("capsim.compare." + suite) + "\" name=\"" + xml_escaped(name) +
+    out += "    <testcase classname=\"" + escape_html("capsim.compare." + suite) + "\" name=\"" + escape_html(name) +
            "\" time=\"0\"";
     if (failure == nullptr) {
       out += "/>\n";
       return;
     }
-    out += ">\n      <failure type=\"regression\" message=\"" + xml_escaped(*failure) + "\">" + xml_escaped(*failure) +
+    out += ">\n      <failure type=\"regression\" message=\"" + escape_html(*failure) + "\">" + escape_html(*failure) +
            "</failure>\n    </testcase>\n";
   };
   for (const auto& pair : r.pairs) {
@@ -580,7 +557,7 @@ std::string regression_junit_xml(const RegressionReport& r) {
       ++tests;
       if (c.failed()) ++failures;
     }
-    out += "  <testsuite name=\"" + xml_escaped(pair_title(pair)) + "\" tests=\"" + std::to_string(tests) +
+    out += "  <testsuite name=\"" + escape_html(pair_title(pair)) + "\" tests=\"" + std::to_string(tests) +
            "\" failures=\"" + std::to_string(failures) + "\" errors=\"0\" skipped=\"0\">\n";
     for (const CheckResult& c : r.checks) {
       if (c.column != pair.first) continue;

@@ -9,8 +9,8 @@
 
 namespace capsim::sim {
 
-// Escapes & < > " ' so that `text` is safe in HTML or SVG text and in
-// attribute values (quoted with either quote).
+// Escapes & < > " ' so that `text` is safe in HTML, SVG or XML (JUnit
+// reports) text and in attribute values (quoted with either quote).
 std::string escape_html(std::string_view text);
 
 // `value` with `significant` significant digits, thousands separated and no

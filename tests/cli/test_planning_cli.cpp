@@ -34,6 +34,10 @@ TEST_CASE("capsim sweep writes a table and each point's results, the same on any
   const auto valid = capsim_cli("validate sweep.yaml", dir);
   CHECK(valid.code == 0);
   CHECK(valid.out.find("sweep: 6 points, each a valid scenario") != std::string::npos);
+  // `run` runs the scenario as it stands and says where its sweep goes.
+  const auto run = capsim_cli("run sweep.yaml -o plain", dir);
+  CHECK(run.code == 0);
+  CHECK(run.out.find("the scenario's sweep: block runs with `capsim sweep sweep.yaml`") != std::string::npos);
   CHECK(one.out.find("cluster.node_groups[v100].count") != std::string::npos);
   const auto two = capsim_cli("sweep sweep.yaml -o two -j 2 -q", dir);
   REQUIRE(two.code == 0);

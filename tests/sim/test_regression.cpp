@@ -77,9 +77,10 @@ TEST_CASE("a summary reads as one column with nested blocks under dotted names",
   CHECK(c.name == "fifo+best_fit");
   CHECK(c.metrics.at("jct_mean_s") == 1000);
   CHECK(c.metrics.at("services.chat.slo_attainment_pct") == 99.5);
-  CHECK(std::isnan(c.metrics.at("jct_max_s")));  // null
-  CHECK(c.metrics.count("energy_model") == 0);   // text is not a figure
-  CHECK(c.metrics.count("seed") == 0);           // nor the run's identity
+  CHECK(c.metrics.at("chat.slo_attainment_pct") == 99.5);  // as sweeps, plans and Python name it
+  CHECK(std::isnan(c.metrics.at("jct_max_s")));            // null
+  CHECK(c.metrics.count("energy_model") == 0);             // text is not a figure
+  CHECK(c.metrics.count("seed") == 0);                     // nor the run's identity
   // Both spellings of utilisation and of jobs left waiting.
   CHECK(c.metrics.at("gpu_utilisation_pct") == 50);
 }
@@ -220,6 +221,7 @@ TEST_CASE("metric tolerances (--metric) decide the verdict", "[regression]") {
   CHECK(check_of(slo, "services.chat.slo_attainment_pct").tolerance.text == "-5%");
   CHECK(slo.passed());
   CHECK_FALSE(gate(kResult, kBaseline, {"services.chat.slo_attainment_pct:-1%"}).passed());
+  CHECK_FALSE(gate(kResult, kBaseline, {"chat.slo_attainment_pct:-1%"}).passed());
 }
 
 TEST_CASE("a metric the result lacks fails; one the baseline lacks is reported", "[regression]") {
@@ -310,7 +312,7 @@ TEST_CASE("JUnit XML: a testcase per metric, failures with messages, escaped", "
                       "failures=\"2\">"));
   CHECK(count(xml, "<testcase ") == 2);
   CHECK(count(xml, "<failure ") == 2);
-  CHECK(xml.find("classname=\"capsim.compare.a&lt;b&gt;&amp;&quot;c&apos;+p\" name=\"jct_mean_s\"") !=
+  CHECK(xml.find("classname=\"capsim.compare.a&lt;b&gt;&amp;&quot;c&#39;+p\" name=\"jct_mean_s\"") !=
         std::string::npos);
   CHECK(xml.find("message=\"jct_mean_s rose by 1 (1 -&gt; 2, +100.00%), beyond the +5% tolerance\"") !=
         std::string::npos);
