@@ -16,6 +16,7 @@
 #include "core/config_tree.hpp"
 #include "core/error.hpp"
 #include "core/scenario.hpp"
+#include "core/sweep.hpp"
 #include "core/version.hpp"
 #include "python/py_policies.hpp"
 #include "scheduler/registry.hpp"
@@ -223,6 +224,16 @@ PYBIND11_MODULE(_capsim, m) {
              Scenario out = s;
              out.workload.trace->path = path;
              return out;
+           })
+      .def("with_fields",
+           [](const Scenario& s, const std::vector<std::pair<std::string, std::string>>& fields) {
+             // Fields by dotted path (core/sweep.hpp), each value JSON text
+             // (JSON is YAML), set in the scenario's document and read again.
+             std::vector<FieldSetting> settings;
+             for (const auto& [path, text] : fields) {
+               settings.push_back({path, parse_config_text(text, "with_fields(" + path + ")")});
+             }
+             return scenario_with(s, settings, "with_fields");
            })
       .def("check", [](const Scenario& s, const py::dict& python_policies) {
         sim::check_scenario(s, registry_with(python_policies));

@@ -30,15 +30,17 @@ class Scenario:
     trace by that absolute path; all else is the same.
     """
 
-    __slots__ = ("_s", "_origin", "_changes")
+    __slots__ = ("_s", "_text", "_origin", "_changes")
 
     def __init__(self, native: "_capsim.Scenario"):
         if not isinstance(native, _capsim.Scenario):
             raise TypeError("use Scenario.load, Scenario.from_yaml or Scenario.from_dict")
         self._s = native
-        # What reads it again from its text (file name, absolute base folder,
-        # file) and the changes since, in order: ("seed", n), ("trace", path)
-        # or ("policy", kind, spec as JSON).
+        # What reads it again: its text as read, (file name, absolute base
+        # folder, file), and the changes since, in order: ("seed", n),
+        # ("trace", path), ("policy", kind, spec as JSON) or ("fields",
+        # ((path, value as JSON), ...)).
+        self._text: str = native.text
         self._origin: Tuple[str, str, str] = (native.file or "<yaml>", os.path.abspath(native.base_dir), native.file)
         self._changes: Tuple[Tuple[Any, ...], ...] = ()
 
@@ -105,6 +107,19 @@ class Scenario:
             out = out._then(("policy", kind, text))
         return out
 
+    def with_fields(self, fields: Mapping[str, Any]) -> "Scenario":
+        """A copy with scenario fields set by their dotted paths, as a
+        scenario's ``sweep:`` block names them (list items by index or by
+        their ``name:``): ``{"cluster.node_groups[v100].count": 16,
+        "workload.synthetic.jobs_per_hour": 30}``. Values as in the YAML
+        (numbers, strings with units such as ``"2h"``, dicts, lists). The
+        fields are set in the scenario's text and it is read again, so every
+        check applies; the copy keeps the changes made before (seed,
+        policies, trace), which apply after the fields."""
+        if not isinstance(fields, Mapping) or not fields:
+            raise TypeError(f"fields must be a non-empty dict of field path: value, got {fields!r}")
+        return self._then(("fields", tuple((str(k), json.dumps(v)) for k, v in fields.items())))
+
     def with_trace(self, path: Union[str, os.PathLike]) -> "Scenario":
         """A copy that replays another file of the same format (as ``--trace``)."""
         # Opened relative to the working folder, as given; recorded absolute,
@@ -113,23 +128,27 @@ class Scenario:
 
     def _then(self, change: Tuple[Any, ...], native: Optional["_capsim.Scenario"] = None) -> "Scenario":
         # A copy with one more change (``native``: the change already made).
-        if native is None and change[0] == "seed":
-            native = self._s.with_seed(change[1])
-        elif native is None and change[0] == "trace":
-            native = self._s.with_trace(change[1])
+        if native is None and change[0] == "fields":
+            # The document is read again: the earlier seed, policy and trace
+            # changes (held outside it) are made again on top.
+            native = self._s.with_fields(list(change[1]))
+            for earlier in self._changes:
+                if earlier[0] != "fields":
+                    native = _apply(native, earlier)
         elif native is None:
-            native = self._s.with_policy(change[1], change[2], _registered)
+            native = _apply(self._s, change)
         out = Scenario(native)
+        out._text = self._text
         out._origin = self._origin
         out._changes = self._changes + (change,)
         return out
 
     # --- pickling: the text and the changes, read again (class docstring) --
     def __reduce__(self):
-        return (_unpickle, (self.text,) + self._origin + (self._changes,))
+        return (_unpickle, (self._text,) + self._origin + (self._changes,))
 
     def __dask_tokenize__(self):
-        return ("capsim.Scenario", self.text) + self._origin + (self._changes,)
+        return ("capsim.Scenario", self._text) + self._origin + (self._changes,)
 
     def check(self) -> None:
         """Checks what loading does not: the trace opens and its header reads."""
@@ -138,6 +157,15 @@ class Scenario:
     def __repr__(self) -> str:
         return (f"<capsim.Scenario {self.name!r}: {self.nodes} nodes, {self.gpus} GPUs, "
                 f"queue {self.queue}, placement {self.placement}, seed {self.seed}>")
+
+
+def _apply(native: "_capsim.Scenario", change: Tuple[Any, ...]) -> "_capsim.Scenario":
+    # One seed, trace or policy change on a native scenario.
+    if change[0] == "seed":
+        return native.with_seed(change[1])
+    if change[0] == "trace":
+        return native.with_trace(change[1])
+    return native.with_policy(change[1], change[2], _registered)
 
 
 def _unpickle(text: str, file_name: str, base_dir: str, file: str, changes: Tuple[Tuple[Any, ...], ...]) -> Scenario:

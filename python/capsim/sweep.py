@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import pandas as pd
 
@@ -54,7 +54,8 @@ def _check_client(client: Any, variants: List[Any]) -> None:
 
 def sweep(scenario: Scenario, *, queue: Optional[Iterable[PolicyArg]] = None,
           placement: Optional[Iterable[PolicyArg]] = None, seed: Optional[Iterable[int]] = None,
-          autoscaling: Optional[Iterable[PolicyArg]] = None, workers: Optional[int] = None,
+          autoscaling: Optional[Iterable[PolicyArg]] = None,
+          fields: Optional[Mapping[str, Iterable[Any]]] = None, workers: Optional[int] = None,
           client: Any = None) -> pd.DataFrame:
     """Runs every combination of the given queue policies, placement policies
     and seeds (each a list; left out: the scenario's own) and returns one row
@@ -66,6 +67,13 @@ def sweep(scenario: Scenario, *, queue: Optional[Iterable[PolicyArg]] = None,
     once in threads (each releases the GIL); the table is the same, row for row and
     bit for bit, whatever ``workers``. A policy is a name or a dict with its
     parameters, as in :meth:`Scenario.with_policy`.
+
+    ``fields`` sweeps any scenario field too, as a scenario's ``sweep:``
+    block does: a dict of dotted path to a list of values
+    (``{"cluster.node_groups[v100].count": [8, 12, 16],
+    "workload.synthetic.jobs_per_hour": [20, 30]}``); each path is a column
+    (before the policy columns), every combination is run
+    (:meth:`Scenario.with_fields`).
 
     ``client``, a ``dask.distributed.Client``, runs one task per run on its
     workers instead (then leave ``workers`` out), with the same table, row
@@ -89,12 +97,25 @@ def sweep(scenario: Scenario, *, queue: Optional[Iterable[PolicyArg]] = None,
     for name, values in (("queue", queues), ("placement", placements), ("seed", seeds), ("autoscaling", scalers)):
         if not values:
             raise ValueError(f"sweep: {name} is an empty list")
-    dimensions = _DIMENSIONS + (("autoscaling",) if autoscaling is not None else ())
+    field_paths: List[str] = []
+    field_values: List[List[Any]] = []
+    if fields is not None:
+        if not isinstance(fields, Mapping):
+            raise TypeError(f"fields must be a dict of field path: list of values, got {fields!r}")
+        for path, values in fields.items():
+            values = list(values) if not isinstance(values, (str, bytes)) else [values]
+            if not values:
+                raise ValueError(f"sweep: fields[{path!r}] is an empty list")
+            field_paths.append(str(path))
+            field_values.append(values)
+    dimensions = tuple(field_paths) + _DIMENSIONS + (("autoscaling",) if autoscaling is not None else ())
     # Every variant is built (and its policies checked) before any runs.
     variants = []
-    for q, p, s, a in itertools.product(queues, placements, seeds, scalers):
-        key = (_label(q), _label(p), s) + ((_label(a),) if autoscaling is not None else ())
-        variants.append((key, scenario.with_policy(queue=q, placement=p, autoscaling=a).with_seed(s)))
+    for f in itertools.product(*field_values):
+        base = scenario.with_fields(dict(zip(field_paths, f))) if field_paths else scenario
+        for q, p, s, a in itertools.product(queues, placements, seeds, scalers):
+            key = tuple(f) + (_label(q), _label(p), s) + ((_label(a),) if autoscaling is not None else ())
+            variants.append((key, base.with_policy(queue=q, placement=p, autoscaling=a).with_seed(s)))
 
     scenarios = [variant for _, variant in variants]
     if client is not None:
