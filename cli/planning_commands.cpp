@@ -157,27 +157,29 @@ int plan_command(const PlanningArguments& args, const std::atomic<bool>& interru
 
 }  // namespace
 
+// The options sweep and plan share: the scenario, where results go, the
+// trace, the runs at once and quiet.
+void add_common_options(CLI::App& command, PlanningArguments& args, const char* scenario, const char* jobs) {
+  command.add_option("scenario", args.scenario_path, scenario)->required();
+  command.add_option("-o,--output", args.output_option,
+                     "output folder (default: run.output_dir, or results/<scenario>)");
+  command.add_option("--trace", args.trace_option, "trace file replacing the scenario's workload.trace.path");
+  command.add_option("-j,--jobs", args.jobs, jobs);
+  command.add_flag("-q,--quiet", args.quiet, "print nothing but errors");
+}
+
 void add_planning_commands(CLI::App& app, PlanningArguments& args) {
   args.sweep = app.add_subcommand(
       "sweep", "run every point of a scenario's sweep: block on all cores (and MPI ranks); write one table");
-  args.sweep->add_option("scenario", args.scenario_path, "scenario YAML file with a sweep: block")->required();
-  args.sweep->add_option("-o,--output", args.output_option,
-                         "output folder (default: run.output_dir, or results/<scenario>)");
-  args.sweep->add_option("--trace", args.trace_option, "trace file replacing the scenario's workload.trace.path");
-  args.sweep->add_option("-j,--jobs", args.jobs, "runs at once (default: one per core, shared among local ranks)");
+  add_common_options(*args.sweep, args, "scenario YAML file with a sweep: block",
+                     "runs at once (default: one per core, shared among local ranks)");
   args.sweep->add_flag("--table-only", args.table_only, "write only sweep.csv and sweep.h5, not each point's results");
-  args.sweep->add_flag("-q,--quiet", args.quiet, "print nothing but errors");
 
   args.plan = app.add_subcommand(
       "plan", "search the scenario's plan: block for the cheapest cluster that meets its constraints");
-  args.plan->add_option("scenario", args.scenario_path, "scenario YAML file with a plan: block")->required();
-  args.plan->add_option("-o,--output", args.output_option,
-                        "output folder (default: run.output_dir, or results/<scenario>)");
-  args.plan->add_option("--trace", args.trace_option, "trace file replacing the scenario's workload.trace.path");
-  args.plan->add_option("-j,--jobs", args.jobs, "runs at once (default: one per core)");
+  add_common_options(*args.plan, args, "scenario YAML file with a plan: block", "runs at once (default: one per core)");
   args.plan->add_flag("--exhaustive", args.exhaustive,
                       "run every candidate of the grid instead of searching (to check a search)");
-  args.plan->add_flag("-q,--quiet", args.quiet, "print nothing but errors");
 }
 
 int run_planning_command(const PlanningArguments& args, const std::atomic<bool>& interrupted) {

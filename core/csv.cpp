@@ -1,5 +1,8 @@
 #include "core/csv.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 #include <cstring>
 #include <filesystem>
 
@@ -135,6 +138,13 @@ std::string csv_field(std::string_view text) {
     out += c;
   }
   return out + "\"";
+}
+
+std::string csv_number(double value) {
+  if (std::isnan(value)) return "";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
 }
 
 }  // namespace capsim

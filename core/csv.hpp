@@ -68,5 +68,8 @@ class CsvReader {
 // A field for a CSV file: as it is, or in double quotes (inner quotes
 // doubled) when it holds a comma, a quote or a line break (RFC 4180).
 std::string csv_field(std::string_view text);
+// A number for a CSV file: 17 significant digits (it reads back exactly),
+// empty for NaN.
+std::string csv_number(double value);
 
 }  // namespace capsim

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/csv.hpp"
 #include "core/text.hpp"
 #include "sim/batch.hpp"
 #include "sim/summary.hpp"
@@ -292,17 +293,11 @@ std::string format_comparison(const Comparison& c) {
 
 std::string comparison_csv(const Comparison& c) {
   std::string out = "policies,metric,units,mean,stddev,seeds\n";
-  char number[64];
   for (const ComparedColumn& column : c.columns) {
     for (std::size_t k = 0; k < column.mean.size(); ++k) {
       const Metric& m = column.mean[k];
-      out += column.policies + "," + m.name + "," + m.units + ",";
-      std::snprintf(number, sizeof number, "%.17g", m.value);
-      out += std::isnan(m.value) ? "" : number;
-      out += ",";
-      std::snprintf(number, sizeof number, "%.17g", column.stddev[k]);
-      out += std::isnan(column.stddev[k]) ? "" : number;
-      out += "," + std::to_string(column.seeds.size()) + "\n";
+      out += column.policies + "," + m.name + "," + m.units + "," + csv_number(m.value) + "," +
+             csv_number(column.stddev[k]) + "," + std::to_string(column.seeds.size()) + "\n";
     }
   }
   return out;

@@ -23,13 +23,6 @@ constexpr double kHoursPerMonth = 365.25 / 12 * 24;
 
 using Index = std::vector<std::int64_t>;  // per dimension: which of its values
 
-std::string number_text(double value) {
-  if (std::isnan(value)) return "";
-  char text[64];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
-
 // A figure as people read it: durations for seconds, else grouped digits.
 std::string figure_text(const std::string& metric, double value) {
   const bool seconds = metric.size() > 2 && metric.compare(metric.size() - 2, 2, "_s") == 0;
@@ -339,18 +332,13 @@ void search_quarter(const PlanSpec& spec, QuarterSearch& search) {
         Index y = x;
         y[i] = std::max<std::int64_t>(0, x[i] - h);
         if (search.serves(search.evaluate_one(y, "local search"))) continue;  // shrinking alone was enough
-        std::int64_t upper = spec.dimensions[j].values() - 1;
-        // When prices are known, only clusters cheaper than the best so far.
-        while (upper > x[j] && !std::isnan(search.known_cost(y)) && [&] {
-          Index z = y;
-          z[j] = upper;
-          return search.known_cost(z) >= incumbent;
-        }()) {
-          --upper;
-        }
-        if (upper <= x[j]) continue;
+        // Grow j at most to the top, or, when prices are known, to the
+        // largest count still cheaper than the best so far.
         Index z = y;
-        z[j] = upper;
+        z[j] = spec.dimensions[j].values() - 1;
+        while (z[j] > x[j] && search.known_cost(z) >= incumbent) --z[j];  // NaN (unknown) compares false
+        const std::int64_t upper = z[j];
+        if (upper <= x[j]) continue;
         if (!search.serves(search.evaluate_one(z, "local search"))) continue;
         z[j] = bisect(search, y, j, x[j] + 1, upper, "local search");
         search.evaluate_one(z, "local search");
@@ -454,9 +442,9 @@ std::string plan_csv(const PlanSpec& spec, const PlanResult& result) {
       const PlanCandidate& c = q.evaluated[i];
       out += csv_field(q.quarter) + "," + std::to_string(i);
       for (const std::int64_t n : c.counts) out += "," + std::to_string(n);
-      out += "," + number_text(c.cost_per_month_usd);
-      if (spec.objective != "cost_per_month_usd") out += "," + number_text(c.objective);
-      for (const double w : c.worst) out += "," + number_text(w);
+      out += "," + csv_number(c.cost_per_month_usd);
+      if (spec.objective != "cost_per_month_usd") out += "," + csv_number(c.objective);
+      for (const double w : c.worst) out += "," + csv_number(w);
       out += std::string(",") + (c.feasible ? "1" : "0") + "," + (q.recommended == i ? "1" : "0") + "," + c.found_by +
              "\n";
     }
@@ -533,8 +521,9 @@ std::string format_plan(const Scenario& base, const PlanSpec& spec, const PlanRe
   for (const QuarterPlan& q : result.quarters) {
     out += "\n  quarter " + q.quarter + ": " + std::to_string(q.evaluated.size()) + " candidates, " +
            thousands(static_cast<std::int64_t>(q.simulations)) +
-           " simulations (the whole grid: " + thousands(static_cast<std::int64_t>(std::llround(q.grid_simulations))) +
-           ")\n";
+           " simulations (the whole grid: " + thousands(static_cast<std::int64_t>(std::llround(spec.grid_size()))) +
+           " candidates x " + std::to_string(spec.seeds.size()) +
+           " seeds = " + thousands(static_cast<std::int64_t>(std::llround(q.grid_simulations))) + ")\n";
     if (!q.recommended) {
       out += "    no candidate meets every constraint on every seed";
       const auto largest =

@@ -20,13 +20,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kSecondsPerMonth = 365.25 / 12 * 86'400;
 
-std::string number_csv(double value) {
-  if (std::isnan(value)) return "";
-  char text[64];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
-
 }  // namespace
 
 double PointFigures::figure(std::string_view name) const {
@@ -147,7 +140,7 @@ std::string sweep_csv(const SweepTable& table) {
     out += std::to_string(row.point);
     for (const std::string& value : row.settings) out += "," + csv_field(value);
     out += "," + row.status;
-    for (const double value : row.values) out += "," + number_csv(value);
+    for (const double value : row.values) out += "," + csv_number(value);
     out += "\n";
   }
   return out;
